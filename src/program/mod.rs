@@ -1,0 +1,16 @@
+//! The program model: the escrow and buyer-protection program running on the engine.
+//!
+//! [`Simulation`] owns the population, the orders in flight, the ledger and
+//! the metrics, and interprets the engine's events as steps of an order's
+//! life (DESIGN.md section 1). It reads the scenario's rules; it never reads
+//! files, the environment or the wall clock (wall time for the performance
+//! figures comes in through [`Clock`]).
+
+pub mod ledger;
+pub mod metrics;
+pub mod money;
+pub mod order;
+pub mod population;
+mod simulation;
+
+pub use simulation::{Clock, NoClock, RunOutput, Simulation, SETTLEMENT_SAMPLE_EVERY};

@@ -1,0 +1,330 @@
+//! Orders in flight: their state machine and the recycled slots that hold them.
+//!
+//! An order lives in a slot of [`OrderSlab`] from the buyer's choice of a
+//! supplier until its last settlement; the slot is then recycled, so memory
+//! grows with the orders in flight, never with the orders simulated. Every
+//! state change goes through [`Order::move_to`], which panics on a transition
+//! the life of an order does not allow: a bug in the program model shows at
+//! the event that caused it rather than as a wrong number in a report.
+
+use super::ledger::EscrowHold;
+use super::population::{BuyerId, SupplierId};
+use crate::engine::SimTime;
+use crate::scenario::PaymentMethod;
+use rust_decimal::Decimal;
+
+/// Where an order is in its life. `Free` marks a recycled slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OrderState {
+    Free,
+    /// A supplier answered and was chosen; the contract is being signed.
+    Quoted,
+    /// Contract signed, deposit paid; the supplier is producing.
+    InProduction,
+    /// Balance paid, goods shipped.
+    InTransit,
+    /// Goods delivered; the buyer inspects.
+    Delivered,
+    /// Escrow auto-released before the buyer's claim (filed later, within the window).
+    ReleasedAwaitingClaim,
+    /// The supplier vanished without shipping; the buyer has not noticed yet.
+    NotShipped,
+    /// A claim is in negotiation between buyer and supplier.
+    Negotiating,
+    /// The claim escalated to the platform, which will decide.
+    Escalated,
+    /// The platform advanced a refund and waits to recover it from the supplier.
+    Recovering,
+}
+
+impl OrderState {
+    pub const ALL: [OrderState; 10] = [
+        OrderState::Free,
+        OrderState::Quoted,
+        OrderState::InProduction,
+        OrderState::InTransit,
+        OrderState::Delivered,
+        OrderState::ReleasedAwaitingClaim,
+        OrderState::NotShipped,
+        OrderState::Negotiating,
+        OrderState::Escalated,
+        OrderState::Recovering,
+    ];
+
+    /// The transitions an order's life allows; `Free` as a target means the order completed.
+    pub fn can_move_to(self, next: OrderState) -> bool {
+        use OrderState::*;
+        matches!(
+            (self, next),
+            (Free, Quoted)
+                | (Quoted, InProduction)
+                | (InProduction, InTransit)
+                | (InProduction, NotShipped)
+                | (InTransit, Delivered)
+                | (InTransit, NotShipped)
+                | (Delivered, Free)
+                | (Delivered, Negotiating)
+                | (Delivered, ReleasedAwaitingClaim)
+                | (ReleasedAwaitingClaim, Negotiating)
+                | (NotShipped, Negotiating)
+                | (NotShipped, Free)
+                | (Negotiating, Free)
+                | (Negotiating, Escalated)
+                | (Escalated, Free)
+                | (Escalated, Recovering)
+                | (Recovering, Free)
+        )
+    }
+}
+
+/// Why a buyer claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClaimReason {
+    Late,
+    Quality,
+    NonDelivery,
+    /// A claim without a breach.
+    FalseClaim,
+}
+
+impl ClaimReason {
+    pub const ALL: [ClaimReason; 4] = [ClaimReason::Late, ClaimReason::Quality, ClaimReason::NonDelivery, ClaimReason::FalseClaim];
+
+    /// The key used in reports.
+    pub fn key(self) -> &'static str {
+        match self {
+            ClaimReason::Late => "late",
+            ClaimReason::Quality => "quality",
+            ClaimReason::NonDelivery => "non_delivery",
+            ClaimReason::FalseClaim => "false_claim",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Whether the claim reports a real breach of the contract.
+    pub fn is_justified(self) -> bool {
+        self != ClaimReason::FalseClaim
+    }
+}
+
+/// One order in flight.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Order {
+    /// Global sequence number: keys the order's random draws.
+    pub number: u64,
+    pub value: Decimal,
+    pub deposit: Decimal,
+    /// Most the program refunds on this order; zero when uncovered.
+    pub coverage: Decimal,
+    pub hold: EscrowHold,
+    /// Deposit released to the supplier before acceptance: the platform's exposure.
+    pub released_early: Decimal,
+    /// Refund the platform advanced and has not yet recovered or written off.
+    pub advanced: Decimal,
+    pub contract_at: SimTime,
+    pub ship_by: SimTime,
+    /// When a claim planned at delivery is filed.
+    pub claim_at: SimTime,
+    pub buyer: BuyerId,
+    pub supplier: SupplierId,
+    pub state: OrderState,
+    pub payment_method: PaymentMethod,
+    pub covered: bool,
+    pub balance_paid: bool,
+    pub late: bool,
+    pub conforming: bool,
+    pub claim_reason: Option<ClaimReason>,
+    /// Share of the value affected by a quality defect, in basis points.
+    pub defect_share_bps: u16,
+}
+
+impl Order {
+    const EMPTY: Order = Order {
+        number: 0,
+        value: Decimal::ZERO,
+        deposit: Decimal::ZERO,
+        coverage: Decimal::ZERO,
+        hold: EscrowHold::EMPTY,
+        released_early: Decimal::ZERO,
+        advanced: Decimal::ZERO,
+        contract_at: SimTime::ZERO,
+        ship_by: SimTime::ZERO,
+        claim_at: SimTime::ZERO,
+        buyer: BuyerId(0),
+        supplier: SupplierId(0),
+        state: OrderState::Free,
+        payment_method: PaymentMethod::TT,
+        covered: false,
+        balance_paid: false,
+        late: false,
+        conforming: true,
+        claim_reason: None,
+        defect_share_bps: 0,
+    };
+
+    /// Moves the order along its state machine; an illegal move is a bug in the model.
+    #[track_caller]
+    pub fn move_to(&mut self, next: OrderState) {
+        assert!(self.state.can_move_to(next), "order {} cannot move from {:?} to {:?}", self.number, self.state, next);
+        self.state = next;
+    }
+
+    /// What the buyer has paid so far.
+    pub fn paid(&self) -> Decimal {
+        if self.balance_paid { self.value } else { self.deposit }
+    }
+}
+
+/// Index of a slot in [`OrderSlab`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OrderSlot(pub u32);
+
+/// Orders in flight in recycled slots.
+#[derive(Clone, Debug, Default)]
+pub struct OrderSlab {
+    slots: Vec<Order>,
+    free: Vec<u32>,
+    in_flight: usize,
+    in_flight_peak: usize,
+}
+
+impl OrderSlab {
+    pub fn with_capacity(capacity: usize) -> OrderSlab {
+        OrderSlab { slots: Vec::with_capacity(capacity), free: Vec::with_capacity(capacity), in_flight: 0, in_flight_peak: 0 }
+    }
+
+    /// A slot for a new order, in state `Quoted`.
+    pub fn insert(&mut self, mut order: Order) -> OrderSlot {
+        order.state = OrderState::Free;
+        order.move_to(OrderState::Quoted);
+        self.in_flight += 1;
+        self.in_flight_peak = self.in_flight_peak.max(self.in_flight);
+        if let Some(index) = self.free.pop() {
+            self.slots[index as usize] = order;
+            OrderSlot(index)
+        } else {
+            let index = u32::try_from(self.slots.len()).expect("more than 2^32 orders in flight");
+            self.slots.push(order);
+            OrderSlot(index)
+        }
+    }
+
+    /// Completes the order in `slot` and recycles the slot.
+    #[track_caller]
+    pub fn remove(&mut self, slot: OrderSlot) {
+        let order = &mut self.slots[slot.0 as usize];
+        order.move_to(OrderState::Free);
+        assert!(order.hold.is_empty(), "order {} completed with {} still held in escrow", order.number, order.hold.pending());
+        *order = Order { state: OrderState::Free, ..Order::EMPTY };
+        self.free.push(slot.0);
+        self.in_flight -= 1;
+    }
+
+    pub fn get(&self, slot: OrderSlot) -> &Order {
+        &self.slots[slot.0 as usize]
+    }
+
+    pub fn get_mut(&mut self, slot: OrderSlot) -> &mut Order {
+        &mut self.slots[slot.0 as usize]
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.in_flight
+    }
+
+    pub fn in_flight_peak(&self) -> usize {
+        self.in_flight_peak
+    }
+
+    /// The orders still in flight, in slot order.
+    pub fn live(&self) -> impl Iterator<Item = &Order> {
+        self.slots.iter().filter(|order| order.state != OrderState::Free)
+    }
+
+    /// A fresh order value to fill in before [`OrderSlab::insert`].
+    pub fn blank() -> Order {
+        Order::EMPTY
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_transitions_of_an_order_life_are_allowed() {
+        use OrderState::*;
+        let allowed = [
+            (Free, Quoted),
+            (Quoted, InProduction),
+            (InProduction, InTransit),
+            (InProduction, NotShipped),
+            (InTransit, Delivered),
+            (InTransit, NotShipped),
+            (Delivered, Free),
+            (Delivered, Negotiating),
+            (Delivered, ReleasedAwaitingClaim),
+            (ReleasedAwaitingClaim, Negotiating),
+            (NotShipped, Negotiating),
+            (NotShipped, Free),
+            (Negotiating, Free),
+            (Negotiating, Escalated),
+            (Escalated, Free),
+            (Escalated, Recovering),
+            (Recovering, Free),
+        ];
+        for from in OrderState::ALL {
+            for to in OrderState::ALL {
+                assert_eq!(from.can_move_to(to), allowed.contains(&(from, to)), "{from:?} -> {to:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_state_is_reachable_from_free_and_leads_back_to_free() {
+        let reachable = |start: OrderState, forward: bool| {
+            let mut seen = vec![start];
+            let mut frontier = vec![start];
+            while let Some(state) = frontier.pop() {
+                for other in OrderState::ALL {
+                    let edge = if forward { state.can_move_to(other) } else { other.can_move_to(state) };
+                    if edge && !seen.contains(&other) {
+                        seen.push(other);
+                        frontier.push(other);
+                    }
+                }
+            }
+            seen.len()
+        };
+        assert_eq!(reachable(OrderState::Free, true), OrderState::ALL.len());
+        assert_eq!(reachable(OrderState::Free, false), OrderState::ALL.len());
+    }
+
+    #[test]
+    #[should_panic(expected = "cannot move from Quoted to Delivered")]
+    fn an_illegal_move_panics() {
+        let mut slab = OrderSlab::with_capacity(1);
+        let slot = slab.insert(OrderSlab::blank());
+        slab.get_mut(slot).move_to(OrderState::Delivered);
+    }
+
+    #[test]
+    fn slots_are_recycled() {
+        let mut slab = OrderSlab::with_capacity(2);
+        let first = slab.insert(OrderSlab::blank());
+        let second = slab.insert(OrderSlab::blank());
+        for slot in [first, second] {
+            let order = slab.get_mut(slot);
+            order.move_to(OrderState::InProduction);
+            order.move_to(OrderState::NotShipped);
+        }
+        slab.remove(first);
+        let third = slab.insert(OrderSlab::blank());
+        assert_eq!(third, first);
+        assert_eq!(slab.in_flight(), 2);
+        assert_eq!(slab.in_flight_peak(), 2);
+    }
+}

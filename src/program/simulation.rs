@@ -1,0 +1,815 @@
+//! The event handlers of an order's life, and the run loop that drives them.
+//!
+//! Each handler takes one order a step along its state machine, moves money
+//! through the ledger, and schedules the order's next event. An order has at
+//! most one pending event at any time, so an event's target slot is always
+//! the order it was scheduled for. Every random draw about an order comes
+//! from its counter-based stream (see `engine::random`), with a fixed number
+//! of draws per phase, so rules change outcomes only through the mechanisms
+//! they govern.
+
+use super::ledger::{Ledger, LedgerTotals};
+use super::metrics::{Cumulative, MonthFigures, difference, ledger_difference};
+use super::money::{BASIS_POINTS_WHOLE, from_drawn_units, share_of};
+use super::order::{ClaimReason, Order, OrderSlab, OrderSlot, OrderState};
+use super::population::{BuyerId, Population, SupplierId};
+use crate::engine::random::{chance, index_below, sample, uniform01};
+use crate::engine::time::{SECONDS_PER_DAY, SimDuration};
+use crate::engine::{EventQueue, OrderRandom, Phase, SimTime, Streams};
+use crate::scenario::codes::{CountrySet, PaymentMethodSet};
+use crate::scenario::limits::INQUIRY_CANDIDATES_MAX;
+use crate::scenario::{DepositRelease, Fraud, RefundScope, Scenario};
+use hdrhistogram::Histogram;
+use rand_chacha::ChaCha8Rng;
+use rust_decimal::Decimal;
+
+/// One settlement in this many is timed, so reading the clock does not
+/// distort the throughput it measures.
+pub const SETTLEMENT_SAMPLE_EVERY: u64 = 8;
+
+/// Days after the ship-by date (plus grace) at which a buyer notices that
+/// nothing shipped and claims non-delivery.
+const NON_DELIVERY_NOTICE_DAYS: u32 = 1;
+
+/// A source of wall-clock nanoseconds for the performance figures. The
+/// engine never reads time itself; the caller lends it a clock, or
+/// [`NoClock`] to time nothing.
+pub trait Clock {
+    /// Whether this clock measures anything; when false no settlement is timed.
+    const ENABLED: bool;
+    fn now_ns(&mut self) -> u64;
+}
+
+/// A clock that does not tick: for tests, benchmarks of the model alone, and
+/// anywhere wall time must not be read.
+pub struct NoClock;
+
+impl Clock for NoClock {
+    const ENABLED: bool = false;
+    fn now_ns(&mut self) -> u64 {
+        0
+    }
+}
+
+/// The kinds of events of the program; the engine carries them as `u8`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum EventKind {
+    Inquiry,
+    Contract,
+    Ship,
+    NonDeliveryNoticed,
+    Delivery,
+    Confirm,
+    AutoRelease,
+    Claim,
+    Escalation,
+    Decision,
+    Recovery,
+    MonthEnd,
+}
+
+impl EventKind {
+    const ALL: [EventKind; 12] = [
+        EventKind::Inquiry,
+        EventKind::Contract,
+        EventKind::Ship,
+        EventKind::NonDeliveryNoticed,
+        EventKind::Delivery,
+        EventKind::Confirm,
+        EventKind::AutoRelease,
+        EventKind::Claim,
+        EventKind::Escalation,
+        EventKind::Decision,
+        EventKind::Recovery,
+        EventKind::MonthEnd,
+    ];
+
+    fn from_u8(value: u8) -> EventKind {
+        EventKind::ALL[value as usize]
+    }
+}
+
+/// The rules in the form the hot path reads them.
+struct CompiledRules {
+    eligible_countries: CountrySet,
+    covered_methods: PaymentMethodSet,
+    require_volunteering: bool,
+    deposit_share_bps: u32,
+    deposit_release: DepositRelease,
+    refund_scope: RefundScope,
+    grace: SimDuration,
+    claim_window: SimDuration,
+    auto_release: SimDuration,
+    negotiation: SimDuration,
+    decision: SimDuration,
+    decision_accuracy: f64,
+    advance_refunds: bool,
+    recovery_probability: f64,
+    recovery: SimDuration,
+    seller_fee_bps: u32,
+    seller_fee_order_value_max: Option<Decimal>,
+    coverage_limit: Decimal,
+}
+
+impl CompiledRules {
+    fn new(scenario: &Scenario) -> CompiledRules {
+        let rules = &scenario.rules;
+        CompiledRules {
+            eligible_countries: CountrySet::from_countries(&rules.eligible_countries),
+            covered_methods: PaymentMethodSet::from_methods(&rules.covered_payment_methods),
+            require_volunteering: rules.require_volunteering,
+            deposit_share_bps: rules.deposit_share_bps,
+            deposit_release: rules.deposit_release,
+            refund_scope: rules.refund_scope,
+            grace: SimDuration::from_days(rules.late_shipment_grace_days),
+            claim_window: SimDuration::from_days(rules.claim_window_days),
+            auto_release: SimDuration::from_days(rules.auto_release_days),
+            negotiation: SimDuration::from_days(rules.negotiation_days),
+            decision: SimDuration::from_days(rules.decision_days),
+            decision_accuracy: rules.decision_accuracy,
+            advance_refunds: rules.advance_refunds,
+            recovery_probability: rules.recovery_probability,
+            recovery: SimDuration::from_days(rules.recovery_days),
+            seller_fee_bps: rules.seller_fee_bps,
+            seller_fee_order_value_max: rules.seller_fee_order_value_max,
+            coverage_limit: rules.coverage_limit,
+        }
+    }
+
+    /// The platform's fee on `amount` released from an order of `order_value`.
+    fn seller_fee(&self, amount: Decimal, order_value: Decimal) -> Decimal {
+        let applies = self.seller_fee_bps > 0 && self.seller_fee_order_value_max.is_none_or(|max| order_value <= max);
+        if applies { share_of(amount, self.seller_fee_bps) } else { Decimal::ZERO }
+    }
+}
+
+/// Everything a run produced, for the report layer.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    pub totals: Cumulative,
+    pub ledger: LedgerTotals,
+    pub months: Vec<MonthFigures>,
+    pub exposure_peak: Decimal,
+    pub orders_open_at_end: u64,
+    pub orders_in_flight_peak: u64,
+    pub suppliers_total: u64,
+    pub suppliers_volunteered: u64,
+    pub suppliers_approved: u64,
+    pub suppliers_suspended: u64,
+    pub buyers_total: u64,
+    pub events_processed: u64,
+    /// Sampled wall-clock latencies of settlements, in nanoseconds (empty with [`NoClock`]).
+    pub settle_latency_ns: Histogram<u64>,
+}
+
+/// One run of a scenario.
+pub struct Simulation<'a> {
+    scenario: &'a Scenario,
+    rules: CompiledRules,
+    population: Population,
+    orders: OrderSlab,
+    ledger: Ledger,
+    queue: EventQueue,
+    order_random: OrderRandom,
+    arrivals: ChaCha8Rng,
+    /// Cumulative inquiry rates of the buyer segments, for picking a segment.
+    segment_rate_cumulative: Vec<f64>,
+    inquiries_per_second: f64,
+    next_order_number: u64,
+    end: SimTime,
+    totals: Cumulative,
+    month_start_totals: Cumulative,
+    month_start_ledger: LedgerTotals,
+    month_start: crate::scenario::Date,
+    months: Vec<MonthFigures>,
+    exposure: Decimal,
+    exposure_peak: Decimal,
+    approved_suppliers: u64,
+    events_processed: u64,
+    settle_latency_ns: Histogram<u64>,
+}
+
+impl<'a> Simulation<'a> {
+    /// Prepares a run of a validated scenario with `seed` (usually `scenario.seed`).
+    pub fn new(scenario: &'a Scenario, seed: u64) -> Simulation<'a> {
+        let streams = Streams::new(seed);
+        let rules = CompiledRules::new(scenario);
+        let mut population = Population::generate(scenario, &streams);
+        let mut approved_suppliers = 0;
+        for supplier in &mut population.suppliers {
+            // Static approval: volunteering suppliers of eligible countries
+            // are approved at the start, with the full coverage limit.
+            let volunteered = supplier.volunteered || !rules.require_volunteering;
+            if volunteered && rules.eligible_countries.contains(supplier.country) {
+                supplier.approved = true;
+                supplier.coverage_remaining = rules.coverage_limit;
+                approved_suppliers += 1;
+            }
+        }
+        let seconds_per_year = 365.0 * SECONDS_PER_DAY as f64;
+        let mut segment_rate_cumulative = Vec::with_capacity(scenario.buyers.len());
+        let mut rate_sum = 0.0;
+        for segment in &scenario.buyers {
+            rate_sum += f64::from(segment.count) * segment.orders_per_year / seconds_per_year;
+            segment_rate_cumulative.push(rate_sum);
+        }
+        // Orders in flight are about the inquiry rate times an order's life
+        // (production, transit, inspection and the windows: some 90 days).
+        let expected_in_flight = (rate_sum * 90.0 * SECONDS_PER_DAY as f64).min(50_000_000.0) as usize;
+        let end = SimTime::from_days(scenario.horizon_days);
+        let month_count = scenario.horizon_days as usize / 28 + 2;
+        Simulation {
+            scenario,
+            rules,
+            population,
+            orders: OrderSlab::with_capacity(expected_in_flight),
+            ledger: Ledger::new(),
+            queue: EventQueue::with_capacity(expected_in_flight + 16),
+            order_random: streams.orders(),
+            arrivals: streams.named("arrivals"),
+            segment_rate_cumulative,
+            inquiries_per_second: rate_sum,
+            next_order_number: 0,
+            end,
+            totals: Cumulative::default(),
+            month_start_totals: Cumulative::default(),
+            month_start_ledger: LedgerTotals::default(),
+            month_start: scenario.start_date,
+            months: Vec::with_capacity(month_count),
+            exposure: Decimal::ZERO,
+            exposure_peak: Decimal::ZERO,
+            approved_suppliers,
+            events_processed: 0,
+            settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3).expect("valid histogram bounds"),
+        }
+    }
+
+    /// Runs to the horizon and returns what happened.
+    pub fn run<C: Clock>(mut self, clock: &mut C) -> RunOutput {
+        self.schedule_month_ends();
+        self.schedule_next_inquiry();
+        while let Some(event) = self.queue.pop_before(self.end) {
+            self.events_processed += 1;
+            let slot = OrderSlot(event.target);
+            match EventKind::from_u8(event.kind) {
+                EventKind::Inquiry => self.on_inquiry(),
+                EventKind::Contract => self.on_contract(slot),
+                EventKind::Ship => self.on_ship(slot),
+                EventKind::NonDeliveryNoticed => self.on_non_delivery_noticed(slot),
+                EventKind::Delivery => self.on_delivery(slot),
+                EventKind::Confirm | EventKind::AutoRelease => self.timed(clock, |simulation| simulation.on_release(slot)),
+                EventKind::Claim => self.timed(clock, |simulation| simulation.on_claim(slot)),
+                EventKind::Escalation => self.on_escalation(slot),
+                EventKind::Decision => self.timed(clock, |simulation| simulation.on_decision(slot)),
+                EventKind::Recovery => self.on_recovery(slot),
+                EventKind::MonthEnd => self.close_month(self.queue.now()),
+            }
+        }
+        self.close_month(self.end);
+        self.verify_ledger();
+        self.ledger
+            .verify_holds(self.orders.live().map(|order| &order.hold))
+            .unwrap_or_else(|problem| panic!("escrow holds disagree with the ledger at the end of the run: {problem}"));
+        let suppliers = &self.population.suppliers;
+        RunOutput {
+            totals: self.totals,
+            ledger: *self.ledger.totals(),
+            months: self.months,
+            exposure_peak: self.exposure_peak,
+            orders_open_at_end: self.orders.in_flight() as u64,
+            orders_in_flight_peak: self.orders.in_flight_peak() as u64,
+            suppliers_total: suppliers.len() as u64,
+            suppliers_volunteered: suppliers.iter().filter(|supplier| supplier.volunteered).count() as u64,
+            suppliers_approved: self.approved_suppliers,
+            suppliers_suspended: 0,
+            buyers_total: self.population.buyers.len() as u64,
+            events_processed: self.events_processed,
+            settle_latency_ns: self.settle_latency_ns,
+        }
+    }
+
+    /// Runs a settlement handler, timing one call in [`SETTLEMENT_SAMPLE_EVERY`].
+    #[inline]
+    fn timed<C: Clock>(&mut self, clock: &mut C, handler: impl FnOnce(&mut Self)) {
+        self.totals.settlements += 1;
+        if C::ENABLED && self.totals.settlements % SETTLEMENT_SAMPLE_EVERY == 0 {
+            let started = clock.now_ns();
+            handler(self);
+            let elapsed = clock.now_ns().saturating_sub(started).max(1);
+            self.settle_latency_ns.saturating_record(elapsed);
+        } else {
+            handler(self);
+        }
+    }
+
+    fn schedule(&mut self, time: SimTime, kind: EventKind, slot: OrderSlot) {
+        self.queue.schedule(time, kind as u8, slot.0);
+    }
+
+    fn schedule_month_ends(&mut self) {
+        let mut boundary = self.scenario.start_date.first_of_next_month();
+        loop {
+            let days = self.scenario.start_date.days_until(boundary);
+            let time = SimTime(days as u64 * SECONDS_PER_DAY);
+            if time >= self.end {
+                break;
+            }
+            self.schedule(time, EventKind::MonthEnd, OrderSlot(0));
+            boundary = boundary.first_of_next_month();
+        }
+    }
+
+    fn schedule_next_inquiry(&mut self) {
+        // One aggregate Poisson stream for all buyers: exactly one uniform per
+        // arrival, so arrival times never depend on the rules.
+        let gap_seconds = -libm::log(1.0 - uniform01(&mut self.arrivals)) / self.inquiries_per_second;
+        let time = self.queue.now().plus(SimDuration((gap_seconds + 0.5).min(u64::MAX as f64 / 2.0) as u64));
+        if time < self.end {
+            self.schedule(time, EventKind::Inquiry, OrderSlot(0));
+        }
+    }
+
+    fn pick_buyer(&mut self) -> BuyerId {
+        let rate_draw = uniform01(&mut self.arrivals) * self.inquiries_per_second;
+        let segment_index = self
+            .segment_rate_cumulative
+            .iter()
+            .position(|&cumulative| rate_draw < cumulative)
+            .unwrap_or(self.segment_rate_cumulative.len() - 1);
+        let count = self.scenario.buyers[segment_index].count;
+        let offset = index_below(&mut self.arrivals, count);
+        BuyerId(self.population.buyer_segment_start[segment_index] + offset)
+    }
+
+    /// A buyer asks a few suppliers, those who answer quote, and the buyer
+    /// picks one by a multinomial logit over what their storefronts show.
+    fn on_inquiry(&mut self) {
+        let scenario: &'a Scenario = self.scenario;
+        let now = self.queue.now();
+        let buyer_id = self.pick_buyer();
+        self.schedule_next_inquiry();
+        let order_number = self.next_order_number;
+        self.next_order_number += 1;
+        self.totals.inquiries += 1;
+        let buyer = *self.population.buyer(buyer_id);
+        let segment = &scenario.buyers[buyer.segment_index as usize];
+        let supplier_count = self.population.suppliers.len() as u32;
+        let draws = self.order_random.at(order_number, Phase::Inquiry);
+        let mut candidates = [(SupplierId(0), 0u64, 0.0f64); INQUIRY_CANDIDATES_MAX as usize];
+        let mut answered = 0;
+        let mut best_utility = f64::NEG_INFINITY;
+        for _ in 0..segment.inquiry_candidates {
+            let supplier_id = SupplierId(index_below(draws, supplier_count));
+            let answer_draw = uniform01(draws);
+            let supplier = &mut self.population.suppliers[supplier_id.0 as usize];
+            let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
+            let response_seconds = SimDuration::from_hours_f64(sample(draws, &behaviour.response_hours)).seconds();
+            supplier.history.inquiries_received += 1;
+            if supplier.vanished || answer_draw >= behaviour.response_probability {
+                continue;
+            }
+            supplier.history.inquiries_answered += 1;
+            supplier.history.response_seconds_total += response_seconds;
+            let weights = &segment.choice;
+            let badge = if supplier.approved { 1.0 } else { 0.0 };
+            let utility = weights.badge * badge
+                + weights.transactions * libm::log1p(f64::from(supplier.history.orders_completed))
+                + weights.response_rate * supplier.history.response_rate()
+                - weights.response_speed * supplier.history.mean_response_hours() / 24.0;
+            best_utility = best_utility.max(utility);
+            candidates[answered] = (supplier_id, response_seconds, utility);
+            answered += 1;
+        }
+        let choice_draw = uniform01(draws);
+        let value_units = sample(draws, &segment.order_value);
+        if answered == 0 {
+            self.totals.inquiries_unanswered += 1;
+            return;
+        }
+        // Softmax relative to the best utility, so exp never overflows.
+        let mut weight_sum = 0.0;
+        for candidate in candidates.iter_mut().take(answered) {
+            candidate.2 = libm::exp(candidate.2 - best_utility);
+            weight_sum += candidate.2;
+        }
+        let mut target = choice_draw * weight_sum;
+        let mut chosen = candidates[answered - 1];
+        for &candidate in candidates.iter().take(answered) {
+            if target < candidate.2 {
+                chosen = candidate;
+                break;
+            }
+            target -= candidate.2;
+        }
+        let (supplier_id, response_seconds, _) = chosen;
+        let order = Order {
+            number: order_number,
+            value: from_drawn_units(value_units),
+            buyer: buyer_id,
+            supplier: supplier_id,
+            payment_method: buyer.payment_method,
+            ..OrderSlab::blank()
+        };
+        let slot = self.orders.insert(order);
+        self.schedule(now.plus(SimDuration(response_seconds)), EventKind::Contract, slot);
+    }
+
+    /// Contract: coverage is decided, the deposit paid, and the supplier's
+    /// production (and any fraud) drawn.
+    fn on_contract(&mut self, slot: OrderSlot) {
+        let scenario: &'a Scenario = self.scenario;
+        let now = self.queue.now();
+        let rules = &self.rules;
+        let order = self.orders.get_mut(slot);
+        order.move_to(OrderState::InProduction);
+        let supplier = &mut self.population.suppliers[order.supplier.0 as usize];
+        let segment = &scenario.suppliers[supplier.segment_index as usize];
+        let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
+        order.contract_at = now;
+        order.ship_by = now.plus(SimDuration::from_days(segment.promised_lead_days));
+        order.deposit = share_of(order.value, rules.deposit_share_bps);
+
+        let eligible = supplier.approved
+            && rules.eligible_countries.contains(supplier.country)
+            && rules.covered_methods.contains(order.payment_method);
+        if eligible && supplier.coverage_remaining.is_zero() {
+            self.totals.orders_over_coverage_limit += 1;
+        }
+        if eligible && !supplier.coverage_remaining.is_zero() {
+            order.covered = true;
+            order.coverage = order.value.min(supplier.coverage_remaining);
+            supplier.coverage_remaining -= order.coverage;
+            if order.coverage < order.value {
+                self.totals.orders_partially_covered += 1;
+            }
+        }
+        self.totals.orders_placed += 1;
+        self.totals.gmv += order.value;
+        if order.covered {
+            self.totals.orders_covered += 1;
+            self.totals.gmv_covered += order.value;
+            self.ledger.hold(&mut order.hold, order.deposit);
+            if rules.deposit_release == DepositRelease::AtContract {
+                release_early(&mut self.ledger, rules, order, &mut self.exposure, &mut self.exposure_peak);
+            }
+        } else {
+            self.ledger.pay_supplier_directly(order.deposit);
+        }
+
+        // Production draws: a fixed count, whatever the supplier's type.
+        let draws = self.order_random.at(order.number, Phase::Production);
+        let vanish_draw = uniform01(draws);
+        let late_draw = uniform01(draws);
+        let late_days = sample(draws, &behaviour.late_days);
+        let production_days = sample(draws, &behaviour.production_days);
+        let conforming = chance(draws, behaviour.conformance_probability);
+        let defect_share = sample(draws, &behaviour.defect_share);
+        order.conforming = conforming;
+        order.defect_share_bps = if conforming { 0 } else { (defect_share.clamp(0.0001, 1.0) * 10_000.0).round() as u16 };
+        if let Some(Fraud::BustOut { clean_orders, vanish_probability }) = behaviour.fraud {
+            if !supplier.vanished && supplier.history.orders_completed >= clean_orders && vanish_draw < vanish_probability {
+                supplier.vanished = true;
+                self.totals.suppliers_vanished += 1;
+            }
+        }
+        let ship_at = if late_draw < behaviour.late_probability {
+            order.ship_by.plus(SimDuration::from_days_f64(late_days))
+        } else {
+            let promised = order.ship_by.seconds() - now.seconds();
+            now.plus(SimDuration(SimDuration::from_days_f64(production_days).seconds().min(promised)))
+        };
+        self.schedule(ship_at, EventKind::Ship, slot);
+    }
+
+    /// Shipment: the balance is paid, the deposit may be released, and the
+    /// goods leave; a vanished supplier ships nothing.
+    fn on_ship(&mut self, slot: OrderSlot) {
+        let scenario: &'a Scenario = self.scenario;
+        let now = self.queue.now();
+        let rules = &self.rules;
+        let order = self.orders.get_mut(slot);
+        let supplier = &self.population.suppliers[order.supplier.0 as usize];
+        if supplier.vanished {
+            order.move_to(OrderState::NotShipped);
+            self.totals.not_shipped += 1;
+            let noticed = order.ship_by.plus(rules.grace).plus(SimDuration::from_days(NON_DELIVERY_NOTICE_DAYS)).max(now);
+            self.schedule(noticed, EventKind::NonDeliveryNoticed, slot);
+            return;
+        }
+        order.move_to(OrderState::InTransit);
+        let balance = order.value - order.deposit;
+        order.balance_paid = true;
+        if order.covered {
+            self.ledger.hold(&mut order.hold, balance);
+            if rules.deposit_release == DepositRelease::AtShipment {
+                release_early(&mut self.ledger, rules, order, &mut self.exposure, &mut self.exposure_peak);
+            }
+        } else {
+            self.ledger.pay_supplier_directly(balance);
+        }
+        order.late = now > order.ship_by.plus(rules.grace);
+        if order.late {
+            self.totals.shipped_late += 1;
+        }
+        if !order.conforming {
+            self.totals.nonconforming += 1;
+        }
+        let segment = &scenario.buyers[self.population.buyer(order.buyer).segment_index as usize];
+        let transit_days = sample(self.order_random.at(order.number, Phase::Buyer), &segment.transit_days);
+        self.schedule(now.plus(SimDuration::from_days_f64(transit_days)), EventKind::Delivery, slot);
+    }
+
+    /// The buyer notices that nothing shipped: a covered order's buyer claims
+    /// non-delivery; an uncovered order's buyer has lost the deposit.
+    fn on_non_delivery_noticed(&mut self, slot: OrderSlot) {
+        let order = self.orders.get_mut(slot);
+        if order.covered {
+            order.move_to(OrderState::Negotiating);
+            order.claim_reason = Some(ClaimReason::NonDelivery);
+            self.open_claim(slot);
+        } else {
+            self.totals.buyer_uncovered_loss += order.paid();
+            order.claim_reason = Some(ClaimReason::NonDelivery);
+            self.complete(slot);
+        }
+    }
+
+    /// Delivery: the buyer inspects and decides whether to confirm, claim or
+    /// let the timeout release escrow.
+    fn on_delivery(&mut self, slot: OrderSlot) {
+        let scenario: &'a Scenario = self.scenario;
+        let now = self.queue.now();
+        let order = self.orders.get_mut(slot);
+        order.move_to(OrderState::Delivered);
+        let segment = &scenario.buyers[self.population.buyer(order.buyer).segment_index as usize];
+        // The transit draw came first in this phase; the buyer's draws follow it.
+        let draws = self.order_random.at(order.number, Phase::Buyer);
+        let _transit = sample(draws, &segment.transit_days);
+        let inspection_days = sample(draws, &segment.inspection_days);
+        let breach_claim_draw = uniform01(draws);
+        let false_claim_draw = uniform01(draws);
+        let confirm_draw = uniform01(draws);
+        let voluntary_refund_draw = uniform01(draws);
+        let breached = order.late || !order.conforming;
+        let reason = if breached {
+            (breach_claim_draw < segment.claim_after_breach_probability)
+                .then_some(if order.conforming { ClaimReason::Late } else { ClaimReason::Quality })
+        } else {
+            (false_claim_draw < segment.false_claim_probability).then_some(ClaimReason::FalseClaim)
+        };
+        let acted_at = now.plus(SimDuration::from_days_f64(inspection_days));
+
+        if !order.covered {
+            // No program: a breach the buyer pursues is refunded only if the
+            // supplier chooses to; anything else is the buyer's loss.
+            if let Some(reason) = reason.filter(|reason| reason.is_justified()) {
+                let entitlement = self.entitlement(slot, reason);
+                let order = self.orders.get_mut(slot);
+                order.claim_reason = Some(reason);
+                let supplier = self.population.supplier(order.supplier);
+                let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
+                if voluntary_refund_draw < behaviour.voluntary_refund_probability {
+                    self.ledger.supplier_refund(entitlement);
+                    self.totals.voluntary_refunds += entitlement;
+                } else {
+                    self.totals.buyer_uncovered_loss += entitlement;
+                }
+            }
+            self.complete(slot);
+            return;
+        }
+
+        let auto_release_at = now.plus(self.rules.auto_release);
+        let claim_deadline = now.plus(self.rules.claim_window);
+        let order = self.orders.get_mut(slot);
+        match reason {
+            Some(reason) if acted_at <= claim_deadline => {
+                order.claim_reason = Some(reason);
+                order.claim_at = acted_at;
+                if acted_at < auto_release_at {
+                    self.schedule(acted_at, EventKind::Claim, slot);
+                } else {
+                    self.schedule(auto_release_at, EventKind::AutoRelease, slot);
+                }
+            }
+            _ => {
+                if confirm_draw < segment.confirm_probability && acted_at < auto_release_at {
+                    self.schedule(acted_at, EventKind::Confirm, slot);
+                } else {
+                    self.schedule(auto_release_at, EventKind::AutoRelease, slot);
+                }
+            }
+        }
+    }
+
+    /// Confirmation or auto-release: escrow is released to the supplier, less fees.
+    fn on_release(&mut self, slot: OrderSlot) {
+        let order = self.orders.get_mut(slot);
+        release_all(&mut self.ledger, &self.rules, order);
+        if order.claim_reason.is_some() && order.claim_at > self.queue.now() {
+            // Released before the buyer's claim, which still comes within the window.
+            order.move_to(OrderState::ReleasedAwaitingClaim);
+            let claim_at = order.claim_at;
+            self.schedule(claim_at, EventKind::Claim, slot);
+        } else {
+            self.complete(slot);
+        }
+    }
+
+    fn on_claim(&mut self, slot: OrderSlot) {
+        self.orders.get_mut(slot).move_to(OrderState::Negotiating);
+        self.open_claim(slot);
+    }
+
+    /// A claim opens with negotiation: a supplier that accepts a justified
+    /// claim refunds at once; otherwise the claim escalates.
+    fn open_claim(&mut self, slot: OrderSlot) {
+        let scenario: &'a Scenario = self.scenario;
+        let now = self.queue.now();
+        let order = self.orders.get(slot);
+        let reason = order.claim_reason.expect("a claim has a reason");
+        self.totals.record_claim(reason);
+        let supplier = self.population.supplier_mut(order.supplier);
+        supplier.history.orders_disputed += 1;
+        let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
+        let settles = !supplier.vanished && reason.is_justified();
+        let settle_draw = uniform01(self.order_random.at(order.number, Phase::Dispute));
+        if settles && settle_draw < behaviour.settles_in_negotiation_probability {
+            self.totals.claims_settled_in_negotiation += 1;
+            let refund = self.refund_amount(slot, reason);
+            let order = self.orders.get_mut(slot);
+            let from_escrow = refund.min(order.hold.pending());
+            self.ledger.void(&mut order.hold, from_escrow);
+            // The supplier agreed: what escrow no longer holds it pays itself.
+            self.ledger.supplier_refund(refund - from_escrow);
+            release_all(&mut self.ledger, &self.rules, order);
+            self.totals.record_refund(reason, refund);
+            self.population.supplier_mut(order.supplier).history.orders_refunded += 1;
+            self.complete(slot);
+        } else {
+            self.schedule(now.plus(self.rules.negotiation), EventKind::Escalation, slot);
+        }
+    }
+
+    fn on_escalation(&mut self, slot: OrderSlot) {
+        let now = self.queue.now();
+        self.orders.get_mut(slot).move_to(OrderState::Escalated);
+        self.totals.claims_escalated += 1;
+        self.schedule(now.plus(self.rules.decision), EventKind::Decision, slot);
+    }
+
+    /// The platform decides, right with the configured accuracy. A granted
+    /// refund comes out of escrow; the platform advances what escrow no
+    /// longer holds and tries to recover it.
+    fn on_decision(&mut self, slot: OrderSlot) {
+        let now = self.queue.now();
+        let order = self.orders.get(slot);
+        let reason = order.claim_reason.expect("a claim has a reason");
+        let draws = self.order_random.at(order.number, Phase::Dispute);
+        let _settle_draw = uniform01(draws);
+        let correct = chance(draws, self.rules.decision_accuracy);
+        let grant = reason.is_justified() == correct;
+        self.totals.decisions += 1;
+        if !correct {
+            self.totals.decisions_wrong += 1;
+        }
+        if !grant {
+            let order = self.orders.get_mut(slot);
+            release_all(&mut self.ledger, &self.rules, order);
+            self.complete(slot);
+            return;
+        }
+        self.totals.decisions_for_buyer += 1;
+        let refund = self.refund_amount(slot, reason);
+        let order = self.orders.get_mut(slot);
+        let from_escrow = refund.min(order.hold.pending());
+        self.ledger.void(&mut order.hold, from_escrow);
+        release_all(&mut self.ledger, &self.rules, order);
+        let shortfall = refund - from_escrow;
+        self.population.supplier_mut(order.supplier).history.orders_refunded += 1;
+        if shortfall.is_zero() {
+            self.totals.record_refund(reason, refund);
+            self.complete(slot);
+        } else if self.rules.advance_refunds {
+            self.ledger.advance(shortfall);
+            order.advanced = shortfall;
+            order.move_to(OrderState::Recovering);
+            self.totals.record_refund(reason, refund);
+            self.schedule(now.plus(self.rules.recovery), EventKind::Recovery, slot);
+        } else {
+            // Without advances the buyer gets only what escrow still held.
+            self.totals.refunds_unpaid += shortfall;
+            self.totals.buyer_uncovered_loss += shortfall;
+            self.totals.record_refund(reason, from_escrow);
+            self.complete(slot);
+        }
+    }
+
+    /// The platform recovers its advance from the supplier, or writes it off.
+    fn on_recovery(&mut self, slot: OrderSlot) {
+        let order = self.orders.get(slot);
+        let supplier = self.population.supplier(order.supplier);
+        let recovery_draw = uniform01(self.order_random.at(order.number, Phase::Recovery));
+        let advanced = order.advanced;
+        if !supplier.vanished && recovery_draw < self.rules.recovery_probability {
+            self.ledger.recover(advanced);
+        } else {
+            self.ledger.write_off(advanced);
+        }
+        self.orders.get_mut(slot).advanced = Decimal::ZERO;
+        self.complete(slot);
+    }
+
+    /// What the buyer would be owed for `reason` without a coverage cap:
+    /// the refund scope (deposit, or everything paid), times the defect share
+    /// for a quality claim.
+    fn entitlement(&self, slot: OrderSlot, reason: ClaimReason) -> Decimal {
+        let order = self.orders.get(slot);
+        let scope = match self.rules.refund_scope {
+            RefundScope::Deposit => order.deposit,
+            RefundScope::OrderValue => order.paid(),
+        };
+        let share_bps = if reason == ClaimReason::Quality { u32::from(order.defect_share_bps) } else { BASIS_POINTS_WHOLE };
+        share_of(scope, share_bps)
+    }
+
+    /// The entitlement capped by the order's coverage; what is cut off is the
+    /// buyer's loss.
+    fn refund_amount(&mut self, slot: OrderSlot, reason: ClaimReason) -> Decimal {
+        let entitlement = self.entitlement(slot, reason);
+        let coverage = self.orders.get(slot).coverage;
+        if entitlement > coverage {
+            self.totals.buyer_uncovered_loss += entitlement - coverage;
+            coverage
+        } else {
+            entitlement
+        }
+    }
+
+    /// The order's life is over: its history reaches the supplier's record,
+    /// its coverage returns to the supplier's limit, and the slot is recycled.
+    fn complete(&mut self, slot: OrderSlot) {
+        let order = *self.orders.get(slot);
+        let supplier = self.population.supplier_mut(order.supplier);
+        supplier.history.orders_completed += 1;
+        supplier.history.completed_value += order.value;
+        if order.late {
+            supplier.history.orders_late += 1;
+        }
+        if order.covered {
+            supplier.coverage_remaining += order.coverage;
+            self.totals.covered_orders_completed += 1;
+        }
+        self.exposure -= order.released_early;
+        self.totals.orders_completed += 1;
+        self.orders.remove(slot);
+    }
+
+    fn close_month(&mut self, now: SimTime) {
+        let days = self.scenario.start_date.days_until(self.month_start);
+        let month_start_time = SimTime(days as u64 * SECONDS_PER_DAY);
+        let ledger = *self.ledger.totals();
+        self.months.push(MonthFigures {
+            month: self.month_start.month_label(),
+            days: ((now.seconds() - month_start_time.seconds()).div_ceil(SECONDS_PER_DAY)) as u32,
+            flows: difference(&self.totals, &self.month_start_totals),
+            ledger_flows: ledger_difference(&ledger, &self.month_start_ledger),
+            escrow_end: ledger.escrow_balance,
+            exposure_end: self.exposure,
+            orders_in_flight_end: self.orders.in_flight() as u64,
+            approved_suppliers_end: self.approved_suppliers,
+        });
+        self.month_start_totals = self.totals;
+        self.month_start_ledger = ledger;
+        self.month_start = self.month_start.first_of_next_month();
+        self.verify_ledger();
+    }
+
+    fn verify_ledger(&self) {
+        if let Err(problem) = self.ledger.verify() {
+            panic!("ledger invariant violated at {}: {problem}", self.queue.now());
+        }
+    }
+}
+
+/// Releases the deposit before acceptance; the platform is now exposed to it.
+fn release_early(ledger: &mut Ledger, rules: &CompiledRules, order: &mut Order, exposure: &mut Decimal, exposure_peak: &mut Decimal) {
+    let amount = order.deposit.min(order.hold.pending());
+    let fee = rules.seller_fee(amount, order.value);
+    ledger.post(&mut order.hold, amount, fee);
+    order.released_early += amount;
+    *exposure += amount;
+    if *exposure > *exposure_peak {
+        *exposure_peak = *exposure;
+    }
+}
+
+/// Releases everything the order still holds to the supplier, less fees.
+fn release_all(ledger: &mut Ledger, rules: &CompiledRules, order: &mut Order) {
+    let amount = order.hold.pending();
+    if !amount.is_zero() {
+        let fee = rules.seller_fee(amount, order.value);
+        ledger.post(&mut order.hold, amount, fee);
+    }
+}

@@ -1,0 +1,42 @@
+//! Named bounds on every size a scenario can ask for.
+//!
+//! Each bound is far beyond any real program (the largest marketplace has a
+//! few hundred thousand suppliers and tens of millions of buyers) yet small
+//! enough that memory stays within a machine and no arithmetic overflows:
+//! money sums stay below 10^20, far under `Decimal`'s 7.9 * 10^28, and
+//! simulated seconds fit easily in a `u64`.
+
+/// Suppliers across all segments.
+pub const SUPPLIERS_MAX: u64 = 10_000_000;
+/// Buyers across all segments.
+pub const BUYERS_MAX: u64 = 100_000_000;
+/// Segments of each kind.
+pub const SEGMENTS_MAX: usize = 1_000;
+/// Simulated days (100 years).
+pub const HORIZON_DAYS_MAX: u32 = 36_525;
+/// Inquiries a buyer starts per year, on average.
+pub const ORDERS_PER_BUYER_YEAR_MAX: f64 = 10_000.0;
+/// Expected inquiries over the whole run (buyers * rate * years).
+pub const EXPECTED_INQUIRIES_MAX: f64 = 5_000_000_000.0;
+/// The largest single order value, in currency units.
+pub const ORDER_VALUE_MAX: f64 = 1_000_000_000.0;
+/// The largest coverage limit or fee threshold, in currency units.
+pub const MONEY_RULE_MAX: i64 = 1_000_000_000_000;
+/// Any duration a scenario names or draws, in days (10 years).
+pub const DURATION_DAYS_MAX: f64 = 3_650.0;
+/// Any duration drawn in hours.
+pub const DURATION_HOURS_MAX: f64 = DURATION_DAYS_MAX * 24.0;
+/// Log-scale standard deviation of a log-normal draw.
+pub const LOGNORMAL_SIGMA_MAX: f64 = 4.0;
+/// Suppliers asked per inquiry.
+pub const INQUIRY_CANDIDATES_MAX: u32 = 32;
+/// Completed orders a bust-out fraudster waits before vanishing.
+pub const CLEAN_ORDERS_MAX: u32 = 1_000_000;
+/// Characters in a scenario or segment name.
+pub const NAME_LEN_MAX: usize = 200;
+/// Bytes in a scenario file.
+pub const SCENARIO_FILE_BYTES_MAX: u64 = 16 * 1024 * 1024;
+/// Basis points in a share (100%).
+pub const BASIS_POINTS_MAX: u32 = 10_000;
+/// Tolerance when checking that shares sum to 1.
+pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;

@@ -1,0 +1,135 @@
+//! From a scenario file to a validated [`Scenario`], or to errors a policy
+//! analyst can act on.
+//!
+//! Three kinds of failure are kept apart because they read differently: the
+//! file cannot be read; the text is not a well-formed scenario (RON syntax,
+//! a wrong type, an unknown or duplicated field: serde stops at the first);
+//! or it is well-formed but wrong (validation collects every problem). Each
+//! error names the file and, where known, `line:column`.
+
+use super::limits::SCENARIO_FILE_BYTES_MAX;
+use super::spans::{Position, SpanIndex};
+use super::{Scenario, validate};
+use std::fmt;
+use std::path::Path;
+
+/// Nesting depth RON may reach while parsing; real scenarios use under ten.
+const RECURSION_LIMIT: usize = 64;
+
+/// A validation problem with the position of its field, when the text shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocatedProblem {
+    pub position: Option<Position>,
+    pub path: String,
+    pub message: String,
+}
+
+/// Why a scenario could not be loaded. `source_name` is the file name as the user gave it.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{source_name}: cannot read the scenario file: {reason}")]
+    Unreadable { source_name: String, reason: String },
+    #[error("{source_name}: the file is {bytes} bytes; scenario files are limited to {SCENARIO_FILE_BYTES_MAX} bytes")]
+    TooLarge { source_name: String, bytes: u64 },
+    #[error("{source_name}: the file is not UTF-8 text (invalid byte at offset {offset})")]
+    NotText { source_name: String, offset: usize },
+    #[error("{source_name}:{position}: {message}")]
+    Syntax { source_name: String, position: Position, message: String },
+    #[error("{}", render_problems(source_name, problems))]
+    Invalid { source_name: String, problems: Vec<LocatedProblem> },
+}
+
+fn render_problems(source_name: &str, problems: &[LocatedProblem]) -> String {
+    let mut text = String::new();
+    for (index, problem) in problems.iter().enumerate() {
+        if index > 0 {
+            text.push('\n');
+        }
+        match problem.position {
+            Some(position) => text.push_str(&format!("{source_name}:{position}: {}: {}", problem.path, problem.message)),
+            None => text.push_str(&format!("{source_name}: {}: {}", problem.path, problem.message)),
+        }
+    }
+    text
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load_scenario_file(path: &Path) -> Result<Scenario, LoadError> {
+    let source_name = path.display().to_string();
+    let unreadable = |error: std::io::Error| LoadError::Unreadable { source_name: source_name.clone(), reason: error.to_string() };
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
+    if metadata.is_dir() {
+        return Err(LoadError::Unreadable { source_name, reason: "it is a directory".to_string() });
+    }
+    if metadata.len() > SCENARIO_FILE_BYTES_MAX {
+        return Err(LoadError::TooLarge { source_name, bytes: metadata.len() });
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    // Checked again after reading: the file may have grown, or be a pipe.
+    if bytes.len() as u64 > SCENARIO_FILE_BYTES_MAX {
+        return Err(LoadError::TooLarge { source_name, bytes: bytes.len() as u64 });
+    }
+    let text = String::from_utf8(bytes).map_err(|error| LoadError::NotText {
+        source_name: source_name.clone(),
+        offset: error.utf8_error().valid_up_to(),
+    })?;
+    parse_scenario(&text, &source_name)
+}
+
+/// Parses and validates scenario text; `source_name` labels the errors.
+pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadError> {
+    if text.trim().is_empty() {
+        return Err(LoadError::Syntax {
+            source_name: source_name.to_string(),
+            position: Position { line: 1, column: 1 },
+            message: "the file is empty; a scenario starts with `Scenario(`".to_string(),
+        });
+    }
+    let options = ron::Options::default().with_recursion_limit(RECURSION_LIMIT);
+    let scenario: Scenario = options.from_str(text).map_err(|error| LoadError::Syntax {
+        source_name: source_name.to_string(),
+        position: Position {
+            line: u32::try_from(error.span.start.line).unwrap_or(u32::MAX),
+            column: u32::try_from(error.span.start.col).unwrap_or(u32::MAX),
+        },
+        message: describe_ron_error(&error.code),
+    })?;
+    let problems = validate(&scenario);
+    if problems.is_empty() {
+        return Ok(scenario);
+    }
+    let spans = SpanIndex::build(text);
+    let problems = problems
+        .into_iter()
+        .map(|problem| LocatedProblem { position: spans.locate(&problem.path), path: problem.path, message: problem.message })
+        .collect();
+    Err(LoadError::Invalid { source_name: source_name.to_string(), problems })
+}
+
+/// RON's messages, with the few that read poorly to an analyst rephrased.
+fn describe_ron_error(code: &ron::Error) -> String {
+    match code {
+        ron::Error::Eof => "unexpected end of file: the scenario is truncated or a bracket is not closed".to_string(),
+        ron::Error::ExceededRecursionLimit => format!("nesting deeper than {RECURSION_LIMIT} levels"),
+        other => other.to_string(),
+    }
+}
+
+impl LoadError {
+    /// The number of distinct problems this error reports.
+    pub fn problem_count(&self) -> usize {
+        match self {
+            LoadError::Invalid { problems, .. } => problems.len(),
+            _ => 1,
+        }
+    }
+}
+
+impl fmt::Display for LocatedProblem {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some(position) => write!(formatter, "{position}: {}: {}", self.path, self.message),
+            None => write!(formatter, "{}: {}", self.path, self.message),
+        }
+    }
+}

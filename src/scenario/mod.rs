@@ -1,0 +1,424 @@
+//! The scenario: what a policy team writes (RON), as typed values.
+//!
+//! A scenario has two halves that must stay apart for common random numbers
+//! to work: the *world* (population segments and supplier behaviour types),
+//! which decides who the buyers and suppliers are, and the *rules* of the
+//! program, which decide how orders between them are covered and settled.
+//! Changing a rule never changes how the population is drawn.
+//!
+//! Every field is documented here; the defaults of optional fields are the
+//! program at its 2014 launch as `seed/trade-assurance.txt` describes it, and
+//! where the seed is silent the default is a marked assumption. Loading and
+//! validation live in [`load`] and [`validate`]; this module only declares the
+//! shapes and their defaults.
+
+pub mod codes;
+pub mod date;
+pub mod limits;
+pub mod load;
+pub mod spans;
+pub mod validate;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+pub use codes::{Country, PaymentMethod};
+pub use date::Date;
+pub use load::{LoadError, load_scenario_file, parse_scenario};
+pub use validate::{Problem, validate};
+
+/// A complete scenario: world, program rules, and run settings.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Shown in reports; 1 to `limits::NAME_LEN_MAX` characters.
+    pub name: String,
+    /// Root of every random stream; `run --seed` overrides it.
+    pub seed: u64,
+    /// First simulated day, `"YYYY-MM-DD"`; months in the report are calendar months from here.
+    pub start_date: Date,
+    /// Simulated days; orders still in flight at the end are reported as open.
+    pub horizon_days: u32,
+    /// ISO 4217 code, for display. Money is always kept to two decimal places (cents).
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// Supplier segments; each supplier is drawn from one.
+    pub suppliers: Vec<SupplierSegment>,
+    /// Buyer segments; each buyer is drawn from one.
+    pub buyers: Vec<BuyerSegment>,
+    /// Behaviour of each latent supplier type. Optional as a whole; when
+    /// given, every type is given in full (see [`SupplierTypes::default`]).
+    #[serde(default)]
+    pub supplier_types: SupplierTypes,
+    /// The program's rules; every field is optional and defaults to the 2014 launch rules.
+    #[serde(default)]
+    pub rules: Rules,
+}
+
+fn default_currency() -> String {
+    "USD".to_string()
+}
+
+/// A random quantity drawn from a parametric distribution. Durations are in
+/// the unit their field name says (`_days`, `_hours`); money values in
+/// currency units, rounded to cents after drawing.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub enum Dist {
+    /// Always this value.
+    Fixed(f64),
+    /// Uniform on `[min, max]`.
+    Uniform { min: f64, max: f64 },
+    /// Exponential with this mean.
+    Exponential { mean: f64 },
+    /// Log-normal with this median and log-scale standard deviation `sigma`.
+    LogNormal { median: f64, sigma: f64 },
+    /// Triangular on `[min, max]` with its peak at `mode`.
+    Triangular { min: f64, mode: f64, max: f64 },
+}
+
+/// The latent supplier types. Vetting never sees them; they drive behaviour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SupplierType {
+    Reliable,
+    Average,
+    Poor,
+    Fraudulent,
+}
+
+impl SupplierType {
+    pub const ALL: [SupplierType; 4] = [
+        SupplierType::Reliable,
+        SupplierType::Average,
+        SupplierType::Poor,
+        SupplierType::Fraudulent,
+    ];
+
+    /// The key used for this type in scenario files and reports.
+    pub fn key(self) -> &'static str {
+        match self {
+            SupplierType::Reliable => "reliable",
+            SupplierType::Average => "average",
+            SupplierType::Poor => "poor",
+            SupplierType::Fraudulent => "fraudulent",
+        }
+    }
+}
+
+/// A group of suppliers that share a country and a type mix.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierSegment {
+    pub name: String,
+    /// How many suppliers this segment holds.
+    pub count: u32,
+    /// ISO 3166-1 alpha-2 code of the suppliers' home country.
+    pub country: Country,
+    /// Probability that a supplier volunteers for the program.
+    pub volunteer_probability: f64,
+    /// Lead time the supplier promises at contract: ship-by = contract + this.
+    pub promised_lead_days: u32,
+    /// Share of each latent type; the four shares sum to 1.
+    pub type_mix: TypeMix,
+}
+
+/// Shares of the latent supplier types in a segment.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TypeMix {
+    pub reliable: f64,
+    pub average: f64,
+    pub poor: f64,
+    pub fraudulent: f64,
+}
+
+impl TypeMix {
+    pub fn share(&self, supplier_type: SupplierType) -> f64 {
+        match supplier_type {
+            SupplierType::Reliable => self.reliable,
+            SupplierType::Average => self.average,
+            SupplierType::Poor => self.poor,
+            SupplierType::Fraudulent => self.fraudulent,
+        }
+    }
+}
+
+/// How a supplier of one latent type behaves.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierBehaviour {
+    /// Days from contract until the goods ship when the supplier is on time
+    /// (capped at the promised lead time).
+    pub production_days: Dist,
+    /// Probability that an order ships after the promised ship-by date.
+    pub late_probability: f64,
+    /// When late: days past the promised ship-by date. Only shipments later
+    /// than the program's grace period count as late for claims.
+    pub late_days: Dist,
+    /// Probability that the goods conform to the contract's quality spec.
+    pub conformance_probability: f64,
+    /// When the goods do not conform: the share of the order value affected,
+    /// in (0, 1]; a refund for quality is this share of the refund scope.
+    pub defect_share: Dist,
+    /// Probability of answering a buyer's inquiry.
+    pub response_probability: f64,
+    /// Hours until the answer.
+    pub response_hours: Dist,
+    /// Probability that the supplier accepts a justified claim during
+    /// negotiation and the refund is made without escalation.
+    pub settles_in_negotiation_probability: f64,
+    /// Uncovered orders: probability that the supplier refunds a breach voluntarily.
+    pub voluntary_refund_probability: f64,
+    /// Fraud behaviour; `None` for honest types.
+    #[serde(default)]
+    pub fraud: Option<Fraud>,
+}
+
+/// Fraud behaviours a fraudulent supplier may follow.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub enum Fraud {
+    /// Build a clean history over `clean_orders` completed orders, then take
+    /// each new order's deposit and vanish with `vanish_probability`. A
+    /// vanished supplier never ships, answers no more inquiries and repays
+    /// nothing.
+    BustOut {
+        clean_orders: u32,
+        vanish_probability: f64,
+    },
+}
+
+/// The behaviour table of the four latent types.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierTypes {
+    pub reliable: SupplierBehaviour,
+    pub average: SupplierBehaviour,
+    pub poor: SupplierBehaviour,
+    pub fraudulent: SupplierBehaviour,
+}
+
+impl SupplierTypes {
+    pub fn behaviour(&self, supplier_type: SupplierType) -> &SupplierBehaviour {
+        match supplier_type {
+            SupplierType::Reliable => &self.reliable,
+            SupplierType::Average => &self.average,
+            SupplierType::Poor => &self.poor,
+            SupplierType::Fraudulent => &self.fraudulent,
+        }
+    }
+}
+
+impl Default for SupplierTypes {
+    /// Assumptions, not seed facts: chosen so that late shipment and defect
+    /// rates sit in the peers' plausibility bands of DESIGN.md section 7
+    /// (late shipment at most ~7%, defects ~1-2% for good sellers) and
+    /// degrade through `average` and `poor`; fraudulent suppliers look
+    /// average until they bust out.
+    fn default() -> Self {
+        SupplierTypes {
+            reliable: SupplierBehaviour {
+                production_days: Dist::Triangular { min: 10.0, mode: 20.0, max: 30.0 },
+                late_probability: 0.02,
+                late_days: Dist::Exponential { mean: 5.0 },
+                conformance_probability: 0.99,
+                defect_share: Dist::Uniform { min: 0.1, max: 0.5 },
+                response_probability: 0.95,
+                response_hours: Dist::Exponential { mean: 6.0 },
+                settles_in_negotiation_probability: 0.8,
+                voluntary_refund_probability: 0.7,
+                fraud: None,
+            },
+            average: SupplierBehaviour {
+                production_days: Dist::Triangular { min: 12.0, mode: 24.0, max: 30.0 },
+                late_probability: 0.06,
+                late_days: Dist::Exponential { mean: 8.0 },
+                conformance_probability: 0.96,
+                defect_share: Dist::Uniform { min: 0.1, max: 0.8 },
+                response_probability: 0.85,
+                response_hours: Dist::Exponential { mean: 12.0 },
+                settles_in_negotiation_probability: 0.6,
+                voluntary_refund_probability: 0.5,
+                fraud: None,
+            },
+            poor: SupplierBehaviour {
+                production_days: Dist::Triangular { min: 15.0, mode: 28.0, max: 30.0 },
+                late_probability: 0.20,
+                late_days: Dist::Exponential { mean: 15.0 },
+                conformance_probability: 0.85,
+                defect_share: Dist::Uniform { min: 0.2, max: 1.0 },
+                response_probability: 0.70,
+                response_hours: Dist::Exponential { mean: 24.0 },
+                settles_in_negotiation_probability: 0.3,
+                voluntary_refund_probability: 0.2,
+                fraud: None,
+            },
+            fraudulent: SupplierBehaviour {
+                production_days: Dist::Triangular { min: 12.0, mode: 24.0, max: 30.0 },
+                late_probability: 0.06,
+                late_days: Dist::Exponential { mean: 8.0 },
+                conformance_probability: 0.95,
+                defect_share: Dist::Uniform { min: 0.1, max: 0.8 },
+                response_probability: 0.90,
+                response_hours: Dist::Exponential { mean: 8.0 },
+                settles_in_negotiation_probability: 0.1,
+                voluntary_refund_probability: 0.0,
+                fraud: Some(Fraud::BustOut { clean_orders: 3, vanish_probability: 0.5 }),
+            },
+        }
+    }
+}
+
+/// A group of buyers that share a country, ordering habits and claim behaviour.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BuyerSegment {
+    pub name: String,
+    /// How many buyers this segment holds.
+    pub count: u32,
+    /// ISO 3166-1 alpha-2 code of the buyers' country.
+    pub country: Country,
+    /// Mean inquiries each buyer starts per year (a Poisson stream).
+    pub orders_per_year: f64,
+    /// Order value in currency units, rounded to cents.
+    pub order_value: Dist,
+    /// Payment methods and their shares (summing to 1); each buyer is given
+    /// one method when the population is drawn.
+    pub payment_mix: Vec<(PaymentMethod, f64)>,
+    /// Suppliers asked per inquiry.
+    #[serde(default = "default_inquiry_candidates")]
+    pub inquiry_candidates: u32,
+    /// Days from shipment to delivery.
+    pub transit_days: Dist,
+    /// Days from delivery until the buyer confirms or claims.
+    pub inspection_days: Dist,
+    /// Probability of claiming after a real breach (late, defective, not delivered).
+    pub claim_after_breach_probability: f64,
+    /// Probability of a claim without a breach.
+    pub false_claim_probability: f64,
+    /// Probability that a satisfied buyer confirms receipt; otherwise escrow
+    /// auto-releases after the timeout.
+    pub confirm_probability: f64,
+    /// How the buyer weighs what the storefront shows when choosing a supplier.
+    #[serde(default)]
+    pub choice: ChoiceWeights,
+}
+
+fn default_inquiry_candidates() -> u32 {
+    3
+}
+
+/// Weights of a multinomial-logit supplier choice. A candidate's utility is
+/// `badge * [has badge] + transactions * ln(1 + 12-month orders)
+///  + response_rate * (answered / asked) + response_speed * -(mean response hours / 24)`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChoiceWeights {
+    pub badge: f64,
+    pub transactions: f64,
+    pub response_rate: f64,
+    pub response_speed: f64,
+}
+
+impl Default for ChoiceWeights {
+    /// Assumption: the badge matters about as much as a good track record.
+    fn default() -> Self {
+        ChoiceWeights { badge: 1.0, transactions: 0.3, response_rate: 1.0, response_speed: 0.5 }
+    }
+}
+
+/// When escrow releases the deposit to the supplier.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+pub enum DepositRelease {
+    /// At contract, to fund production: the platform's largest exposure.
+    AtContract,
+    /// When the goods ship.
+    AtShipment,
+    /// Only when the buyer accepts (confirms, or the timeout releases).
+    AtAcceptance,
+}
+
+/// What a justified claim refunds.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+pub enum RefundScope {
+    /// The deposit only.
+    Deposit,
+    /// Everything the buyer paid: the total order value once the balance is paid.
+    OrderValue,
+}
+
+/// The program's rules. Every field may be omitted; the default is the
+/// program at launch (2014).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    /// Supplier countries whose suppliers may be approved. Seed: China only at launch.
+    pub eligible_countries: Vec<Country>,
+    /// Only volunteering suppliers are approved. Seed: suppliers volunteer.
+    pub require_volunteering: bool,
+    /// Payment methods whose orders are covered. Seed: T/T only at launch.
+    pub covered_payment_methods: Vec<PaymentMethod>,
+    /// Deposit as a share of the order value, in basis points. Reference
+    /// value: 30% deposit (DESIGN.md section 7).
+    pub deposit_share_bps: u32,
+    /// When escrow releases the deposit. Seed: held "until they are satisfied".
+    pub deposit_release: DepositRelease,
+    /// Seed: "full refunds of their deposits, or if applicable the total value".
+    pub refund_scope: RefundScope,
+    /// Shipments up to this many days after ship-by do not count as late. Assumption.
+    pub late_shipment_grace_days: u32,
+    /// Days after delivery in which a claim is accepted. Reference: 30 days of confirmed receipt.
+    pub claim_window_days: u32,
+    /// Days after delivery after which escrow releases to the supplier when
+    /// the buyer has neither confirmed nor claimed. Reference: peers use 3-30.
+    pub auto_release_days: u32,
+    /// Days of buyer-supplier negotiation before a claim escalates. Reference: 3.
+    pub negotiation_days: u32,
+    /// Days from escalation to the platform's decision. Reference: escalation
+    /// from day 4, decided around day 7-8.
+    pub decision_days: u32,
+    /// Probability that the platform decides a dispute correctly. Assumption.
+    pub decision_accuracy: f64,
+    /// Whether the platform advances a refund that escrow no longer holds.
+    /// Reference: the platform advances and recovers from the supplier.
+    pub advance_refunds: bool,
+    /// Probability of recovering an advance from a supplier that has not vanished. Assumption.
+    pub recovery_probability: f64,
+    /// Days from an advance to its recovery (or write-off). Assumption.
+    pub recovery_days: u32,
+    /// Fee on the value released to the supplier, in basis points. None at launch (assumption).
+    pub seller_fee_bps: u32,
+    /// The seller fee applies only to orders up to this value; `None` means all orders.
+    /// Reference: a later period charged orders up to 5,000 only.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub seller_fee_order_value_max: Option<Decimal>,
+    /// Coverage limit of each approved supplier: the sum of coverage of its
+    /// open covered orders never exceeds it. Assumption.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub coverage_limit: Decimal,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            eligible_countries: vec![Country::from_code("CN").expect("CN is a valid country code")],
+            require_volunteering: true,
+            covered_payment_methods: vec![PaymentMethod::TT],
+            deposit_share_bps: 3000,
+            deposit_release: DepositRelease::AtAcceptance,
+            refund_scope: RefundScope::OrderValue,
+            late_shipment_grace_days: 0,
+            claim_window_days: 30,
+            auto_release_days: 30,
+            negotiation_days: 3,
+            decision_days: 4,
+            decision_accuracy: 0.9,
+            advance_refunds: true,
+            recovery_probability: 0.7,
+            recovery_days: 30,
+            seller_fee_bps: 0,
+            seller_fee_order_value_max: None,
+            coverage_limit: Decimal::new(50_000_00, 2),
+        }
+    }
+}
