@@ -30,7 +30,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and print its report.
-    #[command(after_help = "Examples:\n  escrowsim run scenarios/quick.ron\n  escrowsim run scenarios/trade-assurance-2014.ron --format json --out report.json\n  escrowsim run scenarios/quick.ron --seed 7")]
+    #[command(
+        after_help = "Examples:\n  escrowsim run scenarios/quick.ron\n  escrowsim run scenarios/trade-assurance-2014.ron --format json --out report.json\n  escrowsim run scenarios/quick.ron --seed 7"
+    )]
     Run {
         /// Scenario file (RON).
         scenario: PathBuf,
@@ -84,7 +86,12 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Run { scenario, seed, format, out } => run(&scenario, seed, format, out.as_deref()),
+        Command::Run {
+            scenario,
+            seed,
+            format,
+            out,
+        } => run(&scenario, seed, format, out.as_deref()),
         Command::Validate { scenario } => validate(&scenario),
     };
     match result {
@@ -102,8 +109,16 @@ fn main() -> ExitCode {
 
 fn validate(path: &Path) -> Result<(), Failure> {
     let scenario = load_scenario_file(path)?;
-    let suppliers: u64 = scenario.suppliers.iter().map(|segment| u64::from(segment.count)).sum();
-    let buyers: u64 = scenario.buyers.iter().map(|segment| u64::from(segment.count)).sum();
+    let suppliers: u64 = scenario
+        .suppliers
+        .iter()
+        .map(|segment| u64::from(segment.count))
+        .sum();
+    let buyers: u64 = scenario
+        .buyers
+        .iter()
+        .map(|segment| u64::from(segment.count))
+        .sum();
     println!(
         "{}: valid: scenario {:?}, {} supplier and {} buyer segments ({suppliers} suppliers, {buyers} buyers), {} days from {}",
         path.display(),
@@ -132,7 +147,9 @@ fn run(path: &Path, seed: Option<u64>, format: Format, out: Option<&Path>) -> Re
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (e.g. `| head`) is not a failure of the run.
-            let _ = stdout.write_all(rendered.as_bytes()).and_then(|()| stdout.flush());
+            let _ = stdout
+                .write_all(rendered.as_bytes())
+                .and_then(|()| stdout.flush());
             Ok(())
         }
     }
@@ -163,10 +180,17 @@ fn simulate(scenario: &Scenario, seed: u64) -> Result<Report, Failure> {
 fn check_output_path(out: &Path) -> Result<(), Failure> {
     let directory = output_directory(out);
     if !directory.is_dir() {
-        return Err(Failure::BadInput(format!("{}: cannot write the report: directory {} does not exist", out.display(), directory.display())));
+        return Err(Failure::BadInput(format!(
+            "{}: cannot write the report: directory {} does not exist",
+            out.display(),
+            directory.display()
+        )));
     }
     if out.is_dir() {
-        return Err(Failure::BadInput(format!("{}: cannot write the report: it is a directory", out.display())));
+        return Err(Failure::BadInput(format!(
+            "{}: cannot write the report: it is a directory",
+            out.display()
+        )));
     }
     Ok(())
 }
@@ -182,9 +206,17 @@ fn output_directory(out: &Path) -> &Path {
 /// only when complete, so `out` is never seen half-written.
 fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let directory = output_directory(out);
-    let file_name = out.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| "report".to_string());
+    let file_name = out
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".to_string());
     let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let failed = |error: std::io::Error| Failure::BadInput(format!("{}: cannot write the report: {error}", out.display()));
+    let failed = |error: std::io::Error| {
+        Failure::BadInput(format!(
+            "{}: cannot write the report: {error}",
+            out.display()
+        ))
+    };
     let written = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(bytes)?;

@@ -12,7 +12,9 @@ pub struct WallClock {
 
 impl WallClock {
     pub fn new() -> WallClock {
-        WallClock { origin: Instant::now() }
+        WallClock {
+            origin: Instant::now(),
+        }
     }
 
     pub fn elapsed_ns(&self) -> u64 {

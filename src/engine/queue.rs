@@ -43,15 +43,28 @@ pub struct EventQueue {
 impl EventQueue {
     /// A queue with room for `capacity` pending events before it grows.
     pub fn with_capacity(capacity: usize) -> EventQueue {
-        EventQueue { heap: BinaryHeap::with_capacity(capacity), next_seq: 0, now: SimTime::ZERO }
+        EventQueue {
+            heap: BinaryHeap::with_capacity(capacity),
+            next_seq: 0,
+            now: SimTime::ZERO,
+        }
     }
 
     /// Schedules an event; it may not lie in the past.
     pub fn schedule(&mut self, time: SimTime, kind: u8, target: u32) {
-        assert!(time >= self.now, "event of kind {kind} scheduled at {time}, before now ({})", self.now);
+        assert!(
+            time >= self.now,
+            "event of kind {kind} scheduled at {time}, before now ({})",
+            self.now
+        );
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Reverse(Event { time, seq, kind, target }));
+        self.heap.push(Reverse(Event {
+            time,
+            seq,
+            kind,
+            target,
+        }));
     }
 
     /// The next event if it happens before `end`; advances the clock to it.
@@ -94,7 +107,8 @@ mod tests {
         queue.schedule(SimTime(5), 2, 1);
         queue.schedule(SimTime(10), 3, 2);
         queue.schedule(SimTime(5), 4, 3);
-        let order: Vec<u8> = std::iter::from_fn(|| queue.pop_before(SimTime(100)).map(|event| event.kind)).collect();
+        let order: Vec<u8> =
+            std::iter::from_fn(|| queue.pop_before(SimTime(100)).map(|event| event.kind)).collect();
         assert_eq!(order, vec![2, 4, 1, 3]);
     }
 

@@ -50,7 +50,9 @@ impl Streams {
     }
 
     pub fn orders(&self) -> OrderRandom {
-        OrderRandom { generator: self.named("orders") }
+        OrderRandom {
+            generator: self.named("orders"),
+        }
     }
 }
 
@@ -136,7 +138,10 @@ mod tests {
 
     fn mean_of(dist: &Dist, draws: usize) -> f64 {
         let mut generator = stream(7, "test");
-        (0..draws).map(|_| sample(&mut generator, dist)).sum::<f64>() / draws as f64
+        (0..draws)
+            .map(|_| sample(&mut generator, dist))
+            .sum::<f64>()
+            / draws as f64
     }
 
     #[test]
@@ -165,11 +170,33 @@ mod tests {
     fn sample_means_match_the_distributions() {
         let draws = 200_000;
         let close = |actual: f64, expected: f64| (actual - expected).abs() < expected * 0.02;
-        assert!(close(mean_of(&Dist::Uniform { min: 2.0, max: 4.0 }, draws), 3.0));
+        assert!(close(
+            mean_of(&Dist::Uniform { min: 2.0, max: 4.0 }, draws),
+            3.0
+        ));
         assert!(close(mean_of(&Dist::Exponential { mean: 5.0 }, draws), 5.0));
-        assert!(close(mean_of(&Dist::Triangular { min: 0.0, mode: 3.0, max: 6.0 }, draws), 3.0));
+        assert!(close(
+            mean_of(
+                &Dist::Triangular {
+                    min: 0.0,
+                    mode: 3.0,
+                    max: 6.0
+                },
+                draws
+            ),
+            3.0
+        ));
         // Log-normal mean is median * exp(sigma^2 / 2).
-        assert!(close(mean_of(&Dist::LogNormal { median: 100.0, sigma: 0.5 }, draws), 100.0 * (0.125f64).exp()));
+        assert!(close(
+            mean_of(
+                &Dist::LogNormal {
+                    median: 100.0,
+                    sigma: 0.5
+                },
+                draws
+            ),
+            100.0 * (0.125f64).exp()
+        ));
         assert_eq!(mean_of(&Dist::Fixed(1.5), 10), 1.5);
     }
 
@@ -177,7 +204,14 @@ mod tests {
     fn draws_stay_inside_their_support() {
         let mut generator = stream(3, "support");
         for _ in 0..100_000 {
-            let value = sample(&mut generator, &Dist::Triangular { min: 1.0, mode: 1.0, max: 2.0 });
+            let value = sample(
+                &mut generator,
+                &Dist::Triangular {
+                    min: 1.0,
+                    mode: 1.0,
+                    max: 2.0,
+                },
+            );
             assert!((1.0..=2.0).contains(&value));
             let value = sample(&mut generator, &Dist::Exponential { mean: 1.0 });
             assert!(value.is_finite() && value >= 0.0);

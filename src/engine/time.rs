@@ -35,7 +35,13 @@ impl fmt::Display for SimTime {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let days = self.0 / SECONDS_PER_DAY;
         let rest = self.0 % SECONDS_PER_DAY;
-        write!(formatter, "day {days} {:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60)
+        write!(
+            formatter,
+            "day {days} {:02}:{:02}:{:02}",
+            rest / 3600,
+            rest % 3600 / 60,
+            rest % 60
+        )
     }
 }
 

@@ -110,7 +110,9 @@ pub struct EscrowHold {
 
 impl EscrowHold {
     /// A hold with nothing pending.
-    pub const EMPTY: EscrowHold = EscrowHold { pending: Decimal::ZERO };
+    pub const EMPTY: EscrowHold = EscrowHold {
+        pending: Decimal::ZERO,
+    };
 
     /// Amount still held for this order, neither posted nor voided yet.
     #[inline]

@@ -130,7 +130,8 @@ pub fn ledger_difference(later: &LedgerTotals, earlier: &LedgerTotals) -> Ledger
         recovered_from_suppliers: later.recovered_from_suppliers - earlier.recovered_from_suppliers,
         written_off: later.written_off - earlier.written_off,
         advances_outstanding: later.advances_outstanding,
-        paid_directly_to_suppliers: later.paid_directly_to_suppliers - earlier.paid_directly_to_suppliers,
+        paid_directly_to_suppliers: later.paid_directly_to_suppliers
+            - earlier.paid_directly_to_suppliers,
         refunded_by_suppliers: later.refunded_by_suppliers - earlier.refunded_by_suppliers,
     }
 }

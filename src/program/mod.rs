@@ -13,4 +13,4 @@ pub mod order;
 pub mod population;
 mod simulation;
 
-pub use simulation::{Clock, NoClock, RunOutput, Simulation, SETTLEMENT_SAMPLE_EVERY};
+pub use simulation::{Clock, NoClock, RunOutput, SETTLEMENT_SAMPLE_EVERY, Simulation};

@@ -36,7 +36,10 @@ mod tests {
         // 0.05 * 50% = 0.025 -> 0.02 (even), 0.15 * 50% = 0.075 -> 0.08 (even).
         assert_eq!(share_of(Decimal::new(5, 2), 5000), Decimal::new(2, 2));
         assert_eq!(share_of(Decimal::new(15, 2), 5000), Decimal::new(8, 2));
-        assert_eq!(share_of(Decimal::new(12345, 2), 10_000), Decimal::new(12345, 2));
+        assert_eq!(
+            share_of(Decimal::new(12345, 2), 10_000),
+            Decimal::new(12345, 2)
+        );
         assert_eq!(share_of(Decimal::new(12345, 2), 0), Decimal::ZERO);
     }
 

@@ -88,7 +88,12 @@ pub enum ClaimReason {
 }
 
 impl ClaimReason {
-    pub const ALL: [ClaimReason; 4] = [ClaimReason::Late, ClaimReason::Quality, ClaimReason::NonDelivery, ClaimReason::FalseClaim];
+    pub const ALL: [ClaimReason; 4] = [
+        ClaimReason::Late,
+        ClaimReason::Quality,
+        ClaimReason::NonDelivery,
+        ClaimReason::FalseClaim,
+    ];
 
     /// The key used in reports.
     pub fn key(self) -> &'static str {
@@ -168,13 +173,23 @@ impl Order {
     /// Moves the order along its state machine; an illegal move is a bug in the model.
     #[track_caller]
     pub fn move_to(&mut self, next: OrderState) {
-        assert!(self.state.can_move_to(next), "order {} cannot move from {:?} to {:?}", self.number, self.state, next);
+        assert!(
+            self.state.can_move_to(next),
+            "order {} cannot move from {:?} to {:?}",
+            self.number,
+            self.state,
+            next
+        );
         self.state = next;
     }
 
     /// What the buyer has paid so far.
     pub fn paid(&self) -> Decimal {
-        if self.balance_paid { self.value } else { self.deposit }
+        if self.balance_paid {
+            self.value
+        } else {
+            self.deposit
+        }
     }
 }
 
@@ -193,7 +208,12 @@ pub struct OrderSlab {
 
 impl OrderSlab {
     pub fn with_capacity(capacity: usize) -> OrderSlab {
-        OrderSlab { slots: Vec::with_capacity(capacity), free: Vec::with_capacity(capacity), in_flight: 0, in_flight_peak: 0 }
+        OrderSlab {
+            slots: Vec::with_capacity(capacity),
+            free: Vec::with_capacity(capacity),
+            in_flight: 0,
+            in_flight_peak: 0,
+        }
     }
 
     /// A slot for a new order, in state `Quoted`.
@@ -217,8 +237,16 @@ impl OrderSlab {
     pub fn remove(&mut self, slot: OrderSlot) {
         let order = &mut self.slots[slot.0 as usize];
         order.move_to(OrderState::Free);
-        assert!(order.hold.is_empty(), "order {} completed with {} still held in escrow", order.number, order.hold.pending());
-        *order = Order { state: OrderState::Free, ..Order::EMPTY };
+        assert!(
+            order.hold.is_empty(),
+            "order {} completed with {} still held in escrow",
+            order.number,
+            order.hold.pending()
+        );
+        *order = Order {
+            state: OrderState::Free,
+            ..Order::EMPTY
+        };
         self.free.push(slot.0);
         self.in_flight -= 1;
     }
@@ -241,7 +269,9 @@ impl OrderSlab {
 
     /// The orders still in flight, in slot order.
     pub fn live(&self) -> impl Iterator<Item = &Order> {
-        self.slots.iter().filter(|order| order.state != OrderState::Free)
+        self.slots
+            .iter()
+            .filter(|order| order.state != OrderState::Free)
     }
 
     /// A fresh order value to fill in before [`OrderSlab::insert`].
@@ -278,7 +308,11 @@ mod tests {
         ];
         for from in OrderState::ALL {
             for to in OrderState::ALL {
-                assert_eq!(from.can_move_to(to), allowed.contains(&(from, to)), "{from:?} -> {to:?}");
+                assert_eq!(
+                    from.can_move_to(to),
+                    allowed.contains(&(from, to)),
+                    "{from:?} -> {to:?}"
+                );
             }
         }
     }
@@ -290,7 +324,11 @@ mod tests {
             let mut frontier = vec![start];
             while let Some(state) = frontier.pop() {
                 for other in OrderState::ALL {
-                    let edge = if forward { state.can_move_to(other) } else { other.can_move_to(state) };
+                    let edge = if forward {
+                        state.can_move_to(other)
+                    } else {
+                        other.can_move_to(state)
+                    };
                     if edge && !seen.contains(&other) {
                         seen.push(other);
                         frontier.push(other);

@@ -6,8 +6,8 @@
 //! No program rule is read here, so two scenarios that differ only in their
 //! rules face exactly the same buyers and suppliers.
 
-use crate::engine::random::{chance, uniform01};
 use crate::engine::Streams;
+use crate::engine::random::{chance, uniform01};
 use crate::scenario::{Country, PaymentMethod, Scenario, SupplierType};
 use rust_decimal::Decimal;
 
@@ -52,7 +52,11 @@ pub struct SupplierHistory {
 impl SupplierHistory {
     /// Answered / asked, or 0 before the first inquiry.
     pub fn response_rate(&self) -> f64 {
-        if self.inquiries_received == 0 { 0.0 } else { f64::from(self.inquiries_answered) / f64::from(self.inquiries_received) }
+        if self.inquiries_received == 0 {
+            0.0
+        } else {
+            f64::from(self.inquiries_answered) / f64::from(self.inquiries_received)
+        }
     }
 
     /// Mean hours to answer, or 0 before the first answer.
@@ -85,7 +89,11 @@ pub struct Population {
 impl Population {
     /// Draws the population of a validated scenario.
     pub fn generate(scenario: &Scenario, streams: &Streams) -> Population {
-        let supplier_total: usize = scenario.suppliers.iter().map(|segment| segment.count as usize).sum();
+        let supplier_total: usize = scenario
+            .suppliers
+            .iter()
+            .map(|segment| segment.count as usize)
+            .sum();
         let mut suppliers = Vec::with_capacity(supplier_total);
         let mut supplier_draws = streams.named("population.suppliers");
         for (segment_index, segment) in scenario.suppliers.iter().enumerate() {
@@ -104,7 +112,11 @@ impl Population {
                 });
             }
         }
-        let buyer_total: usize = scenario.buyers.iter().map(|segment| segment.count as usize).sum();
+        let buyer_total: usize = scenario
+            .buyers
+            .iter()
+            .map(|segment| segment.count as usize)
+            .sum();
         let mut buyers = Vec::with_capacity(buyer_total);
         let mut buyer_segment_start = Vec::with_capacity(scenario.buyers.len());
         let mut buyer_draws = streams.named("population.buyers");
@@ -112,10 +124,17 @@ impl Population {
             buyer_segment_start.push(buyers.len() as u32);
             for _ in 0..segment.count {
                 let draw = uniform01(&mut buyer_draws);
-                buyers.push(Buyer { segment_index: segment_index as u16, payment_method: pick_method(&segment.payment_mix, draw) });
+                buyers.push(Buyer {
+                    segment_index: segment_index as u16,
+                    payment_method: pick_method(&segment.payment_mix, draw),
+                });
             }
         }
-        Population { suppliers, buyers, buyer_segment_start }
+        Population {
+            suppliers,
+            buyers,
+            buyer_segment_start,
+        }
     }
 
     pub fn supplier(&self, id: SupplierId) -> &Supplier {
@@ -172,14 +191,27 @@ mod tests {
 
     #[test]
     fn type_draws_follow_the_cumulative_mix() {
-        let mix = TypeMix { reliable: 0.5, average: 0.0, poor: 0.25, fraudulent: 0.25 };
+        let mix = TypeMix {
+            reliable: 0.5,
+            average: 0.0,
+            poor: 0.25,
+            fraudulent: 0.25,
+        };
         assert_eq!(pick_type(&mix, 0.0), SupplierType::Reliable);
         assert_eq!(pick_type(&mix, 0.49), SupplierType::Reliable);
         assert_eq!(pick_type(&mix, 0.5), SupplierType::Poor);
         assert_eq!(pick_type(&mix, 0.8), SupplierType::Fraudulent);
         // A draw past a sum that rounded below 1 still lands on a present type.
-        let short = TypeMix { reliable: 0.3, average: 0.7 - 1e-12, poor: 0.0, fraudulent: 0.0 };
-        assert_eq!(pick_type(&short, 0.999_999_999_999_9), SupplierType::Average);
+        let short = TypeMix {
+            reliable: 0.3,
+            average: 0.7 - 1e-12,
+            poor: 0.0,
+            fraudulent: 0.0,
+        };
+        assert_eq!(
+            pick_type(&short, 0.999_999_999_999_9),
+            SupplierType::Average
+        );
     }
 
     #[test]

@@ -139,8 +139,15 @@ impl CompiledRules {
 
     /// The platform's fee on `amount` released from an order of `order_value`.
     fn seller_fee(&self, amount: Decimal, order_value: Decimal) -> Decimal {
-        let applies = self.seller_fee_bps > 0 && self.seller_fee_order_value_max.is_none_or(|max| order_value <= max);
-        if applies { share_of(amount, self.seller_fee_bps) } else { Decimal::ZERO }
+        let applies = self.seller_fee_bps > 0
+            && self
+                .seller_fee_order_value_max
+                .is_none_or(|max| order_value <= max);
+        if applies {
+            share_of(amount, self.seller_fee_bps)
+        } else {
+            Decimal::ZERO
+        }
     }
 }
 
@@ -216,7 +223,8 @@ impl<'a> Simulation<'a> {
         }
         // Orders in flight are about the inquiry rate times an order's life
         // (production, transit, inspection and the windows: some 90 days).
-        let expected_in_flight = (rate_sum * 90.0 * SECONDS_PER_DAY as f64).min(50_000_000.0) as usize;
+        let expected_in_flight =
+            (rate_sum * 90.0 * SECONDS_PER_DAY as f64).min(50_000_000.0) as usize;
         let end = SimTime::from_days(scenario.horizon_days);
         let month_count = scenario.horizon_days as usize / 28 + 2;
         Simulation {
@@ -241,7 +249,8 @@ impl<'a> Simulation<'a> {
             exposure_peak: Decimal::ZERO,
             approved_suppliers,
             events_processed: 0,
-            settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3).expect("valid histogram bounds"),
+            settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3)
+                .expect("valid histogram bounds"),
         }
     }
 
@@ -258,7 +267,9 @@ impl<'a> Simulation<'a> {
                 EventKind::Ship => self.on_ship(slot),
                 EventKind::NonDeliveryNoticed => self.on_non_delivery_noticed(slot),
                 EventKind::Delivery => self.on_delivery(slot),
-                EventKind::Confirm | EventKind::AutoRelease => self.timed(clock, |simulation| simulation.on_release(slot)),
+                EventKind::Confirm | EventKind::AutoRelease => {
+                    self.timed(clock, |simulation| simulation.on_release(slot))
+                }
                 EventKind::Claim => self.timed(clock, |simulation| simulation.on_claim(slot)),
                 EventKind::Escalation => self.on_escalation(slot),
                 EventKind::Decision => self.timed(clock, |simulation| simulation.on_decision(slot)),
@@ -270,7 +281,9 @@ impl<'a> Simulation<'a> {
         self.verify_ledger();
         self.ledger
             .verify_holds(self.orders.live().map(|order| &order.hold))
-            .unwrap_or_else(|problem| panic!("escrow holds disagree with the ledger at the end of the run: {problem}"));
+            .unwrap_or_else(|problem| {
+                panic!("escrow holds disagree with the ledger at the end of the run: {problem}")
+            });
         let suppliers = &self.population.suppliers;
         RunOutput {
             totals: self.totals,
@@ -280,7 +293,10 @@ impl<'a> Simulation<'a> {
             orders_open_at_end: self.orders.in_flight() as u64,
             orders_in_flight_peak: self.orders.in_flight_peak() as u64,
             suppliers_total: suppliers.len() as u64,
-            suppliers_volunteered: suppliers.iter().filter(|supplier| supplier.volunteered).count() as u64,
+            suppliers_volunteered: suppliers
+                .iter()
+                .filter(|supplier| supplier.volunteered)
+                .count() as u64,
             suppliers_approved: self.approved_suppliers,
             suppliers_suspended: 0,
             buyers_total: self.population.buyers.len() as u64,
@@ -323,8 +339,11 @@ impl<'a> Simulation<'a> {
     fn schedule_next_inquiry(&mut self) {
         // One aggregate Poisson stream for all buyers: exactly one uniform per
         // arrival, so arrival times never depend on the rules.
-        let gap_seconds = -libm::log(1.0 - uniform01(&mut self.arrivals)) / self.inquiries_per_second;
-        let time = self.queue.now().plus(SimDuration((gap_seconds + 0.5).min(u64::MAX as f64 / 2.0) as u64));
+        let gap_seconds =
+            -libm::log(1.0 - uniform01(&mut self.arrivals)) / self.inquiries_per_second;
+        let time = self.queue.now().plus(SimDuration(
+            (gap_seconds + 0.5).min(u64::MAX as f64 / 2.0) as u64,
+        ));
         if time < self.end {
             self.schedule(time, EventKind::Inquiry, OrderSlot(0));
         }
@@ -364,7 +383,8 @@ impl<'a> Simulation<'a> {
             let answer_draw = uniform01(draws);
             let supplier = &mut self.population.suppliers[supplier_id.0 as usize];
             let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
-            let response_seconds = SimDuration::from_hours_f64(sample(draws, &behaviour.response_hours)).seconds();
+            let response_seconds =
+                SimDuration::from_hours_f64(sample(draws, &behaviour.response_hours)).seconds();
             supplier.history.inquiries_received += 1;
             if supplier.vanished || answer_draw >= behaviour.response_probability {
                 continue;
@@ -412,7 +432,11 @@ impl<'a> Simulation<'a> {
             ..OrderSlab::blank()
         };
         let slot = self.orders.insert(order);
-        self.schedule(now.plus(SimDuration(response_seconds)), EventKind::Contract, slot);
+        self.schedule(
+            now.plus(SimDuration(response_seconds)),
+            EventKind::Contract,
+            slot,
+        );
     }
 
     /// Contract: coverage is decided, the deposit paid, and the supplier's
@@ -451,7 +475,13 @@ impl<'a> Simulation<'a> {
             self.totals.gmv_covered += order.value;
             self.ledger.hold(&mut order.hold, order.deposit);
             if rules.deposit_release == DepositRelease::AtContract {
-                release_early(&mut self.ledger, rules, order, &mut self.exposure, &mut self.exposure_peak);
+                release_early(
+                    &mut self.ledger,
+                    rules,
+                    order,
+                    &mut self.exposure,
+                    &mut self.exposure_peak,
+                );
             }
         } else {
             self.ledger.pay_supplier_directly(order.deposit);
@@ -466,9 +496,20 @@ impl<'a> Simulation<'a> {
         let conforming = chance(draws, behaviour.conformance_probability);
         let defect_share = sample(draws, &behaviour.defect_share);
         order.conforming = conforming;
-        order.defect_share_bps = if conforming { 0 } else { (defect_share.clamp(0.0001, 1.0) * 10_000.0).round() as u16 };
-        if let Some(Fraud::BustOut { clean_orders, vanish_probability }) = behaviour.fraud {
-            if !supplier.vanished && supplier.history.orders_completed >= clean_orders && vanish_draw < vanish_probability {
+        order.defect_share_bps = if conforming {
+            0
+        } else {
+            (defect_share.clamp(0.0001, 1.0) * 10_000.0).round() as u16
+        };
+        if let Some(Fraud::BustOut {
+            clean_orders,
+            vanish_probability,
+        }) = behaviour.fraud
+        {
+            if !supplier.vanished
+                && supplier.history.orders_completed >= clean_orders
+                && vanish_draw < vanish_probability
+            {
                 supplier.vanished = true;
                 self.totals.suppliers_vanished += 1;
             }
@@ -477,7 +518,11 @@ impl<'a> Simulation<'a> {
             order.ship_by.plus(SimDuration::from_days_f64(late_days))
         } else {
             let promised = order.ship_by.seconds() - now.seconds();
-            now.plus(SimDuration(SimDuration::from_days_f64(production_days).seconds().min(promised)))
+            now.plus(SimDuration(
+                SimDuration::from_days_f64(production_days)
+                    .seconds()
+                    .min(promised),
+            ))
         };
         self.schedule(ship_at, EventKind::Ship, slot);
     }
@@ -493,7 +538,11 @@ impl<'a> Simulation<'a> {
         if supplier.vanished {
             order.move_to(OrderState::NotShipped);
             self.totals.not_shipped += 1;
-            let noticed = order.ship_by.plus(rules.grace).plus(SimDuration::from_days(NON_DELIVERY_NOTICE_DAYS)).max(now);
+            let noticed = order
+                .ship_by
+                .plus(rules.grace)
+                .plus(SimDuration::from_days(NON_DELIVERY_NOTICE_DAYS))
+                .max(now);
             self.schedule(noticed, EventKind::NonDeliveryNoticed, slot);
             return;
         }
@@ -503,7 +552,13 @@ impl<'a> Simulation<'a> {
         if order.covered {
             self.ledger.hold(&mut order.hold, balance);
             if rules.deposit_release == DepositRelease::AtShipment {
-                release_early(&mut self.ledger, rules, order, &mut self.exposure, &mut self.exposure_peak);
+                release_early(
+                    &mut self.ledger,
+                    rules,
+                    order,
+                    &mut self.exposure,
+                    &mut self.exposure_peak,
+                );
             }
         } else {
             self.ledger.pay_supplier_directly(balance);
@@ -516,8 +571,15 @@ impl<'a> Simulation<'a> {
             self.totals.nonconforming += 1;
         }
         let segment = &scenario.buyers[self.population.buyer(order.buyer).segment_index as usize];
-        let transit_days = sample(self.order_random.at(order.number, Phase::Buyer), &segment.transit_days);
-        self.schedule(now.plus(SimDuration::from_days_f64(transit_days)), EventKind::Delivery, slot);
+        let transit_days = sample(
+            self.order_random.at(order.number, Phase::Buyer),
+            &segment.transit_days,
+        );
+        self.schedule(
+            now.plus(SimDuration::from_days_f64(transit_days)),
+            EventKind::Delivery,
+            slot,
+        );
     }
 
     /// The buyer notices that nothing shipped: a covered order's buyer claims
@@ -553,8 +615,13 @@ impl<'a> Simulation<'a> {
         let voluntary_refund_draw = uniform01(draws);
         let breached = order.late || !order.conforming;
         let reason = if breached {
-            (breach_claim_draw < segment.claim_after_breach_probability)
-                .then_some(if order.conforming { ClaimReason::Late } else { ClaimReason::Quality })
+            (breach_claim_draw < segment.claim_after_breach_probability).then_some(
+                if order.conforming {
+                    ClaimReason::Late
+                } else {
+                    ClaimReason::Quality
+                },
+            )
         } else {
             (false_claim_draw < segment.false_claim_probability).then_some(ClaimReason::FalseClaim)
         };
@@ -645,10 +712,17 @@ impl<'a> Simulation<'a> {
             self.ledger.supplier_refund(refund - from_escrow);
             release_all(&mut self.ledger, &self.rules, order);
             self.totals.record_refund(reason, refund);
-            self.population.supplier_mut(order.supplier).history.orders_refunded += 1;
+            self.population
+                .supplier_mut(order.supplier)
+                .history
+                .orders_refunded += 1;
             self.complete(slot);
         } else {
-            self.schedule(now.plus(self.rules.negotiation), EventKind::Escalation, slot);
+            self.schedule(
+                now.plus(self.rules.negotiation),
+                EventKind::Escalation,
+                slot,
+            );
         }
     }
 
@@ -687,7 +761,10 @@ impl<'a> Simulation<'a> {
         self.ledger.void(&mut order.hold, from_escrow);
         release_all(&mut self.ledger, &self.rules, order);
         let shortfall = refund - from_escrow;
-        self.population.supplier_mut(order.supplier).history.orders_refunded += 1;
+        self.population
+            .supplier_mut(order.supplier)
+            .history
+            .orders_refunded += 1;
         if shortfall.is_zero() {
             self.totals.record_refund(reason, refund);
             self.complete(slot);
@@ -730,7 +807,11 @@ impl<'a> Simulation<'a> {
             RefundScope::Deposit => order.deposit,
             RefundScope::OrderValue => order.paid(),
         };
-        let share_bps = if reason == ClaimReason::Quality { u32::from(order.defect_share_bps) } else { BASIS_POINTS_WHOLE };
+        let share_bps = if reason == ClaimReason::Quality {
+            u32::from(order.defect_share_bps)
+        } else {
+            BASIS_POINTS_WHOLE
+        };
         share_of(scope, share_bps)
     }
 
@@ -788,13 +869,22 @@ impl<'a> Simulation<'a> {
 
     fn verify_ledger(&self) {
         if let Err(problem) = self.ledger.verify() {
-            panic!("ledger invariant violated at {}: {problem}", self.queue.now());
+            panic!(
+                "ledger invariant violated at {}: {problem}",
+                self.queue.now()
+            );
         }
     }
 }
 
 /// Releases the deposit before acceptance; the platform is now exposed to it.
-fn release_early(ledger: &mut Ledger, rules: &CompiledRules, order: &mut Order, exposure: &mut Decimal, exposure_peak: &mut Decimal) {
+fn release_early(
+    ledger: &mut Ledger,
+    rules: &CompiledRules,
+    order: &mut Order,
+    exposure: &mut Decimal,
+    exposure_peak: &mut Decimal,
+) {
     let amount = order.deposit.min(order.hold.pending());
     let fee = rules.seller_fee(amount, order.value);
     ledger.post(&mut order.hold, amount, fee);

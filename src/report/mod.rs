@@ -46,7 +46,10 @@ fn ratio(numerator: Decimal, denominator: Decimal) -> f64 {
     if denominator.is_zero() {
         return 0.0;
     }
-    (numerator / denominator).round_dp(6).to_f64().unwrap_or(0.0)
+    (numerator / denominator)
+        .round_dp(6)
+        .to_f64()
+        .unwrap_or(0.0)
 }
 
 fn count_ratio(numerator: u64, denominator: u64) -> f64 {
@@ -322,7 +325,13 @@ pub struct LatencyPercentiles {
 impl Performance {
     /// Figures from a run that took `wall_ns` of wall time.
     pub fn new(output: &RunOutput, wall_ns: u64, peak_rss_bytes: Option<u64>) -> Performance {
-        let per_second = |count: u64| if wall_ns == 0 { 0 } else { (u128::from(count) * 1_000_000_000 / u128::from(wall_ns)) as u64 };
+        let per_second = |count: u64| {
+            if wall_ns == 0 {
+                0
+            } else {
+                (u128::from(count) * 1_000_000_000 / u128::from(wall_ns)) as u64
+            }
+        };
         let histogram = &output.settle_latency_ns;
         Performance {
             wall_ms: wall_ns / 1_000_000,
@@ -351,8 +360,14 @@ impl Outcome {
             start_date: scenario.start_date.to_string(),
             horizon_days: scenario.horizon_days,
             currency: scenario.currency.clone(),
-            population: PopulationOutcome { suppliers: output.suppliers_total, buyers: output.buyers_total },
-            inquiries: InquiryOutcome { total: totals.inquiries, unanswered: totals.inquiries_unanswered },
+            population: PopulationOutcome {
+                suppliers: output.suppliers_total,
+                buyers: output.buyers_total,
+            },
+            inquiries: InquiryOutcome {
+                total: totals.inquiries,
+                unanswered: totals.inquiries_unanswered,
+            },
             orders: OrderOutcome {
                 placed: totals.orders_placed,
                 covered: totals.orders_covered,
@@ -362,7 +377,10 @@ impl Outcome {
                 partially_covered: totals.orders_partially_covered,
                 over_coverage_limit: totals.orders_over_coverage_limit,
             },
-            gmv: GmvOutcome { total: Money(totals.gmv), covered: Money(totals.gmv_covered) },
+            gmv: GmvOutcome {
+                total: Money(totals.gmv),
+                covered: Money(totals.gmv_covered),
+            },
             fulfilment: FulfilmentOutcome {
                 shipped_late: totals.shipped_late,
                 not_shipped: totals.not_shipped,
@@ -386,7 +404,10 @@ impl Outcome {
             },
             risk: RiskOutcome {
                 platform_loss: Money(ledger.written_off),
-                loss_bps: ratio(ledger.written_off * Decimal::from(10_000), totals.gmv_covered),
+                loss_bps: ratio(
+                    ledger.written_off * Decimal::from(10_000),
+                    totals.gmv_covered,
+                ),
                 escrow_peak: Money(ledger.escrow_peak),
                 exposure_peak: Money(output.exposure_peak),
                 buyer_uncovered_loss: Money(totals.buyer_uncovered_loss),
@@ -415,10 +436,22 @@ impl Outcome {
 }
 
 impl Report {
-    pub fn new(scenario: &Scenario, seed: u64, output: &RunOutput, performance: Option<Performance>) -> Report {
+    pub fn new(
+        scenario: &Scenario,
+        seed: u64,
+        output: &RunOutput,
+        performance: Option<Performance>,
+    ) -> Report {
         let outcome = Outcome::new(scenario, output);
         let digest = outcome.digest();
-        Report { scenario: scenario.name.clone(), seed, version: VERSION.to_string(), outcome, digest, performance }
+        Report {
+            scenario: scenario.name.clone(),
+            seed,
+            version: VERSION.to_string(),
+            outcome,
+            digest,
+            performance,
+        }
     }
 
     /// Pretty JSON, ending with a newline.

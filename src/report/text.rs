@@ -13,57 +13,189 @@ pub fn render_text(report: &Report) -> String {
     let money = |amount: &Money| format!("{amount} {currency}");
 
     let mut out = String::new();
-    let _ = writeln!(out, "escrowsim {} | scenario {:?} | seed {}", report.version, report.scenario, report.seed);
-    let _ = writeln!(out, "{} days from {}, digest {}", outcome.horizon_days, outcome.start_date, report.digest);
+    let _ = writeln!(
+        out,
+        "escrowsim {} | scenario {:?} | seed {}",
+        report.version, report.scenario, report.seed
+    );
+    let _ = writeln!(
+        out,
+        "{} days from {}, digest {}",
+        outcome.horizon_days, outcome.start_date, report.digest
+    );
     out.push('\n');
 
     text.push_str("Population\n");
-    line(&mut text, "suppliers", outcome.population.suppliers.to_string());
-    line(&mut text, "  volunteered", outcome.suppliers.volunteered.to_string());
-    line(&mut text, "  approved", outcome.suppliers.approved.to_string());
-    line(&mut text, "  vanished (bust-out fraud)", outcome.suppliers.vanished.to_string());
+    line(
+        &mut text,
+        "suppliers",
+        outcome.population.suppliers.to_string(),
+    );
+    line(
+        &mut text,
+        "  volunteered",
+        outcome.suppliers.volunteered.to_string(),
+    );
+    line(
+        &mut text,
+        "  approved",
+        outcome.suppliers.approved.to_string(),
+    );
+    line(
+        &mut text,
+        "  vanished (bust-out fraud)",
+        outcome.suppliers.vanished.to_string(),
+    );
     line(&mut text, "buyers", outcome.population.buyers.to_string());
     text.push_str("\nOrders\n");
-    line(&mut text, "inquiries (unanswered)", format!("{} ({})", outcome.inquiries.total, outcome.inquiries.unanswered));
+    line(
+        &mut text,
+        "inquiries (unanswered)",
+        format!(
+            "{} ({})",
+            outcome.inquiries.total, outcome.inquiries.unanswered
+        ),
+    );
     line(&mut text, "placed", outcome.orders.placed.to_string());
-    line(&mut text, "covered", format!("{} ({})", outcome.orders.covered, percent(ratio_u64(outcome.orders.covered, outcome.orders.placed))));
+    line(
+        &mut text,
+        "covered",
+        format!(
+            "{} ({})",
+            outcome.orders.covered,
+            percent(ratio_u64(outcome.orders.covered, outcome.orders.placed))
+        ),
+    );
     line(&mut text, "completed", outcome.orders.completed.to_string());
-    line(&mut text, "open at end", outcome.orders.open_at_end.to_string());
+    line(
+        &mut text,
+        "open at end",
+        outcome.orders.open_at_end.to_string(),
+    );
     line(&mut text, "GMV", money(&outcome.gmv.total));
     line(&mut text, "covered GMV", money(&outcome.gmv.covered));
-    line(&mut text, "shipped late / not shipped", format!("{} / {}", outcome.fulfilment.shipped_late, outcome.fulfilment.not_shipped));
-    line(&mut text, "not conforming", outcome.fulfilment.nonconforming.to_string());
+    line(
+        &mut text,
+        "shipped late / not shipped",
+        format!(
+            "{} / {}",
+            outcome.fulfilment.shipped_late, outcome.fulfilment.not_shipped
+        ),
+    );
+    line(
+        &mut text,
+        "not conforming",
+        outcome.fulfilment.nonconforming.to_string(),
+    );
     text.push_str("\nClaims and refunds\n");
     let claims = &outcome.claims;
     line(&mut text, "claims filed", claims.filed.to_string());
-    line(&mut text, 
+    line(
+        &mut text,
         "  late / quality / non-delivery / false",
-        format!("{} / {} / {} / {}", claims.by_reason.late, claims.by_reason.quality, claims.by_reason.non_delivery, claims.by_reason.false_claim),
+        format!(
+            "{} / {} / {} / {}",
+            claims.by_reason.late,
+            claims.by_reason.quality,
+            claims.by_reason.non_delivery,
+            claims.by_reason.false_claim
+        ),
     );
-    line(&mut text, "settled in negotiation", claims.settled_in_negotiation.to_string());
-    line(&mut text, "escalated / decided", format!("{} / {}", claims.escalated, claims.decided));
-    line(&mut text, "decided for buyer / wrongly", format!("{} / {}", claims.decided_for_buyer, claims.decided_wrongly));
+    line(
+        &mut text,
+        "settled in negotiation",
+        claims.settled_in_negotiation.to_string(),
+    );
+    line(
+        &mut text,
+        "escalated / decided",
+        format!("{} / {}", claims.escalated, claims.decided),
+    );
+    line(
+        &mut text,
+        "decided for buyer / wrongly",
+        format!("{} / {}", claims.decided_for_buyer, claims.decided_wrongly),
+    );
     let refunds = &outcome.refunds;
-    line(&mut text, "refunds", format!("{} worth {}", refunds.count, money(&refunds.value)));
-    line(&mut text, "refund rate (of completed covered)", percent(refunds.rate));
-    line(&mut text, "refund value rate (of covered GMV)", percent(refunds.value_rate));
+    line(
+        &mut text,
+        "refunds",
+        format!("{} worth {}", refunds.count, money(&refunds.value)),
+    );
+    line(
+        &mut text,
+        "refund rate (of completed covered)",
+        percent(refunds.rate),
+    );
+    line(
+        &mut text,
+        "refund value rate (of covered GMV)",
+        percent(refunds.value_rate),
+    );
     text.push_str("\nRisk\n");
     let risk = &outcome.risk;
-    line(&mut text, "platform loss", format!("{} ({:.2} bps of covered GMV)", money(&risk.platform_loss), risk.loss_bps));
+    line(
+        &mut text,
+        "platform loss",
+        format!(
+            "{} ({:.2} bps of covered GMV)",
+            money(&risk.platform_loss),
+            risk.loss_bps
+        ),
+    );
     line(&mut text, "escrow peak", money(&risk.escrow_peak));
-    line(&mut text, "exposure peak (released early)", money(&risk.exposure_peak));
-    line(&mut text, "advances outstanding", money(&risk.advances_outstanding));
-    line(&mut text, "buyer loss outside cover", money(&risk.buyer_uncovered_loss));
-    line(&mut text, "voluntary supplier refunds", money(&risk.voluntary_supplier_refunds));
+    line(
+        &mut text,
+        "exposure peak (released early)",
+        money(&risk.exposure_peak),
+    );
+    line(
+        &mut text,
+        "advances outstanding",
+        money(&risk.advances_outstanding),
+    );
+    line(
+        &mut text,
+        "buyer loss outside cover",
+        money(&risk.buyer_uncovered_loss),
+    );
+    line(
+        &mut text,
+        "voluntary supplier refunds",
+        money(&risk.voluntary_supplier_refunds),
+    );
     text.push_str("\nLedger\n");
     let ledger = &outcome.ledger;
-    line(&mut text, "paid into escrow", money(&ledger.paid_into_escrow));
-    line(&mut text, "released to suppliers", money(&ledger.released_to_suppliers));
-    line(&mut text, "refunded from escrow", money(&ledger.refunded_from_escrow));
+    line(
+        &mut text,
+        "paid into escrow",
+        money(&ledger.paid_into_escrow),
+    );
+    line(
+        &mut text,
+        "released to suppliers",
+        money(&ledger.released_to_suppliers),
+    );
+    line(
+        &mut text,
+        "refunded from escrow",
+        money(&ledger.refunded_from_escrow),
+    );
     line(&mut text, "fees", money(&ledger.fees));
     line(&mut text, "escrow at end", money(&ledger.escrow_end));
-    line(&mut text, "advanced / recovered / written off", format!("{} / {} / {}", ledger.advanced_by_platform, ledger.recovered_from_suppliers, ledger.written_off));
-    line(&mut text, "paid directly (uncovered)", money(&ledger.paid_directly_to_suppliers));
+    line(
+        &mut text,
+        "advanced / recovered / written off",
+        format!(
+            "{} / {} / {}",
+            ledger.advanced_by_platform, ledger.recovered_from_suppliers, ledger.written_off
+        ),
+    );
+    line(
+        &mut text,
+        "paid directly (uncovered)",
+        money(&ledger.paid_directly_to_suppliers),
+    );
     out.push_str(&text);
 
     out.push_str("\nMonthly\n");
@@ -89,16 +221,34 @@ pub fn render_text(report: &Report) -> String {
     if let Some(performance) = &report.performance {
         out.push_str("\nPerformance (wall clock; not part of the digest)\n");
         let _ = writeln!(out, "  {:<34} {} ms", "wall time", performance.wall_ms);
-        let _ = writeln!(out, "  {:<34} {} ({}/s)", "events", performance.events, performance.events_per_sec);
-        let _ = writeln!(out, "  {:<34} {} ({}/s)", "settlements", performance.settlements, performance.settlements_per_sec);
+        let _ = writeln!(
+            out,
+            "  {:<34} {} ({}/s)",
+            "events", performance.events, performance.events_per_sec
+        );
+        let _ = writeln!(
+            out,
+            "  {:<34} {} ({}/s)",
+            "settlements", performance.settlements, performance.settlements_per_sec
+        );
         let latency = &performance.settle_latency_ns;
         let _ = writeln!(
             out,
             "  {:<34} p50 {} ns, p99 {} ns, p99.9 {} ns, max {} ns ({} sampled)",
-            "settlement latency", latency.p50, latency.p99, latency.p999, latency.max, latency.samples
+            "settlement latency",
+            latency.p50,
+            latency.p99,
+            latency.p999,
+            latency.max,
+            latency.samples
         );
         if let Some(bytes) = performance.peak_rss_bytes {
-            let _ = writeln!(out, "  {:<34} {:.1} MiB", "peak memory (RSS)", bytes as f64 / (1024.0 * 1024.0));
+            let _ = writeln!(
+                out,
+                "  {:<34} {:.1} MiB",
+                "peak memory (RSS)",
+                bytes as f64 / (1024.0 * 1024.0)
+            );
         }
     }
     out
@@ -109,5 +259,9 @@ fn line(text: &mut String, label: &str, value: String) {
 }
 
 fn ratio_u64(numerator: u64, denominator: u64) -> f64 {
-    if denominator == 0 { 0.0 } else { numerator as f64 / denominator as f64 }
+    if denominator == 0 {
+        0.0
+    } else {
+        numerator as f64 / denominator as f64
+    }
 }

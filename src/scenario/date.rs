@@ -26,7 +26,9 @@ impl Date {
         if day == 0 || day > days_in_month(year, month) {
             return None;
         }
-        Some(Date { days_since_epoch: days_from_civil(year, month, day) })
+        Some(Date {
+            days_since_epoch: days_from_civil(year, month, day),
+        })
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -35,7 +37,10 @@ impl Date {
         if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
             return None;
         }
-        let digits_ok = bytes.iter().enumerate().all(|(index, byte)| index == 4 || index == 7 || byte.is_ascii_digit());
+        let digits_ok = bytes
+            .iter()
+            .enumerate()
+            .all(|(index, byte)| index == 4 || index == 7 || byte.is_ascii_digit());
         if !digits_ok {
             return None;
         }
@@ -50,7 +55,9 @@ impl Date {
     }
 
     pub fn add_days(self, days: i64) -> Date {
-        Date { days_since_epoch: self.days_since_epoch + days }
+        Date {
+            days_since_epoch: self.days_since_epoch + days,
+        }
     }
 
     /// Whole days from `self` to `later` (negative if `later` is earlier).
@@ -61,8 +68,14 @@ impl Date {
     /// The first day of the month after this date's month.
     pub fn first_of_next_month(self) -> Date {
         let (year, month, _) = self.ymd();
-        let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
-        Date { days_since_epoch: days_from_civil(next_year, next_month, 1) }
+        let (next_year, next_month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        Date {
+            days_since_epoch: days_from_civil(next_year, next_month, 1),
+        }
     }
 
     /// `YYYY-MM`, the label of this date's month.
@@ -108,7 +121,8 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
     let month = i64::from(month);
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
@@ -117,11 +131,16 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let days = days + 719_468;
     let era = days.div_euclid(146_097);
     let day_of_era = days - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 } as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -137,7 +156,10 @@ mod tests {
         let launch = Date::parse("2014-05-01").unwrap();
         assert_eq!(launch.days_since_epoch, 16_191);
         assert_eq!(launch.to_string(), "2014-05-01");
-        assert_eq!(Date::parse("2000-02-29").unwrap().add_days(1).to_string(), "2000-03-01");
+        assert_eq!(
+            Date::parse("2000-02-29").unwrap().add_days(1).to_string(),
+            "2000-03-01"
+        );
     }
 
     #[test]
@@ -155,7 +177,19 @@ mod tests {
 
     #[test]
     fn impossible_or_malformed_dates_are_refused() {
-        for bad in ["2014-02-29", "2014-13-01", "2014-00-10", "2014-04-31", "2014-5-01", "14-05-01", "2014/05/01", "", "9999-01-01", "2014-05-01x", "２０１４-05-01"] {
+        for bad in [
+            "2014-02-29",
+            "2014-13-01",
+            "2014-00-10",
+            "2014-04-31",
+            "2014-5-01",
+            "14-05-01",
+            "2014/05/01",
+            "",
+            "9999-01-01",
+            "2014-05-01x",
+            "２０１４-05-01",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad} accepted");
         }
     }

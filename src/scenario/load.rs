@@ -29,14 +29,23 @@ pub struct LocatedProblem {
 pub enum LoadError {
     #[error("{source_name}: cannot read the scenario file: {reason}")]
     Unreadable { source_name: String, reason: String },
-    #[error("{source_name}: the file is {bytes} bytes; scenario files are limited to {SCENARIO_FILE_BYTES_MAX} bytes")]
+    #[error(
+        "{source_name}: the file is {bytes} bytes; scenario files are limited to {SCENARIO_FILE_BYTES_MAX} bytes"
+    )]
     TooLarge { source_name: String, bytes: u64 },
     #[error("{source_name}: the file is not UTF-8 text (invalid byte at offset {offset})")]
     NotText { source_name: String, offset: usize },
     #[error("{source_name}:{position}: {message}")]
-    Syntax { source_name: String, position: Position, message: String },
+    Syntax {
+        source_name: String,
+        position: Position,
+        message: String,
+    },
     #[error("{}", render_problems(source_name, problems))]
-    Invalid { source_name: String, problems: Vec<LocatedProblem> },
+    Invalid {
+        source_name: String,
+        problems: Vec<LocatedProblem>,
+    },
 }
 
 fn render_problems(source_name: &str, problems: &[LocatedProblem]) -> String {
@@ -46,8 +55,14 @@ fn render_problems(source_name: &str, problems: &[LocatedProblem]) -> String {
             text.push('\n');
         }
         match problem.position {
-            Some(position) => text.push_str(&format!("{source_name}:{position}: {}: {}", problem.path, problem.message)),
-            None => text.push_str(&format!("{source_name}: {}: {}", problem.path, problem.message)),
+            Some(position) => text.push_str(&format!(
+                "{source_name}:{position}: {}: {}",
+                problem.path, problem.message
+            )),
+            None => text.push_str(&format!(
+                "{source_name}: {}: {}",
+                problem.path, problem.message
+            )),
         }
     }
     text
@@ -56,18 +71,30 @@ fn render_problems(source_name: &str, problems: &[LocatedProblem]) -> String {
 /// Reads, parses and validates a scenario file.
 pub fn load_scenario_file(path: &Path) -> Result<Scenario, LoadError> {
     let source_name = path.display().to_string();
-    let unreadable = |error: std::io::Error| LoadError::Unreadable { source_name: source_name.clone(), reason: error.to_string() };
+    let unreadable = |error: std::io::Error| LoadError::Unreadable {
+        source_name: source_name.clone(),
+        reason: error.to_string(),
+    };
     let metadata = std::fs::metadata(path).map_err(unreadable)?;
     if metadata.is_dir() {
-        return Err(LoadError::Unreadable { source_name, reason: "it is a directory".to_string() });
+        return Err(LoadError::Unreadable {
+            source_name,
+            reason: "it is a directory".to_string(),
+        });
     }
     if metadata.len() > SCENARIO_FILE_BYTES_MAX {
-        return Err(LoadError::TooLarge { source_name, bytes: metadata.len() });
+        return Err(LoadError::TooLarge {
+            source_name,
+            bytes: metadata.len(),
+        });
     }
     let bytes = std::fs::read(path).map_err(unreadable)?;
     // Checked again after reading: the file may have grown, or be a pipe.
     if bytes.len() as u64 > SCENARIO_FILE_BYTES_MAX {
-        return Err(LoadError::TooLarge { source_name, bytes: bytes.len() as u64 });
+        return Err(LoadError::TooLarge {
+            source_name,
+            bytes: bytes.len() as u64,
+        });
     }
     let text = String::from_utf8(bytes).map_err(|error| LoadError::NotText {
         source_name: source_name.clone(),
@@ -86,13 +113,24 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadErr
         });
     }
     let options = ron::Options::default().with_recursion_limit(RECURSION_LIMIT);
-    let scenario: Scenario = options.from_str(text).map_err(|error| LoadError::Syntax {
-        source_name: source_name.to_string(),
-        position: Position {
+    let scenario: Scenario = options.from_str(text).map_err(|error| {
+        let position = Position {
             line: u32::try_from(error.span.start.line).unwrap_or(u32::MAX),
             column: u32::try_from(error.span.start.col).unwrap_or(u32::MAX),
-        },
-        message: describe_ron_error(&error.code),
+        };
+        let description = describe_ron_error(&error.code);
+        // Name the field the error sits in: serde's messages often do not.
+        let message = match SpanIndex::build(text).path_at(position) {
+            Some(path) if !description.contains(path) => {
+                format!("{path}: {description}{}", hint_for(path, &error.code))
+            }
+            _ => description,
+        };
+        LoadError::Syntax {
+            source_name: source_name.to_string(),
+            position,
+            message,
+        }
     })?;
     let problems = validate(&scenario);
     if problems.is_empty() {
@@ -101,17 +139,44 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadErr
     let spans = SpanIndex::build(text);
     let problems = problems
         .into_iter()
-        .map(|problem| LocatedProblem { position: spans.locate(&problem.path), path: problem.path, message: problem.message })
+        .map(|problem| LocatedProblem {
+            position: spans.locate(&problem.path),
+            path: problem.path,
+            message: problem.message,
+        })
         .collect();
-    Err(LoadError::Invalid { source_name: source_name.to_string(), problems })
+    Err(LoadError::Invalid {
+        source_name: source_name.to_string(),
+        problems,
+    })
 }
 
 /// RON's messages, with the few that read poorly to an analyst rephrased.
 fn describe_ron_error(code: &ron::Error) -> String {
     match code {
-        ron::Error::Eof => "unexpected end of file: the scenario is truncated or a bracket is not closed".to_string(),
-        ron::Error::ExceededRecursionLimit => format!("nesting deeper than {RECURSION_LIMIT} levels"),
+        ron::Error::Eof => {
+            "unexpected end of file: the scenario is truncated or a bracket is not closed"
+                .to_string()
+        }
+        ron::Error::ExpectedStringEnd => {
+            "unterminated string: the scenario is truncated or a quote is missing".to_string()
+        }
+        ron::Error::ExceededRecursionLimit => {
+            format!("nesting deeper than {RECURSION_LIMIT} levels")
+        }
         other => other.to_string(),
+    }
+}
+
+/// A short hint for errors whose cure is not obvious from RON's message.
+fn hint_for(path: &str, code: &ron::Error) -> &'static str {
+    let money_field =
+        path.ends_with("coverage_limit") || path.ends_with("seller_fee_order_value_max");
+    match code {
+        ron::Error::ExpectedString if money_field => {
+            " (money is written as a decimal string, e.g. \"50000.00\")"
+        }
+        _ => "",
     }
 }
 

@@ -218,7 +218,11 @@ impl Default for SupplierTypes {
     fn default() -> Self {
         SupplierTypes {
             reliable: SupplierBehaviour {
-                production_days: Dist::Triangular { min: 10.0, mode: 20.0, max: 30.0 },
+                production_days: Dist::Triangular {
+                    min: 10.0,
+                    mode: 20.0,
+                    max: 30.0,
+                },
                 late_probability: 0.02,
                 late_days: Dist::Exponential { mean: 5.0 },
                 conformance_probability: 0.99,
@@ -230,7 +234,11 @@ impl Default for SupplierTypes {
                 fraud: None,
             },
             average: SupplierBehaviour {
-                production_days: Dist::Triangular { min: 12.0, mode: 24.0, max: 30.0 },
+                production_days: Dist::Triangular {
+                    min: 12.0,
+                    mode: 24.0,
+                    max: 30.0,
+                },
                 late_probability: 0.06,
                 late_days: Dist::Exponential { mean: 8.0 },
                 conformance_probability: 0.96,
@@ -242,7 +250,11 @@ impl Default for SupplierTypes {
                 fraud: None,
             },
             poor: SupplierBehaviour {
-                production_days: Dist::Triangular { min: 15.0, mode: 28.0, max: 30.0 },
+                production_days: Dist::Triangular {
+                    min: 15.0,
+                    mode: 28.0,
+                    max: 30.0,
+                },
                 late_probability: 0.20,
                 late_days: Dist::Exponential { mean: 15.0 },
                 conformance_probability: 0.85,
@@ -254,7 +266,11 @@ impl Default for SupplierTypes {
                 fraud: None,
             },
             fraudulent: SupplierBehaviour {
-                production_days: Dist::Triangular { min: 12.0, mode: 24.0, max: 30.0 },
+                production_days: Dist::Triangular {
+                    min: 12.0,
+                    mode: 24.0,
+                    max: 30.0,
+                },
                 late_probability: 0.06,
                 late_days: Dist::Exponential { mean: 8.0 },
                 conformance_probability: 0.95,
@@ -263,7 +279,10 @@ impl Default for SupplierTypes {
                 response_hours: Dist::Exponential { mean: 8.0 },
                 settles_in_negotiation_probability: 0.1,
                 voluntary_refund_probability: 0.0,
-                fraud: Some(Fraud::BustOut { clean_orders: 3, vanish_probability: 0.5 }),
+                fraud: Some(Fraud::BustOut {
+                    clean_orders: 3,
+                    vanish_probability: 0.5,
+                }),
             },
         }
     }
@@ -323,7 +342,12 @@ pub struct ChoiceWeights {
 impl Default for ChoiceWeights {
     /// Assumption: the badge matters about as much as a good track record.
     fn default() -> Self {
-        ChoiceWeights { badge: 1.0, transactions: 0.3, response_rate: 1.0, response_speed: 0.5 }
+        ChoiceWeights {
+            badge: 1.0,
+            transactions: 0.3,
+            response_rate: 1.0,
+            response_speed: 0.5,
+        }
     }
 }
 
@@ -418,7 +442,7 @@ impl Default for Rules {
             recovery_days: 30,
             seller_fee_bps: 0,
             seller_fee_order_value_max: None,
-            coverage_limit: Decimal::new(50_000_00, 2),
+            coverage_limit: Decimal::new(5_000_000, 2),
         }
     }
 }

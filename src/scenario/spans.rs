@@ -91,6 +91,20 @@ impl SpanIndex {
         }
     }
 
+    /// The path written last at or before `position`: the field a parse
+    /// error at `position` most likely belongs to. Ties (equal positions)
+    /// go to the longer, more specific path. `None` when nothing precedes it
+    /// or only the root does.
+    pub fn path_at(&self, position: Position) -> Option<&str> {
+        self.positions
+            .iter()
+            .filter(|(path, start)| !path.is_empty() && **start <= position)
+            .max_by(|(left_path, left), (right_path, right)| {
+                left.cmp(right).then(left_path.len().cmp(&right_path.len()))
+            })
+            .map(|(path, _)| path.as_str())
+    }
+
     /// Number of indexed paths, including the root.
     pub fn len(&self) -> usize {
         self.positions.len()
@@ -618,6 +632,25 @@ impl<'tokens> Walker<'tokens> {
                 _ => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod path_at_tests {
+    use super::*;
+
+    #[test]
+    fn an_error_position_maps_to_the_field_written_just_before_it() {
+        let index = SpanIndex::build("Scenario(\n  a: 1,\n  rules: (limit: 5.0, b: 2),\n)");
+        assert_eq!(
+            index.path_at(Position {
+                line: 3,
+                column: 18
+            }),
+            Some("rules.limit")
+        );
+        assert_eq!(index.path_at(Position { line: 2, column: 6 }), Some("a"));
+        assert_eq!(index.path_at(Position { line: 1, column: 1 }), None);
     }
 }
 

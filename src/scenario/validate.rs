@@ -8,7 +8,10 @@
 //! engine overflow, divide by zero or allocate beyond the named limits.
 
 use super::limits::*;
-use super::{BuyerSegment, Dist, Rules, Scenario, SupplierBehaviour, SupplierSegment, SupplierType, SupplierTypes};
+use super::{
+    BuyerSegment, Dist, Rules, Scenario, SupplierBehaviour, SupplierSegment, SupplierType,
+    SupplierTypes,
+};
 use rust_decimal::Decimal;
 use std::fmt;
 
@@ -31,9 +34,19 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     let mut checker = Checker::default();
     checker.name("name", &scenario.name);
     checker.range_u32("horizon_days", scenario.horizon_days, 1, HORIZON_DAYS_MAX);
-    let currency_ok = scenario.currency.len() == 3 && scenario.currency.bytes().all(|byte| byte.is_ascii_uppercase());
+    let currency_ok = scenario.currency.len() == 3
+        && scenario
+            .currency
+            .bytes()
+            .all(|byte| byte.is_ascii_uppercase());
     if !currency_ok {
-        checker.report("currency", format!("{:?} is not an ISO 4217 code (three upper-case letters, e.g. \"USD\")", scenario.currency));
+        checker.report(
+            "currency",
+            format!(
+                "{:?} is not an ISO 4217 code (three upper-case letters, e.g. \"USD\")",
+                scenario.currency
+            ),
+        );
     }
     checker.segments_count("suppliers", scenario.suppliers.len());
     checker.segments_count("buyers", scenario.buyers.len());
@@ -43,7 +56,10 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
         checker.supplier_segment(&format!("suppliers[{index}]"), segment);
     }
     if supplier_total > SUPPLIERS_MAX {
-        checker.report("suppliers", format!("{supplier_total} suppliers in all; the limit is {SUPPLIERS_MAX}"));
+        checker.report(
+            "suppliers",
+            format!("{supplier_total} suppliers in all; the limit is {SUPPLIERS_MAX}"),
+        );
     }
     let mut buyer_total: u64 = 0;
     let mut expected_inquiries = 0.0;
@@ -53,7 +69,10 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
         checker.buyer_segment(&format!("buyers[{index}]"), segment);
     }
     if buyer_total > BUYERS_MAX {
-        checker.report("buyers", format!("{buyer_total} buyers in all; the limit is {BUYERS_MAX}"));
+        checker.report(
+            "buyers",
+            format!("{buyer_total} buyers in all; the limit is {BUYERS_MAX}"),
+        );
     }
     expected_inquiries *= f64::from(scenario.horizon_days) / 365.0;
     if expected_inquiries.is_finite() && expected_inquiries > EXPECTED_INQUIRIES_MAX {
@@ -74,7 +93,10 @@ struct Checker {
 
 impl Checker {
     fn report(&mut self, path: &str, message: String) {
-        self.problems.push(Problem { path: path.to_string(), message });
+        self.problems.push(Problem {
+            path: path.to_string(),
+            message,
+        });
     }
 
     fn name(&mut self, path: &str, name: &str) {
@@ -82,7 +104,10 @@ impl Checker {
         if name.trim().is_empty() {
             self.report(path, "must not be empty".to_string());
         } else if length > NAME_LEN_MAX {
-            self.report(path, format!("{length} characters; the limit is {NAME_LEN_MAX}"));
+            self.report(
+                path,
+                format!("{length} characters; the limit is {NAME_LEN_MAX}"),
+            );
         } else if name.chars().any(char::is_control) {
             self.report(path, "must not contain control characters".to_string());
         }
@@ -92,7 +117,10 @@ impl Checker {
         if count == 0 {
             self.report(path, "at least one segment is required".to_string());
         } else if count > SEGMENTS_MAX {
-            self.report(path, format!("{count} segments; the limit is {SEGMENTS_MAX}"));
+            self.report(
+                path,
+                format!("{count} segments; the limit is {SEGMENTS_MAX}"),
+            );
         }
     }
 
@@ -110,7 +138,10 @@ impl Checker {
 
     fn positive_f64(&mut self, path: &str, value: f64, max: f64) {
         if !(value.is_finite() && value > 0.0 && value <= max) {
-            self.report(path, format!("{value} must be greater than 0 and at most {max}"));
+            self.report(
+                path,
+                format!("{value} must be greater than 0 and at most {max}"),
+            );
         }
     }
 
@@ -127,7 +158,10 @@ impl Checker {
         }
         let sum: f64 = shares.iter().sum();
         if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
-            self.report(path, format!("shares sum to {sum}, not 1"));
+            self.report(
+                path,
+                format!("shares sum to {}, not 1", (sum * 1e9).round() / 1e9),
+            );
         }
     }
 
@@ -138,32 +172,63 @@ impl Checker {
         match *dist {
             Dist::Fixed(value) => {
                 if !in_range(value) || (must_be_positive && value <= 0.0) {
-                    let lower = if must_be_positive { "greater than 0" } else { "at least 0" };
-                    self.report(path, format!("Fixed({value}) must be {lower} and at most {max}"));
+                    let lower = if must_be_positive {
+                        "greater than 0"
+                    } else {
+                        "at least 0"
+                    };
+                    self.report(
+                        path,
+                        format!("Fixed({value}) must be {lower} and at most {max}"),
+                    );
                 }
             }
             Dist::Uniform { min, max: upper } => {
                 if !in_range(min) || !in_range(upper) || min > upper {
-                    self.report(path, format!("Uniform(min: {min}, max: {upper}) needs 0 <= min <= max <= {max}"));
+                    self.report(
+                        path,
+                        format!("Uniform(min: {min}, max: {upper}) needs 0 <= min <= max <= {max}"),
+                    );
                 } else if must_be_positive && upper <= 0.0 {
-                    self.report(path, format!("Uniform(min: {min}, max: {upper}) must allow values greater than 0"));
+                    self.report(
+                        path,
+                        format!(
+                            "Uniform(min: {min}, max: {upper}) must allow values greater than 0"
+                        ),
+                    );
                 }
             }
             Dist::Exponential { mean } => {
                 if !(mean.is_finite() && mean > 0.0 && mean <= max) {
-                    self.report(path, format!("Exponential(mean: {mean}) needs 0 < mean <= {max}"));
+                    self.report(
+                        path,
+                        format!("Exponential(mean: {mean}) needs 0 < mean <= {max}"),
+                    );
                 }
             }
             Dist::LogNormal { median, sigma } => {
                 if !(median.is_finite() && median > 0.0 && median <= max) {
-                    self.report(path, format!("LogNormal median {median} needs 0 < median <= {max}"));
+                    self.report(
+                        path,
+                        format!("LogNormal median {median} needs 0 < median <= {max}"),
+                    );
                 }
                 if !(sigma.is_finite() && (0.0..=LOGNORMAL_SIGMA_MAX).contains(&sigma)) {
-                    self.report(path, format!("LogNormal sigma {sigma} needs 0 <= sigma <= {LOGNORMAL_SIGMA_MAX}"));
+                    self.report(
+                        path,
+                        format!(
+                            "LogNormal sigma {sigma} needs 0 <= sigma <= {LOGNORMAL_SIGMA_MAX}"
+                        ),
+                    );
                 }
             }
-            Dist::Triangular { min, mode, max: upper } => {
-                if !in_range(min) || !in_range(mode) || !in_range(upper) || !(min <= mode && mode <= upper) {
+            Dist::Triangular {
+                min,
+                mode,
+                max: upper,
+            } => {
+                let ordered = min <= mode && mode <= upper;
+                if !(in_range(min) && in_range(mode) && in_range(upper) && ordered) {
                     self.report(path, format!("Triangular(min: {min}, mode: {mode}, max: {upper}) needs 0 <= min <= mode <= max <= {max}"));
                 } else if must_be_positive && upper <= 0.0 {
                     self.report(path, format!("Triangular(min: {min}, mode: {mode}, max: {upper}) must allow values greater than 0"));
@@ -177,10 +242,21 @@ impl Checker {
         if segment.count == 0 {
             self.report(&format!("{path}.count"), "must be at least 1".to_string());
         }
-        self.probability(&format!("{path}.volunteer_probability"), segment.volunteer_probability);
-        self.range_u32(&format!("{path}.promised_lead_days"), segment.promised_lead_days, 1, DURATION_DAYS_MAX as u32);
+        self.probability(
+            &format!("{path}.volunteer_probability"),
+            segment.volunteer_probability,
+        );
+        self.range_u32(
+            &format!("{path}.promised_lead_days"),
+            segment.promised_lead_days,
+            1,
+            DURATION_DAYS_MAX as u32,
+        );
         let mix = &segment.type_mix;
-        self.shares(&format!("{path}.type_mix"), &SupplierType::ALL.map(|supplier_type| mix.share(supplier_type)));
+        self.shares(
+            &format!("{path}.type_mix"),
+            &SupplierType::ALL.map(|supplier_type| mix.share(supplier_type)),
+        );
     }
 
     fn buyer_segment(&mut self, path: &str, segment: &BuyerSegment) {
@@ -188,26 +264,72 @@ impl Checker {
         if segment.count == 0 {
             self.report(&format!("{path}.count"), "must be at least 1".to_string());
         }
-        self.positive_f64(&format!("{path}.orders_per_year"), segment.orders_per_year, ORDERS_PER_BUYER_YEAR_MAX);
-        self.dist(&format!("{path}.order_value"), &segment.order_value, ORDER_VALUE_MAX, true);
+        self.positive_f64(
+            &format!("{path}.orders_per_year"),
+            segment.orders_per_year,
+            ORDERS_PER_BUYER_YEAR_MAX,
+        );
+        self.dist(
+            &format!("{path}.order_value"),
+            &segment.order_value,
+            ORDER_VALUE_MAX,
+            true,
+        );
         let mix_path = format!("{path}.payment_mix");
         if segment.payment_mix.is_empty() {
-            self.report(&mix_path, "at least one payment method is required".to_string());
+            self.report(
+                &mix_path,
+                "at least one payment method is required".to_string(),
+            );
         } else {
-            let shares: Vec<f64> = segment.payment_mix.iter().map(|&(_, share)| share).collect();
+            let shares: Vec<f64> = segment
+                .payment_mix
+                .iter()
+                .map(|&(_, share)| share)
+                .collect();
             self.shares(&mix_path, &shares);
             for (index, &(method, _)) in segment.payment_mix.iter().enumerate() {
-                if segment.payment_mix[..index].iter().any(|&(earlier, _)| earlier == method) {
-                    self.report(&format!("{mix_path}[{index}]"), format!("{} is listed twice", method.key()));
+                if segment.payment_mix[..index]
+                    .iter()
+                    .any(|&(earlier, _)| earlier == method)
+                {
+                    self.report(
+                        &format!("{mix_path}[{index}]"),
+                        format!("{} is listed twice", method.key()),
+                    );
                 }
             }
         }
-        self.range_u32(&format!("{path}.inquiry_candidates"), segment.inquiry_candidates, 1, INQUIRY_CANDIDATES_MAX);
-        self.dist(&format!("{path}.transit_days"), &segment.transit_days, DURATION_DAYS_MAX, false);
-        self.dist(&format!("{path}.inspection_days"), &segment.inspection_days, DURATION_DAYS_MAX, false);
-        self.probability(&format!("{path}.claim_after_breach_probability"), segment.claim_after_breach_probability);
-        self.probability(&format!("{path}.false_claim_probability"), segment.false_claim_probability);
-        self.probability(&format!("{path}.confirm_probability"), segment.confirm_probability);
+        self.range_u32(
+            &format!("{path}.inquiry_candidates"),
+            segment.inquiry_candidates,
+            1,
+            INQUIRY_CANDIDATES_MAX,
+        );
+        self.dist(
+            &format!("{path}.transit_days"),
+            &segment.transit_days,
+            DURATION_DAYS_MAX,
+            false,
+        );
+        self.dist(
+            &format!("{path}.inspection_days"),
+            &segment.inspection_days,
+            DURATION_DAYS_MAX,
+            false,
+        );
+        self.probability(
+            &format!("{path}.claim_after_breach_probability"),
+            segment.claim_after_breach_probability,
+        );
+        self.probability(
+            &format!("{path}.false_claim_probability"),
+            segment.false_claim_probability,
+        );
+        self.probability(
+            &format!("{path}.confirm_probability"),
+            segment.confirm_probability,
+        );
         let weights = &segment.choice;
         for (name, weight) in [
             ("badge", weights.badge),
@@ -216,61 +338,178 @@ impl Checker {
             ("response_speed", weights.response_speed),
         ] {
             if !(weight.is_finite() && weight.abs() <= 100.0) {
-                self.report(&format!("{path}.choice.{name}"), format!("{weight} must be a finite weight in [-100, 100]"));
+                self.report(
+                    &format!("{path}.choice.{name}"),
+                    format!("{weight} must be a finite weight in [-100, 100]"),
+                );
             }
         }
     }
 
     fn supplier_types(&mut self, path: &str, types: &SupplierTypes) {
         for supplier_type in SupplierType::ALL {
-            self.behaviour(&format!("{path}.{}", supplier_type.key()), types.behaviour(supplier_type));
+            self.behaviour(
+                &format!("{path}.{}", supplier_type.key()),
+                types.behaviour(supplier_type),
+            );
         }
     }
 
     fn behaviour(&mut self, path: &str, behaviour: &SupplierBehaviour) {
-        self.dist(&format!("{path}.production_days"), &behaviour.production_days, DURATION_DAYS_MAX, false);
-        self.probability(&format!("{path}.late_probability"), behaviour.late_probability);
-        self.dist(&format!("{path}.late_days"), &behaviour.late_days, DURATION_DAYS_MAX, false);
-        self.probability(&format!("{path}.conformance_probability"), behaviour.conformance_probability);
-        self.dist(&format!("{path}.defect_share"), &behaviour.defect_share, 1.0, true);
-        self.probability(&format!("{path}.response_probability"), behaviour.response_probability);
-        self.dist(&format!("{path}.response_hours"), &behaviour.response_hours, DURATION_HOURS_MAX, false);
-        self.probability(&format!("{path}.settles_in_negotiation_probability"), behaviour.settles_in_negotiation_probability);
-        self.probability(&format!("{path}.voluntary_refund_probability"), behaviour.voluntary_refund_probability);
-        if let Some(super::Fraud::BustOut { clean_orders, vanish_probability }) = behaviour.fraud {
-            self.range_u32(&format!("{path}.fraud.clean_orders"), clean_orders, 0, CLEAN_ORDERS_MAX);
-            self.probability(&format!("{path}.fraud.vanish_probability"), vanish_probability);
+        self.dist(
+            &format!("{path}.production_days"),
+            &behaviour.production_days,
+            DURATION_DAYS_MAX,
+            false,
+        );
+        self.probability(
+            &format!("{path}.late_probability"),
+            behaviour.late_probability,
+        );
+        self.dist(
+            &format!("{path}.late_days"),
+            &behaviour.late_days,
+            DURATION_DAYS_MAX,
+            false,
+        );
+        self.probability(
+            &format!("{path}.conformance_probability"),
+            behaviour.conformance_probability,
+        );
+        self.dist(
+            &format!("{path}.defect_share"),
+            &behaviour.defect_share,
+            1.0,
+            true,
+        );
+        self.probability(
+            &format!("{path}.response_probability"),
+            behaviour.response_probability,
+        );
+        self.dist(
+            &format!("{path}.response_hours"),
+            &behaviour.response_hours,
+            DURATION_HOURS_MAX,
+            false,
+        );
+        self.probability(
+            &format!("{path}.settles_in_negotiation_probability"),
+            behaviour.settles_in_negotiation_probability,
+        );
+        self.probability(
+            &format!("{path}.voluntary_refund_probability"),
+            behaviour.voluntary_refund_probability,
+        );
+        if let Some(super::Fraud::BustOut {
+            clean_orders,
+            vanish_probability,
+        }) = behaviour.fraud
+        {
+            self.range_u32(
+                &format!("{path}.fraud.clean_orders"),
+                clean_orders,
+                0,
+                CLEAN_ORDERS_MAX,
+            );
+            self.probability(
+                &format!("{path}.fraud.vanish_probability"),
+                vanish_probability,
+            );
         }
     }
 
     fn money(&mut self, path: &str, value: Decimal, allow_zero: bool) {
         let max = Decimal::from(MONEY_RULE_MAX);
         if value.is_sign_negative() || (!allow_zero && value.is_zero()) || value > max {
-            let lower = if allow_zero { "at least 0" } else { "greater than 0" };
+            let lower = if allow_zero {
+                "at least 0"
+            } else {
+                "greater than 0"
+            };
             self.report(path, format!("{value} must be {lower} and at most {max}"));
         } else if value.normalize().scale() > 2 {
-            self.report(path, format!("{value} has more than two decimal places (money is kept in cents)"));
+            self.report(
+                path,
+                format!("{value} has more than two decimal places (money is kept in cents)"),
+            );
         }
     }
 
     fn rules(&mut self, path: &str, rules: &Rules) {
         if rules.eligible_countries.len() > 249 {
-            self.report(&format!("{path}.eligible_countries"), "lists more countries than exist".to_string());
+            self.report(
+                &format!("{path}.eligible_countries"),
+                "lists more countries than exist".to_string(),
+            );
         }
         let duration_max = DURATION_DAYS_MAX as u32;
-        self.range_u32(&format!("{path}.deposit_share_bps"), rules.deposit_share_bps, 0, BASIS_POINTS_MAX);
-        self.range_u32(&format!("{path}.late_shipment_grace_days"), rules.late_shipment_grace_days, 0, duration_max);
-        self.range_u32(&format!("{path}.claim_window_days"), rules.claim_window_days, 1, duration_max);
-        self.range_u32(&format!("{path}.auto_release_days"), rules.auto_release_days, 1, duration_max);
-        self.range_u32(&format!("{path}.negotiation_days"), rules.negotiation_days, 0, duration_max);
-        self.range_u32(&format!("{path}.decision_days"), rules.decision_days, 0, duration_max);
-        self.probability(&format!("{path}.decision_accuracy"), rules.decision_accuracy);
-        self.probability(&format!("{path}.recovery_probability"), rules.recovery_probability);
-        self.range_u32(&format!("{path}.recovery_days"), rules.recovery_days, 0, duration_max);
-        self.range_u32(&format!("{path}.seller_fee_bps"), rules.seller_fee_bps, 0, BASIS_POINTS_MAX);
+        self.range_u32(
+            &format!("{path}.deposit_share_bps"),
+            rules.deposit_share_bps,
+            0,
+            BASIS_POINTS_MAX,
+        );
+        self.range_u32(
+            &format!("{path}.late_shipment_grace_days"),
+            rules.late_shipment_grace_days,
+            0,
+            duration_max,
+        );
+        self.range_u32(
+            &format!("{path}.claim_window_days"),
+            rules.claim_window_days,
+            1,
+            duration_max,
+        );
+        self.range_u32(
+            &format!("{path}.auto_release_days"),
+            rules.auto_release_days,
+            1,
+            duration_max,
+        );
+        self.range_u32(
+            &format!("{path}.negotiation_days"),
+            rules.negotiation_days,
+            0,
+            duration_max,
+        );
+        self.range_u32(
+            &format!("{path}.decision_days"),
+            rules.decision_days,
+            0,
+            duration_max,
+        );
+        self.probability(
+            &format!("{path}.decision_accuracy"),
+            rules.decision_accuracy,
+        );
+        self.probability(
+            &format!("{path}.recovery_probability"),
+            rules.recovery_probability,
+        );
+        self.range_u32(
+            &format!("{path}.recovery_days"),
+            rules.recovery_days,
+            0,
+            duration_max,
+        );
+        self.range_u32(
+            &format!("{path}.seller_fee_bps"),
+            rules.seller_fee_bps,
+            0,
+            BASIS_POINTS_MAX,
+        );
         if let Some(max_value) = rules.seller_fee_order_value_max {
-            self.money(&format!("{path}.seller_fee_order_value_max"), max_value, true);
+            self.money(
+                &format!("{path}.seller_fee_order_value_max"),
+                max_value,
+                true,
+            );
         }
-        self.money(&format!("{path}.coverage_limit"), rules.coverage_limit, true);
+        self.money(
+            &format!("{path}.coverage_limit"),
+            rules.coverage_limit,
+            true,
+        );
     }
 }

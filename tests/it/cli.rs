@@ -1,0 +1,186 @@
+//! The command line as a user meets it: exit codes, messages, `--out`.
+
+use crate::common::{scenario_path, temporary_file};
+use std::process::{Command, Output};
+
+fn escrowsim(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args(arguments)
+        .output()
+        .expect("escrowsim runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario() {
+    for file_name in crate::common::shipped_scenario_files() {
+        let output = escrowsim(&["validate", scenario_path(&file_name).to_str().unwrap()]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{file_name}: {}",
+            stderr(&output)
+        );
+        assert!(String::from_utf8_lossy(&output.stdout).contains("valid"));
+    }
+}
+
+#[test]
+fn bad_input_of_every_kind_exits_2_with_a_message_naming_the_file() {
+    let quick = std::fs::read_to_string(scenario_path("quick.ron")).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.ron", Vec::new(), "empty"),
+        (
+            "truncated.ron",
+            quick.as_bytes()[..quick.len() / 2].to_vec(),
+            "truncated.ron:",
+        ),
+        (
+            "binary.ron",
+            (0..=255u8).cycle().take(4096).collect(),
+            "not UTF-8",
+        ),
+        (
+            "nested.ron",
+            format!("Scenario(name: {}", "(".repeat(50_000)).into_bytes(),
+            "nested.ron:1:",
+        ),
+        (
+            "range.ron",
+            quick
+                .replace("horizon_days: 120", "horizon_days: 0")
+                .into_bytes(),
+            "horizon_days",
+        ),
+        (
+            "duplicated.ron",
+            quick.replace("seed: 7,", "seed: 7, seed: 8,").into_bytes(),
+            "duplicate field",
+        ),
+    ];
+    for (file_name, bytes, message) in cases {
+        let path = temporary_file("bad-input", file_name, &bytes);
+        for command in ["validate", "run"] {
+            let output = escrowsim(&[command, path.to_str().unwrap()]);
+            let text = stderr(&output);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{command} {file_name}: {text}"
+            );
+            assert!(text.contains(file_name), "{command} {file_name}: {text}");
+            assert!(
+                text.contains(message),
+                "{command} {file_name}: expected {message:?} in {text}"
+            );
+            assert!(!text.contains("panicked"), "{command} {file_name}: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_missing_file_or_a_directory_exits_2() {
+    let output = escrowsim(&["run", "/no/such/scenario.ron"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/no/such/scenario.ron: cannot read"));
+    let output = escrowsim(&["validate", std::env::temp_dir().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("directory"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    assert_eq!(escrowsim(&[]).status.code(), Some(2));
+    assert_eq!(escrowsim(&["run"]).status.code(), Some(2));
+    assert_eq!(
+        escrowsim(&["run", "x.ron", "--format", "yaml"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        escrowsim(&["run", "x.ron", "--seed", "-1"]).status.code(),
+        Some(2)
+    );
+    let help = escrowsim(&["run", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--seed", "--format", "--out"] {
+        assert!(text.contains(flag), "run --help mentions {flag}");
+    }
+}
+
+#[test]
+fn out_writes_the_report_and_leaves_no_temporary_file() {
+    let out = temporary_file("out", "report.txt", b"previous report");
+    let output = escrowsim(&[
+        "run",
+        scenario_path("quick.ron").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        output.stdout.is_empty(),
+        "the report goes to the file, not stdout"
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("digest") && written.contains("Ledger"));
+    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn a_bad_input_run_does_not_touch_an_existing_out_file() {
+    let out = temporary_file("out-untouched", "report.json", b"previous report");
+    let bad = temporary_file("out-untouched", "bad.ron", b"Scenario(");
+    let output = escrowsim(&["run", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(std::fs::read(&out).unwrap(), b"previous report");
+}
+
+#[test]
+fn an_out_path_in_a_missing_directory_is_refused_before_running() {
+    let output = escrowsim(&[
+        "run",
+        scenario_path("quick.ron").to_str().unwrap(),
+        "--out",
+        "/no/such/dir/report.json",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("does not exist"));
+}
+
+#[test]
+fn the_seed_flag_overrides_the_scenario_seed() {
+    let default = escrowsim(&[
+        "run",
+        scenario_path("quick.ron").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let seeded = escrowsim(&[
+        "run",
+        scenario_path("quick.ron").to_str().unwrap(),
+        "--format",
+        "json",
+        "--seed",
+        "8",
+    ]);
+    let digest = |output: &Output| {
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()["digest"].clone()
+    };
+    let seed = |output: &Output| {
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()["seed"].clone()
+    };
+    assert_eq!(seed(&default), 7);
+    assert_eq!(seed(&seeded), 8);
+    assert_ne!(digest(&default), digest(&seeded));
+}

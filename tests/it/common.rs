@@ -1,0 +1,76 @@
+//! Shared helpers: load a shipped scenario, run it, parse money strings.
+
+use escrowsim::program::{NoClock, RunOutput};
+use escrowsim::report::Report;
+use escrowsim::scenario::{Scenario, load_scenario_file, parse_scenario};
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+pub fn repository_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn scenario_path(file_name: &str) -> PathBuf {
+    repository_root().join("scenarios").join(file_name)
+}
+
+pub fn shipped_scenario(file_name: &str) -> Scenario {
+    load_scenario_file(&scenario_path(file_name)).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// The text of a shipped scenario, for tests that edit it.
+pub fn shipped_text(file_name: &str) -> String {
+    std::fs::read_to_string(scenario_path(file_name)).expect("shipped scenario readable")
+}
+
+/// Parses edited scenario text, panicking with every problem if it is invalid.
+pub fn parse(text: &str) -> Scenario {
+    parse_scenario(text, "edited.ron").unwrap_or_else(|error| panic!("{error}"))
+}
+
+pub fn run_with_seed(scenario: &Scenario, seed: u64) -> (RunOutput, Report) {
+    let output = escrowsim::run(scenario, seed, &mut NoClock);
+    let report = Report::new(scenario, seed, &output, None);
+    (output, report)
+}
+
+pub fn run(scenario: &Scenario) -> (RunOutput, Report) {
+    run_with_seed(scenario, scenario.seed)
+}
+
+/// The `outcome` of a report as JSON.
+pub fn outcome_json(report: &Report) -> serde_json::Value {
+    serde_json::to_value(&report.outcome).expect("outcome serialises")
+}
+
+pub fn money(value: &serde_json::Value) -> Decimal {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("money is a string, got {value}"));
+    Decimal::from_str(text).unwrap_or_else(|error| panic!("{text:?} is not a decimal: {error}"))
+}
+
+/// All `*.ron` files under `scenarios/`, sorted.
+pub fn shipped_scenario_files() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repository_root().join("scenarios"))
+        .expect("scenarios/ exists")
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".ron"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Writes `text` to a fresh file in a per-test temporary directory.
+pub fn temporary_file(test_name: &str, file_name: &str, text: &[u8]) -> PathBuf {
+    let directory = std::env::temp_dir().join(format!(
+        "escrowsim-tests-{}-{test_name}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&directory).expect("temporary directory");
+    let path = directory.join(file_name);
+    std::fs::write(&path, text).expect("temporary file written");
+    path
+}

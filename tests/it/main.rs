@@ -1,0 +1,10 @@
+//! The integration tests of escrowsim: scenario files in, reports and
+//! digests out. One binary, one module per concern.
+
+mod cli;
+mod common;
+mod contract;
+mod determinism;
+mod golden;
+mod ledger_identity;
+mod validation;

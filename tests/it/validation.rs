@@ -1,0 +1,264 @@
+//! Every validation error path: each bad value is reported with its field
+//! path and the line and column where it is written, all problems at once.
+
+use crate::common::shipped_text;
+use escrowsim::scenario::{LoadError, parse_scenario};
+
+/// Applies `edit` to the quick scenario and returns the rendered error.
+fn error_after(find: &str, replace: &str) -> String {
+    let text = shipped_text("quick.ron");
+    assert!(text.contains(find), "the quick scenario contains {find:?}");
+    let edited = text.replacen(find, replace, 1);
+    match parse_scenario(&edited, "quick.ron") {
+        Ok(_) => panic!("{replace:?} was accepted"),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// The 1-based line of the first occurrence of `needle` in the quick scenario.
+fn line_of(needle: &str) -> usize {
+    shipped_text("quick.ron")
+        .lines()
+        .position(|line| line.contains(needle))
+        .expect("needle present")
+        + 1
+}
+
+#[test]
+fn each_out_of_range_value_is_named_with_its_line() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("name: \"quick\"", "name: \"\"", "name", "must not be empty"),
+        (
+            "horizon_days: 120",
+            "horizon_days: 0",
+            "horizon_days",
+            "out of range",
+        ),
+        (
+            "horizon_days: 120",
+            "horizon_days: 999999",
+            "horizon_days",
+            "out of range",
+        ),
+        (
+            "currency: \"USD\"",
+            "currency: \"usd\"",
+            "currency",
+            "ISO 4217",
+        ),
+        (
+            "count: 2000",
+            "count: 0",
+            "suppliers[0].count",
+            "at least 1",
+        ),
+        (
+            "volunteer_probability: 0.5,   //",
+            "volunteer_probability: 1.5,   //",
+            "suppliers[0].volunteer_probability",
+            "not a probability",
+        ),
+        (
+            "promised_lead_days: 30,",
+            "promised_lead_days: 0,",
+            "suppliers[0].promised_lead_days",
+            "out of range",
+        ),
+        (
+            "(reliable: 0.55,",
+            "(reliable: 0.65,",
+            "suppliers[0].type_mix",
+            "sum to",
+        ),
+        (
+            "orders_per_year: 2.0",
+            "orders_per_year: -2.0",
+            "buyers[0].orders_per_year",
+            "greater than 0",
+        ),
+        (
+            "LogNormal(median: 3000.0, sigma: 1.0)",
+            "LogNormal(median: 3000.0, sigma: 40.0)",
+            "buyers[0].order_value",
+            "sigma",
+        ),
+        (
+            "LogNormal(median: 3000.0, sigma: 1.0)",
+            "Fixed(0.0)",
+            "buyers[0].order_value",
+            "greater than 0",
+        ),
+        (
+            "[(TT, 0.75), (Card, 0.25)]",
+            "[(TT, 0.75), (TT, 0.25)]",
+            "buyers[0].payment_mix[1]",
+            "listed twice",
+        ),
+        (
+            "[(TT, 0.75), (Card, 0.25)]",
+            "[]",
+            "buyers[0].payment_mix",
+            "at least one",
+        ),
+        (
+            "inquiry_candidates: 3,",
+            "inquiry_candidates: 99,",
+            "buyers[0].inquiry_candidates",
+            "out of range",
+        ),
+        (
+            "Triangular(min: 14.0, mode: 21.0, max: 35.0)",
+            "Triangular(min: 24.0, mode: 21.0, max: 35.0)",
+            "buyers[0].transit_days",
+            "min <= mode",
+        ),
+        (
+            "Exponential(mean: 7.0)",
+            "Exponential(mean: 0.0)",
+            "buyers[0].inspection_days",
+            "0 < mean",
+        ),
+        (
+            "confirm_probability: 0.65",
+            "confirm_probability: 1.65",
+            "buyers[0].confirm_probability",
+            "not a probability",
+        ),
+        (
+            "claim_window_days: 30,",
+            "claim_window_days: 0,",
+            "rules.claim_window_days",
+            "out of range",
+        ),
+        (
+            "deposit_share_bps: 3000,",
+            "deposit_share_bps: 30000,",
+            "rules.deposit_share_bps",
+            "out of range",
+        ),
+        (
+            "coverage_limit: \"50000.00\"",
+            "coverage_limit: \"-1.00\"",
+            "rules.coverage_limit",
+            "at least 0",
+        ),
+        (
+            "coverage_limit: \"50000.00\"",
+            "coverage_limit: \"10.001\"",
+            "rules.coverage_limit",
+            "two decimal places",
+        ),
+        (
+            "auto_release_days: 30,",
+            "auto_release_days: 30, decision_accuracy: 1.01,",
+            "rules.decision_accuracy",
+            "not a probability",
+        ),
+        (
+            "count: 20000,",
+            "count: 200000000,",
+            "buyers",
+            "the limit is",
+        ),
+    ];
+    for &(find, replace, path, message) in cases {
+        let error = error_after(find, replace);
+        let expected_line = line_of(find);
+        let located = format!("quick.ron:{expected_line}:");
+        let line = error
+            .lines()
+            .find(|line| line.contains(&format!(" {path}: ")))
+            .unwrap_or_else(|| panic!("no error for {path} after {replace:?}; got:\n{error}"));
+        assert!(
+            line.contains(message),
+            "{path}: expected {message:?} in {line:?}"
+        );
+        if path != "buyers" {
+            assert!(
+                line.starts_with(&located),
+                "{path}: expected {located} in {line:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let text = shipped_text("quick.ron")
+        .replace("horizon_days: 120", "horizon_days: 0")
+        .replace("confirm_probability: 0.65", "confirm_probability: 7.0")
+        .replace("claim_window_days: 30,", "claim_window_days: 0,");
+    let error = parse_scenario(&text, "quick.ron").expect_err("invalid");
+    assert_eq!(error.problem_count(), 3, "{error}");
+    assert!(matches!(error, LoadError::Invalid { .. }));
+}
+
+#[test]
+fn syntax_and_type_errors_name_the_line_and_column() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "seed: 7,",
+            "seed: 7, colour: 3,",
+            "Unexpected field named `colour`",
+        ),
+        ("seed: 7,", "seed: \"seven\",", "Expected"),
+        (
+            "country: \"CN\"",
+            "country: \"XX\"",
+            "unknown country \"XX\"",
+        ),
+        (
+            "start_date: \"2014-05-01\"",
+            "start_date: \"2014-02-30\"",
+            "invalid date",
+        ),
+        (
+            "deposit_release: AtAcceptance,",
+            "deposit_release: Whenever,",
+            "Whenever",
+        ),
+        (
+            "claim_window_days: 30,",
+            "claim_window_days: 30, claim_window_days: 31,",
+            "duplicate field",
+        ),
+        (
+            "coverage_limit: \"50000.00\"",
+            "coverage_limit: 50000.0",
+            "coverage_limit",
+        ),
+    ];
+    for &(find, replace, message) in cases {
+        let error = error_after(find, replace);
+        let line = line_of(find);
+        assert!(
+            error.starts_with(&format!("quick.ron:{line}:")),
+            "{replace:?}: {error}"
+        );
+        assert!(
+            error.contains(message),
+            "{replace:?}: expected {message:?} in {error}"
+        );
+    }
+}
+
+#[test]
+fn truncated_empty_and_deeply_nested_text_is_an_error_not_a_panic() {
+    let text = shipped_text("quick.ron");
+    for cut in [0, 1, 10, text.len() / 3, text.len() / 2, text.len() - 3] {
+        let truncated = &text[..text.floor_char_boundary(cut)];
+        assert!(
+            parse_scenario(truncated, "cut.ron").is_err(),
+            "cut at {cut} accepted"
+        );
+    }
+    let nested = format!("Scenario(name: {}", "[".repeat(10_000));
+    let error = parse_scenario(&nested, "nested.ron").expect_err("nested");
+    assert!(error.to_string().starts_with("nested.ron:1:"), "{error}");
+    assert!(
+        parse_scenario("   \n  ", "blank.ron")
+            .unwrap_err()
+            .to_string()
+            .contains("empty")
+    );
+}
