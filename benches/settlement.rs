@@ -4,7 +4,7 @@
 //! figures in the README's performance section.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use escrowsim::program::NoClock;
+use escrowsim::program::NoProbe;
 use escrowsim::program::ledger::{EscrowHold, Ledger};
 use escrowsim::scenario::load_scenario_file;
 use rust_decimal::Decimal;
@@ -74,11 +74,18 @@ fn settlement(criterion: &mut Criterion) {
 }
 
 fn whole_scenario(criterion: &mut Criterion) {
-    let scenario = load_scenario_file(Path::new("scenarios/quick.ron")).expect("quick scenario loads");
+    let scenario =
+        load_scenario_file(Path::new("scenarios/quick.ron")).expect("quick scenario loads");
     let mut group = criterion.benchmark_group("scenario");
     group.sample_size(20);
     group.bench_function("quick", |bencher| {
-        bencher.iter(|| black_box(escrowsim::run(&scenario, scenario.seed, &mut NoClock).events_processed))
+        bencher.iter(|| {
+            black_box(
+                escrowsim::run(&scenario, scenario.seed, &mut NoProbe)
+                    .expect("never interrupted")
+                    .events_processed,
+            )
+        })
     });
     group.finish();
 }

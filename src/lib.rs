@@ -9,11 +9,11 @@
 //! scenario and seed give a byte-identical outcome and digest everywhere.
 //!
 //! ```
-//! use escrowsim::{run, scenario::parse_scenario, program::NoClock, report::Report};
+//! use escrowsim::{run, scenario::parse_scenario, program::NoProbe, report::Report};
 //!
 //! let text = std::fs::read_to_string("scenarios/quick.ron").unwrap();
 //! let scenario = parse_scenario(&text, "quick.ron").unwrap();
-//! let output = run(&scenario, scenario.seed, &mut NoClock);
+//! let output = run(&scenario, scenario.seed, &mut NoProbe).expect("NoProbe never interrupts");
 //! let report = Report::new(&scenario, scenario.seed, &output, None);
 //! assert_eq!(report.outcome.orders.placed, output.totals.orders_placed);
 //! println!("digest {}", report.digest);
@@ -31,11 +31,16 @@ pub mod report;
 pub mod scenario;
 pub mod wall;
 
-use program::{Clock, RunOutput, Simulation};
+use program::{Interrupted, Probe, RunOutput, Simulation};
 use scenario::Scenario;
 
 /// Runs a validated scenario with `seed` (usually `scenario.seed`).
-/// `clock` times the settlement path; pass [`program::NoClock`] to time nothing.
-pub fn run<C: Clock>(scenario: &Scenario, seed: u64, clock: &mut C) -> RunOutput {
-    Simulation::new(scenario, seed).run(clock)
+/// `probe` times the settlement path and may stop the run; pass
+/// [`program::NoProbe`] to time nothing and always run to the horizon.
+pub fn run<P: Probe>(
+    scenario: &Scenario,
+    seed: u64,
+    probe: &mut P,
+) -> Result<RunOutput, Interrupted> {
+    Simulation::new(scenario, seed).run(probe)
 }

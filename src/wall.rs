@@ -1,8 +1,8 @@
 //! The only place that reads the wall clock and the process's memory
 //! figures. The engine never calls it; the CLI and the benchmarks lend a
-//! [`WallClock`] to a run to time its settlement path.
+//! [`WallClock`] to a run (as its [`Probe`]) to time its settlement path.
 
-use crate::program::Clock;
+use crate::program::Probe;
 use std::time::Instant;
 
 /// Nanoseconds since the clock was made, from the monotonic clock.
@@ -28,8 +28,8 @@ impl Default for WallClock {
     }
 }
 
-impl Clock for WallClock {
-    const ENABLED: bool = true;
+impl Probe for WallClock {
+    const TIMES_SETTLEMENTS: bool = true;
     fn now_ns(&mut self) -> u64 {
         self.elapsed_ns()
     }

@@ -4,7 +4,7 @@
 //! the metrics, and interprets the engine's events as steps of an order's
 //! life (DESIGN.md section 1). It reads the scenario's rules; it never reads
 //! files, the environment or the wall clock (wall time for the performance
-//! figures comes in through [`Clock`]).
+//! figures, and stop requests, come in through a [`Probe`]).
 
 pub mod ledger;
 pub mod metrics;
@@ -13,4 +13,7 @@ pub mod order;
 pub mod population;
 mod simulation;
 
-pub use simulation::{Clock, NoClock, RunOutput, SETTLEMENT_SAMPLE_EVERY, Simulation};
+pub use simulation::{
+    CHECKPOINT_EVERY_EVENTS, Interrupted, NoProbe, Probe, RunOutput, SETTLEMENT_SAMPLE_EVERY,
+    Simulation,
+};

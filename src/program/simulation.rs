@@ -27,29 +27,55 @@ use rust_decimal::Decimal;
 /// distort the throughput it measures.
 pub const SETTLEMENT_SAMPLE_EVERY: u64 = 8;
 
+/// Events between two calls of [`Probe::checkpoint`]: often enough that a
+/// stop request is honoured within milliseconds, rarely enough to cost nothing.
+pub const CHECKPOINT_EVERY_EVENTS: u64 = 1 << 16;
+
 /// Days after the ship-by date (plus grace) at which a buyer notices that
 /// nothing shipped and claims non-delivery.
 const NON_DELIVERY_NOTICE_DAYS: u32 = 1;
 
-/// A source of wall-clock nanoseconds for the performance figures. The
-/// engine never reads time itself; the caller lends it a clock, or
-/// [`NoClock`] to time nothing.
-pub trait Clock {
-    /// Whether this clock measures anything; when false no settlement is timed.
-    const ENABLED: bool;
-    fn now_ns(&mut self) -> u64;
-}
+/// What a run lends to its caller's world: a wall clock to time the
+/// settlement path, and a periodic checkpoint for progress and stop requests.
+/// The engine itself never reads time or signals; everything comes through
+/// here, and nothing that comes through here reaches the outcome.
+pub trait Probe {
+    /// Whether settlements are timed; when false `now_ns` is never called.
+    const TIMES_SETTLEMENTS: bool;
 
-/// A clock that does not tick: for tests, benchmarks of the model alone, and
-/// anywhere wall time must not be read.
-pub struct NoClock;
-
-impl Clock for NoClock {
-    const ENABLED: bool = false;
+    /// Wall-clock nanoseconds from any fixed origin.
     fn now_ns(&mut self) -> u64 {
         0
     }
+
+    /// Called every [`CHECKPOINT_EVERY_EVENTS`] events with the simulated
+    /// time reached and the horizon; returning false stops the run.
+    fn checkpoint(&mut self, _simulated: SimTime, _horizon: SimTime) -> bool {
+        true
+    }
 }
+
+/// A probe that times nothing and never stops a run: for tests, for
+/// benchmarks of the model alone, and anywhere wall time must not be read.
+pub struct NoProbe;
+
+impl Probe for NoProbe {
+    const TIMES_SETTLEMENTS: bool = false;
+}
+
+/// A run stopped early by its probe, at this simulated time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interrupted {
+    pub at: SimTime,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "the run was stopped at simulated {}", self.at)
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 /// The kinds of events of the program; the engine carries them as `u8`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,7 +192,7 @@ pub struct RunOutput {
     pub suppliers_suspended: u64,
     pub buyers_total: u64,
     pub events_processed: u64,
-    /// Sampled wall-clock latencies of settlements, in nanoseconds (empty with [`NoClock`]).
+    /// Sampled wall-clock latencies of settlements, in nanoseconds (empty with [`NoProbe`]).
     pub settle_latency_ns: Histogram<u64>,
 }
 
@@ -254,12 +280,17 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Runs to the horizon and returns what happened.
-    pub fn run<C: Clock>(mut self, clock: &mut C) -> RunOutput {
+    /// Runs to the horizon and returns what happened, unless the probe stops it.
+    pub fn run<P: Probe>(mut self, probe: &mut P) -> Result<RunOutput, Interrupted> {
         self.schedule_month_ends();
         self.schedule_next_inquiry();
         while let Some(event) = self.queue.pop_before(self.end) {
             self.events_processed += 1;
+            if self.events_processed % CHECKPOINT_EVERY_EVENTS == 0
+                && !probe.checkpoint(event.time, self.end)
+            {
+                return Err(Interrupted { at: event.time });
+            }
             let slot = OrderSlot(event.target);
             match EventKind::from_u8(event.kind) {
                 EventKind::Inquiry => self.on_inquiry(),
@@ -268,11 +299,11 @@ impl<'a> Simulation<'a> {
                 EventKind::NonDeliveryNoticed => self.on_non_delivery_noticed(slot),
                 EventKind::Delivery => self.on_delivery(slot),
                 EventKind::Confirm | EventKind::AutoRelease => {
-                    self.timed(clock, |simulation| simulation.on_release(slot))
+                    self.timed(probe, |simulation| simulation.on_release(slot))
                 }
-                EventKind::Claim => self.timed(clock, |simulation| simulation.on_claim(slot)),
+                EventKind::Claim => self.timed(probe, |simulation| simulation.on_claim(slot)),
                 EventKind::Escalation => self.on_escalation(slot),
-                EventKind::Decision => self.timed(clock, |simulation| simulation.on_decision(slot)),
+                EventKind::Decision => self.timed(probe, |simulation| simulation.on_decision(slot)),
                 EventKind::Recovery => self.on_recovery(slot),
                 EventKind::MonthEnd => self.close_month(self.queue.now()),
             }
@@ -285,7 +316,7 @@ impl<'a> Simulation<'a> {
                 panic!("escrow holds disagree with the ledger at the end of the run: {problem}")
             });
         let suppliers = &self.population.suppliers;
-        RunOutput {
+        Ok(RunOutput {
             totals: self.totals,
             ledger: *self.ledger.totals(),
             months: self.months,
@@ -302,17 +333,17 @@ impl<'a> Simulation<'a> {
             buyers_total: self.population.buyers.len() as u64,
             events_processed: self.events_processed,
             settle_latency_ns: self.settle_latency_ns,
-        }
+        })
     }
 
     /// Runs a settlement handler, timing one call in [`SETTLEMENT_SAMPLE_EVERY`].
     #[inline]
-    fn timed<C: Clock>(&mut self, clock: &mut C, handler: impl FnOnce(&mut Self)) {
+    fn timed<P: Probe>(&mut self, probe: &mut P, handler: impl FnOnce(&mut Self)) {
         self.totals.settlements += 1;
-        if C::ENABLED && self.totals.settlements % SETTLEMENT_SAMPLE_EVERY == 0 {
-            let started = clock.now_ns();
+        if P::TIMES_SETTLEMENTS && self.totals.settlements % SETTLEMENT_SAMPLE_EVERY == 0 {
+            let started = probe.now_ns();
             handler(self);
-            let elapsed = clock.now_ns().saturating_sub(started).max(1);
+            let elapsed = probe.now_ns().saturating_sub(started).max(1);
             self.settle_latency_ns.saturating_record(elapsed);
         } else {
             handler(self);

@@ -1,6 +1,6 @@
 //! Shared helpers: load a shipped scenario, run it, parse money strings.
 
-use escrowsim::program::{NoClock, RunOutput};
+use escrowsim::program::{NoProbe, RunOutput};
 use escrowsim::report::Report;
 use escrowsim::scenario::{Scenario, load_scenario_file, parse_scenario};
 use rust_decimal::Decimal;
@@ -30,7 +30,7 @@ pub fn parse(text: &str) -> Scenario {
 }
 
 pub fn run_with_seed(scenario: &Scenario, seed: u64) -> (RunOutput, Report) {
-    let output = escrowsim::run(scenario, seed, &mut NoClock);
+    let output = escrowsim::run(scenario, seed, &mut NoProbe).expect("NoProbe never interrupts");
     let report = Report::new(scenario, seed, &output, None);
     (output, report)
 }

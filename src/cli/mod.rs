@@ -1,0 +1,34 @@
+//! The subcommands of the `escrowsim` binary, one module each, and what they share.
+
+pub mod output;
+pub mod run;
+pub mod validate;
+
+use escrowsim::scenario::LoadError;
+
+/// Why a command failed, and so its exit code.
+pub enum Failure {
+    /// The user's input is at fault (exit 2).
+    BadInput(String),
+    /// Something the program itself should have prevented (exit 1).
+    Internal(String),
+}
+
+impl From<LoadError> for Failure {
+    fn from(error: LoadError) -> Failure {
+        Failure::BadInput(error.to_string())
+    }
+}
+
+/// Runs `work`, turning a panic (a broken invariant) into an internal failure
+/// with its message rather than a crash.
+pub fn catching_panics<T>(work: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, Failure> {
+    std::panic::catch_unwind(work).map_err(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|text| text.to_string()))
+            .unwrap_or_else(|| "the simulation panicked".to_string());
+        Failure::Internal(message)
+    })
+}
