@@ -2,46 +2,101 @@
 //!
 //! Monthly figures are differences of cumulative snapshots taken at month
 //! boundaries, so every quantity is counted in exactly one place and the
-//! months always add up to the totals.
+//! months always add up to the totals. The `cumulative!` macro declares each
+//! field once and derives the field-wise difference from the same list.
 
 use super::ledger::LedgerTotals;
 use super::order::ClaimReason;
 use rust_decimal::Decimal;
 
-/// Figures that only ever grow during a run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Cumulative {
-    pub inquiries: u64,
-    pub inquiries_unanswered: u64,
-    pub orders_placed: u64,
-    pub orders_covered: u64,
+macro_rules! cumulative {
+    ($($(#[$doc:meta])* $field:ident: $kind:ty,)*) => {
+        /// Figures that only ever grow during a run.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct Cumulative {
+            $($(#[$doc])* pub $field: $kind,)*
+        }
+
+        /// Field-wise `later - earlier` of two cumulative snapshots.
+        pub fn difference(later: &Cumulative, earlier: &Cumulative) -> Cumulative {
+            Cumulative { $($field: Difference::minus(&later.$field, &earlier.$field),)* }
+        }
+    };
+}
+
+/// Subtraction of a cumulative field, including the per-reason arrays.
+trait Difference {
+    fn minus(&self, earlier: &Self) -> Self;
+}
+
+impl Difference for u64 {
+    fn minus(&self, earlier: &Self) -> Self {
+        self - earlier
+    }
+}
+
+impl Difference for Decimal {
+    fn minus(&self, earlier: &Self) -> Self {
+        self - earlier
+    }
+}
+
+impl<T: Difference + Copy, const N: usize> Difference for [T; N] {
+    fn minus(&self, earlier: &Self) -> Self {
+        std::array::from_fn(|index| self[index].minus(&earlier[index]))
+    }
+}
+
+cumulative! {
+    inquiries: u64,
+    inquiries_unanswered: u64,
+    orders_placed: u64,
+    orders_covered: u64,
+    /// Orders placed with a supplier that showed the badge at contract.
+    orders_with_badged_supplier: u64,
     /// Covered orders whose coverage the supplier's limit cut below the order value.
-    pub orders_partially_covered: u64,
+    orders_partially_covered: u64,
     /// Orders of approved suppliers left uncovered because the coverage limit was used up.
-    pub orders_over_coverage_limit: u64,
-    pub gmv: Decimal,
-    pub gmv_covered: Decimal,
-    pub orders_completed: u64,
-    pub covered_orders_completed: u64,
-    pub shipped_late: u64,
-    pub not_shipped: u64,
-    pub nonconforming: u64,
-    pub claims_filed: [u64; 4],
-    pub claims_settled_in_negotiation: u64,
-    pub claims_escalated: u64,
-    pub decisions: u64,
-    pub decisions_for_buyer: u64,
-    pub decisions_wrong: u64,
-    pub refunds_count: [u64; 4],
-    pub refunds_value: [Decimal; 4],
-    /// Breaches on uncovered orders (or beyond coverage) that nobody refunded.
-    pub buyer_uncovered_loss: Decimal,
+    orders_over_coverage_limit: u64,
+    gmv: Decimal,
+    gmv_covered: Decimal,
+    orders_completed: u64,
+    covered_orders_completed: u64,
+    shipped_late: u64,
+    not_shipped: u64,
+    nonconforming: u64,
+    claims_filed: [u64; 4],
+    claims_settled_in_negotiation: u64,
+    claims_escalated: u64,
+    decisions: u64,
+    decisions_for_buyer: u64,
+    decisions_wrong: u64,
+    refunds_count: [u64; 4],
+    refunds_value: [Decimal; 4],
+    /// Breaches nobody refunded: uncovered orders, coverage cut off by the
+    /// limit, and refunds the platform did not advance.
+    buyer_uncovered_loss: Decimal,
     /// Breaches on uncovered orders that suppliers refunded of their own accord.
-    pub voluntary_refunds: Decimal,
+    voluntary_refunds: Decimal,
     /// Refunds a decision granted but the platform did not advance (advance_refunds off).
-    pub refunds_unpaid: Decimal,
-    pub settlements: u64,
-    pub suppliers_vanished: u64,
+    refunds_unpaid: Decimal,
+    settlements: u64,
+    suppliers_vanished: u64,
+    /// Supplier reviews by vetting, and what they decided.
+    reviews: u64,
+    approvals: u64,
+    reinstatements: u64,
+    suspensions: u64,
+    rejections: u64,
+    withdrawals: u64,
+    /// What bust-out fraud took: buyers' payments on orders that never shipped.
+    fraud_value_taken: Decimal,
+    /// Of that, refunded to buyers out of escrow.
+    fraud_caught_by_escrow: Decimal,
+    /// Of that, advanced by the platform and never recovered.
+    fraud_lost_by_platform: Decimal,
+    /// Of that, never refunded to the buyers (uncovered, beyond cover, or denied).
+    fraud_lost_by_buyers: Decimal,
 }
 
 impl Cumulative {
@@ -82,40 +137,6 @@ pub struct MonthFigures {
     pub approved_suppliers_end: u64,
 }
 
-/// Field-wise `later - earlier` of two cumulative snapshots.
-pub fn difference(later: &Cumulative, earlier: &Cumulative) -> Cumulative {
-    let mut delta = *later;
-    delta.inquiries -= earlier.inquiries;
-    delta.inquiries_unanswered -= earlier.inquiries_unanswered;
-    delta.orders_placed -= earlier.orders_placed;
-    delta.orders_covered -= earlier.orders_covered;
-    delta.orders_partially_covered -= earlier.orders_partially_covered;
-    delta.orders_over_coverage_limit -= earlier.orders_over_coverage_limit;
-    delta.gmv -= earlier.gmv;
-    delta.gmv_covered -= earlier.gmv_covered;
-    delta.orders_completed -= earlier.orders_completed;
-    delta.covered_orders_completed -= earlier.covered_orders_completed;
-    delta.shipped_late -= earlier.shipped_late;
-    delta.not_shipped -= earlier.not_shipped;
-    delta.nonconforming -= earlier.nonconforming;
-    for index in 0..4 {
-        delta.claims_filed[index] -= earlier.claims_filed[index];
-        delta.refunds_count[index] -= earlier.refunds_count[index];
-        delta.refunds_value[index] -= earlier.refunds_value[index];
-    }
-    delta.claims_settled_in_negotiation -= earlier.claims_settled_in_negotiation;
-    delta.claims_escalated -= earlier.claims_escalated;
-    delta.decisions -= earlier.decisions;
-    delta.decisions_for_buyer -= earlier.decisions_for_buyer;
-    delta.decisions_wrong -= earlier.decisions_wrong;
-    delta.buyer_uncovered_loss -= earlier.buyer_uncovered_loss;
-    delta.voluntary_refunds -= earlier.voluntary_refunds;
-    delta.refunds_unpaid -= earlier.refunds_unpaid;
-    delta.settlements -= earlier.settlements;
-    delta.suppliers_vanished -= earlier.suppliers_vanished;
-    delta
-}
-
 /// Field-wise `later - earlier` of two ledger snapshots; balances and peaks are
 /// levels, not flows, and are taken from `later`.
 pub fn ledger_difference(later: &LedgerTotals, earlier: &LedgerTotals) -> LedgerTotals {
@@ -133,5 +154,33 @@ pub fn ledger_difference(later: &LedgerTotals, earlier: &LedgerTotals) -> Ledger
         paid_directly_to_suppliers: later.paid_directly_to_suppliers
             - earlier.paid_directly_to_suppliers,
         refunded_by_suppliers: later.refunded_by_suppliers - earlier.refunded_by_suppliers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_difference_subtracts_every_field_including_arrays() {
+        let earlier = Cumulative {
+            inquiries: 3,
+            refunds_count: [1, 0, 2, 0],
+            gmv: Decimal::new(1000, 2),
+            ..Cumulative::default()
+        };
+        let later = Cumulative {
+            inquiries: 10,
+            refunds_count: [4, 1, 2, 5],
+            gmv: Decimal::new(3050, 2),
+            reviews: 7,
+            ..earlier
+        };
+        let delta = difference(&later, &earlier);
+        assert_eq!(delta.inquiries, 7);
+        assert_eq!(delta.refunds_count, [3, 1, 0, 5]);
+        assert_eq!(delta.gmv, Decimal::new(2050, 2));
+        assert_eq!(delta.reviews, 7);
+        assert_eq!(difference(&later, &later), Cumulative::default());
     }
 }

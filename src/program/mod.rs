@@ -6,14 +6,16 @@
 //! files, the environment or the wall clock (wall time for the performance
 //! figures, and stop requests, come in through a [`Probe`]).
 
+pub mod history;
 pub mod ledger;
 pub mod metrics;
 pub mod money;
 pub mod order;
 pub mod population;
 mod simulation;
+pub mod vetting;
 
 pub use simulation::{
     CHECKPOINT_EVERY_EVENTS, Interrupted, NoProbe, Probe, RunOutput, SETTLEMENT_SAMPLE_EVERY,
-    Simulation,
+    ScreeningRow, Simulation, StorefrontSummary,
 };

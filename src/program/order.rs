@@ -142,6 +142,8 @@ pub struct Order {
     pub late: bool,
     pub conforming: bool,
     pub claim_reason: Option<ClaimReason>,
+    /// Whether the buyer got any refund (from escrow, the platform or the supplier).
+    pub refunded: bool,
     /// Share of the value affected by a quality defect, in basis points.
     pub defect_share_bps: u16,
 }
@@ -167,6 +169,7 @@ impl Order {
         late: false,
         conforming: true,
         claim_reason: None,
+        refunded: false,
         defect_share_bps: 0,
     };
 

@@ -2,14 +2,20 @@
 //! typed ids.
 //!
 //! The population is drawn from the world half of the scenario only
-//! (segments and type mixes), from its own named streams, in a fixed order.
-//! No program rule is read here, so two scenarios that differ only in their
-//! rules face exactly the same buyers and suppliers.
+//! (segments, type mixes and behaviour), from its own named streams, in a
+//! fixed order. No program rule is read here, so two scenarios that differ
+//! only in their rules face exactly the same buyers and suppliers.
 
+use super::history::{MonthIndex, RollingWindow, WINDOW_MONTHS};
+use super::money::from_drawn_units;
+use super::vetting::SupplierStatus;
 use crate::engine::Streams;
-use crate::engine::random::{chance, uniform01};
-use crate::scenario::{Country, PaymentMethod, Scenario, SupplierType};
+use crate::engine::random::{chance, sample, uniform01};
+use crate::scenario::limits::ORDER_VALUE_MAX;
+use crate::scenario::{Country, PaymentMethod, Scenario, SupplierSegment, SupplierType};
+use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 /// Index of a supplier in [`Population::suppliers`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,53 +25,45 @@ pub struct SupplierId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BuyerId(pub u32);
 
-/// A supplier: its drawn traits, its program status, and the history the
-/// platform and buyers can observe. The latent type is here for behaviour and
-/// for reporting the screening matrix; vetting must never read it.
+/// A supplier: its drawn traits, its standing with the program, and the
+/// record the platform and buyers can observe. The latent type drives
+/// behaviour and the screening matrix; vetting never reads it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Supplier {
     pub segment_index: u16,
     pub country: Country,
     pub latent_type: SupplierType,
+    /// The supplier volunteers while this draw is below its segment's
+    /// volunteering probability (which the timeline may change).
+    pub volunteer_draw: f64,
     pub volunteered: bool,
-    pub approved: bool,
+    /// Price level relative to the market; scales its orders' values.
+    pub price_index: f64,
+    pub status: SupplierStatus,
+    /// Statuses the supplier has ever held, as flags ([`Supplier::EVER_APPROVED`]).
+    pub status_history: u8,
     /// A bust-out fraudster that has taken its deposits and gone.
     pub vanished: bool,
-    /// Coverage still available to new covered orders.
-    pub coverage_remaining: Decimal,
-    pub history: SupplierHistory,
+    /// Most coverage its open covered orders may hold at once.
+    pub coverage_limit: Decimal,
+    /// Coverage held by its open covered orders.
+    pub coverage_open: Decimal,
+    /// Orders completed since the start of the run (a bust-out fraudster's clean record).
+    pub orders_completed_in_run: u32,
+    pub window: RollingWindow,
 }
 
-/// What the platform observes about a supplier.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SupplierHistory {
-    pub inquiries_received: u32,
-    pub inquiries_answered: u32,
-    pub response_seconds_total: u64,
-    pub orders_completed: u32,
-    pub orders_late: u32,
-    pub orders_disputed: u32,
-    pub orders_refunded: u32,
-    pub completed_value: Decimal,
-}
+impl Supplier {
+    pub const EVER_APPROVED: u8 = 1;
 
-impl SupplierHistory {
-    /// Answered / asked, or 0 before the first inquiry.
-    pub fn response_rate(&self) -> f64 {
-        if self.inquiries_received == 0 {
-            0.0
-        } else {
-            f64::from(self.inquiries_answered) / f64::from(self.inquiries_received)
-        }
+    /// Coverage still available to a new covered order.
+    pub fn coverage_remaining(&self) -> Decimal {
+        (self.coverage_limit - self.coverage_open).max(Decimal::ZERO)
     }
 
-    /// Mean hours to answer, or 0 before the first answer.
-    pub fn mean_response_hours(&self) -> f64 {
-        if self.inquiries_answered == 0 {
-            0.0
-        } else {
-            self.response_seconds_total as f64 / 3600.0 / f64::from(self.inquiries_answered)
-        }
+    /// Whether the storefront shows the program's badge.
+    pub fn shows_badge(&self) -> bool {
+        self.status == SupplierStatus::Approved
     }
 }
 
@@ -96,20 +94,37 @@ impl Population {
             .sum();
         let mut suppliers = Vec::with_capacity(supplier_total);
         let mut supplier_draws = streams.named("population.suppliers");
+        let mut history_draws = streams.named("population.prior_history");
+        let buyer_claims = BuyerClaimHabits::of(scenario);
         for (segment_index, segment) in scenario.suppliers.iter().enumerate() {
             for _ in 0..segment.count {
                 let type_draw = uniform01(&mut supplier_draws);
-                let volunteered = chance(&mut supplier_draws, segment.volunteer_probability);
-                suppliers.push(Supplier {
+                let volunteer_draw = uniform01(&mut supplier_draws);
+                let price_index = sample(&mut supplier_draws, &segment.price_index);
+                let latent_type = pick_type(&segment.type_mix, type_draw);
+                let mut supplier = Supplier {
                     segment_index: segment_index as u16,
                     country: segment.country,
-                    latent_type: pick_type(&segment.type_mix, type_draw),
-                    volunteered,
-                    approved: false,
+                    latent_type,
+                    volunteer_draw,
+                    volunteered: volunteer_draw < segment.volunteer_probability,
+                    price_index,
+                    status: SupplierStatus::Outside,
+                    status_history: 0,
                     vanished: false,
-                    coverage_remaining: Decimal::ZERO,
-                    history: SupplierHistory::default(),
-                });
+                    coverage_limit: Decimal::ZERO,
+                    coverage_open: Decimal::ZERO,
+                    orders_completed_in_run: 0,
+                    window: RollingWindow::default(),
+                };
+                draw_prior_history(
+                    &mut supplier,
+                    segment,
+                    scenario,
+                    &buyer_claims,
+                    &mut history_draws,
+                );
+                suppliers.push(supplier);
             }
         }
         let buyer_total: usize = scenario
@@ -150,6 +165,116 @@ impl Population {
     }
 }
 
+/// The buyers' claiming habits averaged over segments (weighted by orders),
+/// used to draw the disputes in suppliers' history before the start.
+struct BuyerClaimHabits {
+    claim_after_breach: f64,
+    false_claim: f64,
+}
+
+impl BuyerClaimHabits {
+    fn of(scenario: &Scenario) -> BuyerClaimHabits {
+        let mut weight_total = 0.0;
+        let mut breach = 0.0;
+        let mut false_claims = 0.0;
+        for segment in &scenario.buyers {
+            let weight = f64::from(segment.count) * segment.orders_per_year;
+            weight_total += weight;
+            breach += weight * segment.claim_after_breach_probability;
+            false_claims += weight * segment.false_claim_probability;
+        }
+        if weight_total > 0.0 {
+            BuyerClaimHabits {
+                claim_after_breach: breach / weight_total,
+                false_claim: false_claims / weight_total,
+            }
+        } else {
+            BuyerClaimHabits {
+                claim_after_breach: 0.0,
+                false_claim: 0.0,
+            }
+        }
+    }
+}
+
+/// Inquiries a supplier receives for each order it wins, in the history
+/// drawn before the start (buyers ask about three suppliers per order).
+const PRIOR_INQUIRIES_PER_ORDER: u32 = 3;
+
+/// Fills the twelve months before the start with orders drawn from the
+/// supplier's behaviour type: on time or late, conforming or not, claimed by
+/// buyers with their average habits, refunded when the claim was justified.
+/// Fraudsters have a clean-looking record, as bust-out fraud requires.
+fn draw_prior_history(
+    supplier: &mut Supplier,
+    segment: &SupplierSegment,
+    scenario: &Scenario,
+    claims: &BuyerClaimHabits,
+    draws: &mut ChaCha8Rng,
+) {
+    let Some(prior) = &segment.prior_history else {
+        return;
+    };
+    let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
+    for month in 0..WINDOW_MONTHS {
+        let orders = poisson(draws, prior.orders_per_month);
+        let bucket = supplier.window.bucket_mut(MonthIndex(month));
+        for _ in 0..orders {
+            let units =
+                (sample(draws, &prior.order_value) * supplier.price_index).min(ORDER_VALUE_MAX);
+            let value = from_drawn_units(units);
+            let late = chance(draws, behaviour.late_probability);
+            let conforming = chance(draws, behaviour.conformance_probability);
+            let breach = late || !conforming;
+            let claim_draw = uniform01(draws);
+            let disputed = if breach {
+                claim_draw < claims.claim_after_breach
+            } else {
+                claim_draw < claims.false_claim
+            };
+            bucket.orders_completed += 1;
+            bucket.orders_on_time += u32::from(!late);
+            bucket.orders_disputed += u32::from(disputed);
+            bucket.orders_refunded += u32::from(disputed && breach);
+            bucket.completed_value_cents +=
+                (value * Decimal::ONE_HUNDRED).to_u64().unwrap_or(u64::MAX);
+            for _ in 0..PRIOR_INQUIRIES_PER_ORDER {
+                let answered = chance(draws, behaviour.response_probability);
+                let hours = sample(draws, &behaviour.response_hours);
+                bucket.inquiries_received += 1;
+                if answered {
+                    bucket.inquiries_answered += 1;
+                    bucket.response_seconds += (hours * 3600.0 + 0.5) as u64;
+                }
+            }
+        }
+    }
+}
+
+/// A Poisson draw: by inversion for small means, by a rounded normal
+/// (Box-Muller with `libm`) for large ones, where the two agree closely.
+fn poisson(draws: &mut ChaCha8Rng, mean: f64) -> u32 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean < 30.0 {
+        let mut count = 0;
+        let mut probability = libm::exp(-mean);
+        let mut cumulative = probability;
+        let target = uniform01(draws);
+        while target > cumulative && count < 1_000 {
+            count += 1;
+            probability *= mean / f64::from(count);
+            cumulative += probability;
+        }
+        count
+    } else {
+        let radius = libm::sqrt(-2.0 * libm::log(1.0 - uniform01(draws)));
+        let normal = radius * libm::cos(std::f64::consts::TAU * uniform01(draws));
+        (mean + libm::sqrt(mean) * normal).round().max(0.0) as u32
+    }
+}
+
 /// The type whose cumulative share first exceeds `draw`. Shares sum to 1 up
 /// to rounding; a draw beyond the last cumulative share takes the last type
 /// with a non-zero share.
@@ -187,6 +312,7 @@ fn pick_method(mix: &[(PaymentMethod, f64)], draw: f64) -> PaymentMethod {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::random::stream;
     use crate::scenario::TypeMix;
 
     #[test]
@@ -219,5 +345,21 @@ mod tests {
         let mix = [(PaymentMethod::TT, 0.6), (PaymentMethod::Card, 0.4)];
         assert_eq!(pick_method(&mix, 0.59), PaymentMethod::TT);
         assert_eq!(pick_method(&mix, 0.6), PaymentMethod::Card);
+    }
+
+    #[test]
+    fn poisson_draws_have_the_right_mean_on_both_branches() {
+        let mut draws = stream(11, "poisson");
+        for mean in [0.5, 2.0, 12.0, 45.0, 400.0] {
+            let total: u64 = (0..20_000)
+                .map(|_| u64::from(poisson(&mut draws, mean)))
+                .sum();
+            let observed = total as f64 / 20_000.0;
+            assert!(
+                (observed - mean).abs() < mean * 0.03 + 0.02,
+                "mean {mean}: observed {observed}"
+            );
+        }
+        assert_eq!(poisson(&mut draws, 0.0), 0);
     }
 }

@@ -8,17 +8,19 @@
 //! of draws per phase, so rules change outcomes only through the mechanisms
 //! they govern.
 
+use super::history::{MonthIndex, WINDOW_MONTHS};
 use super::ledger::{Ledger, LedgerTotals};
 use super::metrics::{Cumulative, MonthFigures, difference, ledger_difference};
 use super::money::{BASIS_POINTS_WHOLE, from_drawn_units, share_of};
 use super::order::{ClaimReason, Order, OrderSlab, OrderSlot, OrderState};
-use super::population::{BuyerId, Population, SupplierId};
+use super::population::{BuyerId, Population, Supplier, SupplierId};
+use super::vetting::{self, CoverageLimitRules, Decision, SupplierStatus, VettingRules};
 use crate::engine::random::{chance, index_below, sample, uniform01};
 use crate::engine::time::{SECONDS_PER_DAY, SimDuration};
 use crate::engine::{EventQueue, OrderRandom, Phase, SimTime, Streams};
 use crate::scenario::codes::{CountrySet, PaymentMethodSet};
-use crate::scenario::limits::INQUIRY_CANDIDATES_MAX;
-use crate::scenario::{DepositRelease, Fraud, RefundScope, Scenario};
+use crate::scenario::limits::{INQUIRY_CANDIDATES_MAX, ORDER_VALUE_MAX};
+use crate::scenario::{DepositRelease, FeeScope, Fraud, RefundScope, Rules, RulesPatch, Scenario};
 use hdrhistogram::Histogram;
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
@@ -93,10 +95,12 @@ enum EventKind {
     Decision,
     Recovery,
     MonthEnd,
+    Review,
+    RuleChange,
 }
 
 impl EventKind {
-    const ALL: [EventKind; 12] = [
+    const ALL: [EventKind; 14] = [
         EventKind::Inquiry,
         EventKind::Contract,
         EventKind::Ship,
@@ -109,6 +113,8 @@ impl EventKind {
         EventKind::Decision,
         EventKind::Recovery,
         EventKind::MonthEnd,
+        EventKind::Review,
+        EventKind::RuleChange,
     ];
 
     fn from_u8(value: u8) -> EventKind {
@@ -134,13 +140,14 @@ struct CompiledRules {
     recovery_probability: f64,
     recovery: SimDuration,
     seller_fee_bps: u32,
-    seller_fee_order_value_max: Option<Decimal>,
-    coverage_limit: Decimal,
+    seller_fee_applies_to: FeeScope,
+    review_every: SimDuration,
+    vetting: VettingRules,
+    coverage_limit: CoverageLimitRules,
 }
 
 impl CompiledRules {
-    fn new(scenario: &Scenario) -> CompiledRules {
-        let rules = &scenario.rules;
+    fn new(rules: &Rules) -> CompiledRules {
         CompiledRules {
             eligible_countries: CountrySet::from_countries(&rules.eligible_countries),
             covered_methods: PaymentMethodSet::from_methods(&rules.covered_payment_methods),
@@ -158,23 +165,74 @@ impl CompiledRules {
             recovery_probability: rules.recovery_probability,
             recovery: SimDuration::from_days(rules.recovery_days),
             seller_fee_bps: rules.seller_fee_bps,
-            seller_fee_order_value_max: rules.seller_fee_order_value_max,
-            coverage_limit: rules.coverage_limit,
+            seller_fee_applies_to: rules.seller_fee_applies_to,
+            review_every: SimDuration::from_days(rules.vetting_review_days),
+            vetting: VettingRules {
+                window_months: rules.vetting_window_months,
+                min_orders: rules.vetting_min_orders,
+                new_suppliers: rules.vetting_new_suppliers,
+                criteria: rules.vetting_criteria,
+            },
+            coverage_limit: CoverageLimitRules {
+                share_bps: rules.coverage_limit_share_bps,
+                floor: rules.coverage_limit_floor.value(),
+                cap: rules.coverage_limit_cap.value(),
+            },
         }
     }
 
     /// The platform's fee on `amount` released from an order of `order_value`.
     fn seller_fee(&self, amount: Decimal, order_value: Decimal) -> Decimal {
         let applies = self.seller_fee_bps > 0
-            && self
-                .seller_fee_order_value_max
-                .is_none_or(|max| order_value <= max);
+            && match self.seller_fee_applies_to {
+                FeeScope::AllOrders => true,
+                FeeScope::OrdersUpTo(max) => order_value <= max.value(),
+            };
         if applies {
             share_of(amount, self.seller_fee_bps)
         } else {
             Decimal::ZERO
         }
     }
+
+    /// Whether a supplier may be in the program under these rules.
+    fn admits(&self, supplier: &Supplier) -> bool {
+        (supplier.volunteered || !self.require_volunteering)
+            && self.eligible_countries.contains(supplier.country)
+    }
+}
+
+/// How one latent type fared in screening: its suppliers by status at the
+/// end of the run (a partition: outside + pending + approved + rejected +
+/// suspended = suppliers), and how many were ever approved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScreeningRow {
+    pub suppliers: u64,
+    pub volunteered: u64,
+    pub outside: u64,
+    pub pending: u64,
+    pub approved: u64,
+    pub rejected: u64,
+    pub suspended: u64,
+    pub ever_approved: u64,
+}
+
+/// What buyers saw on storefronts at the end of the run (12-month figures).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StorefrontSummary {
+    pub badged_suppliers: u64,
+    pub unbadged_suppliers: u64,
+    /// Mean 12-month completed orders of badged and of unbadged suppliers.
+    pub mean_orders_badged: f64,
+    pub mean_orders_unbadged: f64,
+    /// Share of all 12-month completed orders held by the busiest tenth of
+    /// suppliers: how concentrated demand is.
+    pub top_decile_order_share: f64,
+    /// Mean 12-month completed value of badged suppliers, in currency units.
+    pub mean_value_badged: Decimal,
+    /// Response rate and mean response hours over all inquiries of the last 12 months.
+    pub response_rate: f64,
+    pub mean_response_hours: f64,
 }
 
 /// Everything a run produced, for the report layer.
@@ -190,6 +248,9 @@ pub struct RunOutput {
     pub suppliers_volunteered: u64,
     pub suppliers_approved: u64,
     pub suppliers_suspended: u64,
+    /// Indexed by `SupplierType as usize`.
+    pub screening: [ScreeningRow; 4],
+    pub storefront: StorefrontSummary,
     pub buyers_total: u64,
     pub events_processed: u64,
     /// Sampled wall-clock latencies of settlements, in nanoseconds (empty with [`NoProbe`]).
@@ -199,7 +260,12 @@ pub struct RunOutput {
 /// One run of a scenario.
 pub struct Simulation<'a> {
     scenario: &'a Scenario,
+    /// The rules in force now: the scenario's, with the timeline applied so far.
+    rules_in_force: Rules,
     rules: CompiledRules,
+    /// Volunteering probability of each supplier segment, as the timeline leaves it.
+    volunteer_probability: Vec<f64>,
+    month: MonthIndex,
     population: Population,
     orders: OrderSlab,
     ledger: Ledger,
@@ -227,19 +293,8 @@ impl<'a> Simulation<'a> {
     /// Prepares a run of a validated scenario with `seed` (usually `scenario.seed`).
     pub fn new(scenario: &'a Scenario, seed: u64) -> Simulation<'a> {
         let streams = Streams::new(seed);
-        let rules = CompiledRules::new(scenario);
-        let mut population = Population::generate(scenario, &streams);
-        let mut approved_suppliers = 0;
-        for supplier in &mut population.suppliers {
-            // Static approval: volunteering suppliers of eligible countries
-            // are approved at the start, with the full coverage limit.
-            let volunteered = supplier.volunteered || !rules.require_volunteering;
-            if volunteered && rules.eligible_countries.contains(supplier.country) {
-                supplier.approved = true;
-                supplier.coverage_remaining = rules.coverage_limit;
-                approved_suppliers += 1;
-            }
-        }
+        let rules = CompiledRules::new(&scenario.rules);
+        let population = Population::generate(scenario, &streams);
         let seconds_per_year = 365.0 * SECONDS_PER_DAY as f64;
         let mut segment_rate_cumulative = Vec::with_capacity(scenario.buyers.len());
         let mut rate_sum = 0.0;
@@ -255,7 +310,14 @@ impl<'a> Simulation<'a> {
         let month_count = scenario.horizon_days as usize / 28 + 2;
         Simulation {
             scenario,
+            rules_in_force: scenario.rules.clone(),
             rules,
+            volunteer_probability: scenario
+                .suppliers
+                .iter()
+                .map(|segment| segment.volunteer_probability)
+                .collect(),
+            month: MonthIndex::FIRST_SIMULATED,
             population,
             orders: OrderSlab::with_capacity(expected_in_flight),
             ledger: Ledger::new(),
@@ -273,7 +335,7 @@ impl<'a> Simulation<'a> {
             months: Vec::with_capacity(month_count),
             exposure: Decimal::ZERO,
             exposure_peak: Decimal::ZERO,
-            approved_suppliers,
+            approved_suppliers: 0,
             events_processed: 0,
             settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3)
                 .expect("valid histogram bounds"),
@@ -282,6 +344,11 @@ impl<'a> Simulation<'a> {
 
     /// Runs to the horizon and returns what happened, unless the probe stops it.
     pub fn run<P: Probe>(mut self, probe: &mut P) -> Result<RunOutput, Interrupted> {
+        // Scheduled first, so at equal times they precede everything else:
+        // the opening review, each rule change from the first second of its
+        // date, and month ends.
+        self.schedule(SimTime::ZERO, EventKind::Review, OrderSlot(0));
+        self.schedule_timeline();
         self.schedule_month_ends();
         self.schedule_next_inquiry();
         while let Some(event) = self.queue.pop_before(self.end) {
@@ -306,6 +373,14 @@ impl<'a> Simulation<'a> {
                 EventKind::Decision => self.timed(probe, |simulation| simulation.on_decision(slot)),
                 EventKind::Recovery => self.on_recovery(slot),
                 EventKind::MonthEnd => self.close_month(self.queue.now()),
+                EventKind::Review => {
+                    self.review_all();
+                    let next = self.queue.now().plus(self.rules.review_every);
+                    if next < self.end {
+                        self.schedule(next, EventKind::Review, OrderSlot(0));
+                    }
+                }
+                EventKind::RuleChange => self.change_rules(event.target as usize),
             }
         }
         self.close_month(self.end);
@@ -315,7 +390,10 @@ impl<'a> Simulation<'a> {
             .unwrap_or_else(|problem| {
                 panic!("escrow holds disagree with the ledger at the end of the run: {problem}")
             });
+        self.verify_coverage();
         let suppliers = &self.population.suppliers;
+        let screening = self.screening();
+        let storefront = self.storefront();
         Ok(RunOutput {
             totals: self.totals,
             ledger: *self.ledger.totals(),
@@ -329,7 +407,12 @@ impl<'a> Simulation<'a> {
                 .filter(|supplier| supplier.volunteered)
                 .count() as u64,
             suppliers_approved: self.approved_suppliers,
-            suppliers_suspended: 0,
+            suppliers_suspended: suppliers
+                .iter()
+                .filter(|supplier| supplier.status == SupplierStatus::Suspended)
+                .count() as u64,
+            screening,
+            storefront,
             buyers_total: self.population.buyers.len() as u64,
             events_processed: self.events_processed,
             settle_latency_ns: self.settle_latency_ns,
@@ -416,18 +499,23 @@ impl<'a> Simulation<'a> {
             let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
             let response_seconds =
                 SimDuration::from_hours_f64(sample(draws, &behaviour.response_hours)).seconds();
-            supplier.history.inquiries_received += 1;
+            let month = self.month;
+            let bucket = supplier.window.bucket_mut(month);
+            bucket.inquiries_received += 1;
             if supplier.vanished || answer_draw >= behaviour.response_probability {
                 continue;
             }
-            supplier.history.inquiries_answered += 1;
-            supplier.history.response_seconds_total += response_seconds;
+            bucket.inquiries_answered += 1;
+            bucket.response_seconds += response_seconds;
+            // What the storefront shows: the badge and the last 12 months.
+            let storefront = supplier.window.summary(month, WINDOW_MONTHS);
             let weights = &segment.choice;
-            let badge = if supplier.approved { 1.0 } else { 0.0 };
+            let badge = if supplier.shows_badge() { 1.0 } else { 0.0 };
             let utility = weights.badge * badge
-                + weights.transactions * libm::log1p(f64::from(supplier.history.orders_completed))
-                + weights.response_rate * supplier.history.response_rate()
-                - weights.response_speed * supplier.history.mean_response_hours() / 24.0;
+                + weights.transactions * libm::log1p(f64::from(storefront.orders_completed))
+                + weights.response_rate * storefront.response_rate()
+                - weights.response_speed * storefront.mean_response_hours() / 24.0
+                - weights.price * libm::log(supplier.price_index);
             best_utility = best_utility.max(utility);
             candidates[answered] = (supplier_id, response_seconds, utility);
             answered += 1;
@@ -454,9 +542,10 @@ impl<'a> Simulation<'a> {
             target -= candidate.2;
         }
         let (supplier_id, response_seconds, _) = chosen;
+        let price_index = self.population.supplier(supplier_id).price_index;
         let order = Order {
             number: order_number,
-            value: from_drawn_units(value_units),
+            value: from_drawn_units((value_units * price_index).min(ORDER_VALUE_MAX)),
             buyer: buyer_id,
             supplier: supplier_id,
             payment_method: buyer.payment_method,
@@ -485,19 +574,24 @@ impl<'a> Simulation<'a> {
         order.ship_by = now.plus(SimDuration::from_days(segment.promised_lead_days));
         order.deposit = share_of(order.value, rules.deposit_share_bps);
 
-        let eligible = supplier.approved
+        let badged = supplier.shows_badge();
+        let eligible = badged
             && rules.eligible_countries.contains(supplier.country)
             && rules.covered_methods.contains(order.payment_method);
-        if eligible && supplier.coverage_remaining.is_zero() {
+        let coverage_remaining = supplier.coverage_remaining();
+        if eligible && coverage_remaining.is_zero() {
             self.totals.orders_over_coverage_limit += 1;
         }
-        if eligible && !supplier.coverage_remaining.is_zero() {
+        if eligible && !coverage_remaining.is_zero() {
             order.covered = true;
-            order.coverage = order.value.min(supplier.coverage_remaining);
-            supplier.coverage_remaining -= order.coverage;
+            order.coverage = order.value.min(coverage_remaining);
+            supplier.coverage_open += order.coverage;
             if order.coverage < order.value {
                 self.totals.orders_partially_covered += 1;
             }
+        }
+        if badged {
+            self.totals.orders_with_badged_supplier += 1;
         }
         self.totals.orders_placed += 1;
         self.totals.gmv += order.value;
@@ -538,7 +632,7 @@ impl<'a> Simulation<'a> {
         }) = behaviour.fraud
         {
             if !supplier.vanished
-                && supplier.history.orders_completed >= clean_orders
+                && supplier.orders_completed_in_run >= clean_orders
                 && vanish_draw < vanish_probability
             {
                 supplier.vanished = true;
@@ -617,13 +711,14 @@ impl<'a> Simulation<'a> {
     /// non-delivery; an uncovered order's buyer has lost the deposit.
     fn on_non_delivery_noticed(&mut self, slot: OrderSlot) {
         let order = self.orders.get_mut(slot);
+        order.claim_reason = Some(ClaimReason::NonDelivery);
+        self.totals.fraud_value_taken += order.paid();
         if order.covered {
             order.move_to(OrderState::Negotiating);
-            order.claim_reason = Some(ClaimReason::NonDelivery);
             self.open_claim(slot);
         } else {
             self.totals.buyer_uncovered_loss += order.paid();
-            order.claim_reason = Some(ClaimReason::NonDelivery);
+            self.totals.fraud_lost_by_buyers += order.paid();
             self.complete(slot);
         }
     }
@@ -670,6 +765,7 @@ impl<'a> Simulation<'a> {
                 if voluntary_refund_draw < behaviour.voluntary_refund_probability {
                     self.ledger.supplier_refund(entitlement);
                     self.totals.voluntary_refunds += entitlement;
+                    self.orders.get_mut(slot).refunded = true;
                 } else {
                     self.totals.buyer_uncovered_loss += entitlement;
                 }
@@ -728,8 +824,7 @@ impl<'a> Simulation<'a> {
         let order = self.orders.get(slot);
         let reason = order.claim_reason.expect("a claim has a reason");
         self.totals.record_claim(reason);
-        let supplier = self.population.supplier_mut(order.supplier);
-        supplier.history.orders_disputed += 1;
+        let supplier = self.population.supplier(order.supplier);
         let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
         let settles = !supplier.vanished && reason.is_justified();
         let settle_draw = uniform01(self.order_random.at(order.number, Phase::Dispute));
@@ -742,11 +837,8 @@ impl<'a> Simulation<'a> {
             // The supplier agreed: what escrow no longer holds it pays itself.
             self.ledger.supplier_refund(refund - from_escrow);
             release_all(&mut self.ledger, &self.rules, order);
+            order.refunded = true;
             self.totals.record_refund(reason, refund);
-            self.population
-                .supplier_mut(order.supplier)
-                .history
-                .orders_refunded += 1;
             self.complete(slot);
         } else {
             self.schedule(
@@ -782,6 +874,9 @@ impl<'a> Simulation<'a> {
         if !grant {
             let order = self.orders.get_mut(slot);
             release_all(&mut self.ledger, &self.rules, order);
+            if reason == ClaimReason::NonDelivery {
+                self.totals.fraud_lost_by_buyers += order.paid();
+            }
             self.complete(slot);
             return;
         }
@@ -792,10 +887,10 @@ impl<'a> Simulation<'a> {
         self.ledger.void(&mut order.hold, from_escrow);
         release_all(&mut self.ledger, &self.rules, order);
         let shortfall = refund - from_escrow;
-        self.population
-            .supplier_mut(order.supplier)
-            .history
-            .orders_refunded += 1;
+        order.refunded = true;
+        if reason == ClaimReason::NonDelivery {
+            self.totals.fraud_caught_by_escrow += from_escrow;
+        }
         if shortfall.is_zero() {
             self.totals.record_refund(reason, refund);
             self.complete(slot);
@@ -809,6 +904,9 @@ impl<'a> Simulation<'a> {
             // Without advances the buyer gets only what escrow still held.
             self.totals.refunds_unpaid += shortfall;
             self.totals.buyer_uncovered_loss += shortfall;
+            if reason == ClaimReason::NonDelivery {
+                self.totals.fraud_lost_by_buyers += shortfall;
+            }
             self.totals.record_refund(reason, from_escrow);
             self.complete(slot);
         }
@@ -824,6 +922,9 @@ impl<'a> Simulation<'a> {
             self.ledger.recover(advanced);
         } else {
             self.ledger.write_off(advanced);
+            if order.claim_reason == Some(ClaimReason::NonDelivery) {
+                self.totals.fraud_lost_by_platform += advanced;
+            }
         }
         self.orders.get_mut(slot).advanced = Decimal::ZERO;
         self.complete(slot);
@@ -853,6 +954,9 @@ impl<'a> Simulation<'a> {
         let coverage = self.orders.get(slot).coverage;
         if entitlement > coverage {
             self.totals.buyer_uncovered_loss += entitlement - coverage;
+            if reason == ClaimReason::NonDelivery {
+                self.totals.fraud_lost_by_buyers += entitlement - coverage;
+            }
             coverage
         } else {
             entitlement
@@ -864,13 +968,16 @@ impl<'a> Simulation<'a> {
     fn complete(&mut self, slot: OrderSlot) {
         let order = *self.orders.get(slot);
         let supplier = self.population.supplier_mut(order.supplier);
-        supplier.history.orders_completed += 1;
-        supplier.history.completed_value += order.value;
-        if order.late {
-            supplier.history.orders_late += 1;
-        }
+        supplier.orders_completed_in_run += 1;
+        let bucket = supplier.window.bucket_mut(self.month);
+        bucket.orders_completed += 1;
+        bucket.orders_on_time +=
+            u32::from(!order.late && order.claim_reason != Some(ClaimReason::NonDelivery));
+        bucket.orders_disputed += u32::from(order.claim_reason.is_some());
+        bucket.orders_refunded += u32::from(order.refunded);
+        bucket.completed_value_cents += cents(order.value);
         if order.covered {
-            supplier.coverage_remaining += order.coverage;
+            supplier.coverage_open -= order.coverage;
             self.totals.covered_orders_completed += 1;
         }
         self.exposure -= order.released_early;
@@ -895,7 +1002,186 @@ impl<'a> Simulation<'a> {
         self.month_start_totals = self.totals;
         self.month_start_ledger = ledger;
         self.month_start = self.month_start.first_of_next_month();
+        self.month = MonthIndex(self.month.0 + 1);
         self.verify_ledger();
+    }
+
+    /// Reviews every supplier against the vetting rules in force, and sets
+    /// each approved supplier's coverage limit from its trailing volume.
+    fn review_all(&mut self) {
+        let rules = &self.rules;
+        let month = self.month;
+        let mut approved = 0;
+        for supplier in &mut self.population.suppliers {
+            let in_program = rules.admits(supplier);
+            if supplier.status == SupplierStatus::Outside && !in_program {
+                continue;
+            }
+            self.totals.reviews += 1;
+            let window = supplier.window.summary(month, rules.vetting.window_months);
+            let (status, decision) =
+                vetting::review(supplier.status, in_program, &window, &rules.vetting);
+            match decision {
+                Decision::Approve => {
+                    self.totals.approvals += 1;
+                    supplier.status_history |= Supplier::EVER_APPROVED;
+                }
+                Decision::Reinstate => self.totals.reinstatements += 1,
+                Decision::Suspend => self.totals.suspensions += 1,
+                Decision::Reject => self.totals.rejections += 1,
+                Decision::Withdraw => self.totals.withdrawals += 1,
+                Decision::Keep | Decision::Enrol => {}
+            }
+            supplier.status = status;
+            let value_12_months = Decimal::new(
+                i64::try_from(
+                    supplier
+                        .window
+                        .summary(month, WINDOW_MONTHS)
+                        .completed_value_cents,
+                )
+                .unwrap_or(i64::MAX),
+                2,
+            );
+            supplier.coverage_limit = vetting::coverage_limit(
+                status,
+                window.orders_completed,
+                value_12_months,
+                &rules.vetting,
+                &rules.coverage_limit,
+            );
+            approved += u64::from(status == SupplierStatus::Approved);
+        }
+        self.approved_suppliers = approved;
+    }
+
+    fn schedule_timeline(&mut self) {
+        for (index, entry) in self.scenario.timeline.iter().enumerate() {
+            let days = self.scenario.start_date.days_until(entry.date);
+            let time = SimTime(days as u64 * SECONDS_PER_DAY);
+            if time < self.end {
+                self.schedule(time, EventKind::RuleChange, OrderSlot(index as u32));
+            }
+        }
+    }
+
+    /// Applies timeline entry `index`. A change that can alter who is in the
+    /// program (eligibility, volunteering, vetting, coverage limits) is
+    /// followed at once by a review, so it takes effect from this second.
+    fn change_rules(&mut self, index: usize) {
+        let entry = &self.scenario.timeline[index];
+        self.rules_in_force.apply(&entry.rules);
+        self.rules = CompiledRules::new(&self.rules_in_force);
+        for (segment_name, probability) in &entry.volunteer_probability {
+            let Some(segment_index) = self
+                .scenario
+                .suppliers
+                .iter()
+                .position(|segment| &segment.name == segment_name)
+            else {
+                continue;
+            };
+            self.volunteer_probability[segment_index] = *probability;
+            for supplier in self
+                .population
+                .suppliers
+                .iter_mut()
+                .filter(|supplier| usize::from(supplier.segment_index) == segment_index)
+            {
+                supplier.volunteered = supplier.volunteer_draw < *probability;
+            }
+        }
+        if !entry.volunteer_probability.is_empty() || changes_membership(&entry.rules) {
+            self.review_all();
+        }
+    }
+
+    /// The screening matrix: per latent type, who volunteered and what vetting did with them.
+    fn screening(&self) -> [ScreeningRow; 4] {
+        let mut rows = [ScreeningRow::default(); 4];
+        for supplier in &self.population.suppliers {
+            let row = &mut rows[supplier.latent_type as usize];
+            row.suppliers += 1;
+            row.volunteered += u64::from(supplier.volunteered);
+            row.ever_approved += u64::from(supplier.status_history & Supplier::EVER_APPROVED != 0);
+            match supplier.status {
+                SupplierStatus::Outside => row.outside += 1,
+                SupplierStatus::Pending => row.pending += 1,
+                SupplierStatus::Approved => row.approved += 1,
+                SupplierStatus::Rejected => row.rejected += 1,
+                SupplierStatus::Suspended => row.suspended += 1,
+            }
+        }
+        rows
+    }
+
+    /// What storefronts show at the end of the run.
+    fn storefront(&self) -> StorefrontSummary {
+        let mut summary = StorefrontSummary::default();
+        let (mut orders_badged, mut orders_unbadged, mut value_badged_cents) = (0u64, 0u64, 0u64);
+        let (mut inquiries, mut answered, mut response_seconds) = (0u64, 0u64, 0u64);
+        let mut orders_by_supplier = Vec::with_capacity(self.population.suppliers.len());
+        for supplier in &self.population.suppliers {
+            let window = supplier.window.summary(self.month, WINDOW_MONTHS);
+            orders_by_supplier.push(window.orders_completed);
+            if supplier.shows_badge() {
+                summary.badged_suppliers += 1;
+                orders_badged += u64::from(window.orders_completed);
+                value_badged_cents += window.completed_value_cents;
+            } else {
+                summary.unbadged_suppliers += 1;
+                orders_unbadged += u64::from(window.orders_completed);
+            }
+            inquiries += u64::from(window.inquiries_received);
+            answered += u64::from(window.inquiries_answered);
+            response_seconds += window.response_seconds;
+        }
+        let mean = |total: u64, count: u64| {
+            if count == 0 {
+                0.0
+            } else {
+                total as f64 / count as f64
+            }
+        };
+        summary.mean_orders_badged = mean(orders_badged, summary.badged_suppliers);
+        summary.mean_orders_unbadged = mean(orders_unbadged, summary.unbadged_suppliers);
+        summary.mean_value_badged = if summary.badged_suppliers == 0 {
+            Decimal::ZERO
+        } else {
+            (Decimal::new(i64::try_from(value_badged_cents).unwrap_or(i64::MAX), 2)
+                / Decimal::from(summary.badged_suppliers))
+            .round_dp(2)
+        };
+        orders_by_supplier.sort_unstable_by(|left, right| right.cmp(left));
+        let decile = orders_by_supplier.len().div_ceil(10);
+        let top: u64 = orders_by_supplier[..decile]
+            .iter()
+            .map(|&orders| u64::from(orders))
+            .sum();
+        let all: u64 = orders_by_supplier
+            .iter()
+            .map(|&orders| u64::from(orders))
+            .sum();
+        summary.top_decile_order_share = mean(top, all);
+        summary.response_rate = mean(answered, inquiries);
+        summary.mean_response_hours = mean(response_seconds, answered) / 3600.0;
+        summary
+    }
+
+    /// Each supplier's open coverage is exactly the coverage of its covered
+    /// orders still in flight: limits are drawn and given back in step.
+    fn verify_coverage(&self) {
+        let mut open = vec![Decimal::ZERO; self.population.suppliers.len()];
+        for order in self.orders.live().filter(|order| order.covered) {
+            open[order.supplier.0 as usize] += order.coverage;
+        }
+        for (index, supplier) in self.population.suppliers.iter().enumerate() {
+            assert_eq!(
+                supplier.coverage_open, open[index],
+                "supplier {index}: open coverage {} but its open covered orders hold {}",
+                supplier.coverage_open, open[index]
+            );
+        }
     }
 
     fn verify_ledger(&self) {
@@ -906,6 +1192,26 @@ impl<'a> Simulation<'a> {
             );
         }
     }
+}
+
+/// Whether a rule change can move suppliers into or out of the program, or
+/// change their limits, so that a review must follow it at once.
+fn changes_membership(patch: &RulesPatch) -> bool {
+    patch.eligible_countries.is_some()
+        || patch.require_volunteering.is_some()
+        || patch.vetting_window_months.is_some()
+        || patch.vetting_min_orders.is_some()
+        || patch.vetting_new_suppliers.is_some()
+        || patch.vetting_criteria.is_some()
+        || patch.coverage_limit_share_bps.is_some()
+        || patch.coverage_limit_floor.is_some()
+        || patch.coverage_limit_cap.is_some()
+}
+
+/// Whole cents of an amount kept in cents.
+fn cents(amount: Decimal) -> u64 {
+    use rust_decimal::prelude::ToPrimitive;
+    (amount * Decimal::ONE_HUNDRED).to_u64().unwrap_or(u64::MAX)
 }
 
 /// Releases the deposit before acceptance; the platform is now exposed to it.

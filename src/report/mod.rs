@@ -82,8 +82,85 @@ pub struct Outcome {
     pub refunds: RefundOutcome,
     pub risk: RiskOutcome,
     pub suppliers: SupplierOutcome,
+    pub vetting: VettingOutcome,
+    pub storefront: StorefrontOutcome,
+    pub fraud: FraudOutcome,
     pub ledger: LedgerOutcome,
     pub monthly: Vec<MonthOutcome>,
+}
+
+/// What vetting did: reviews and decisions, and the screening matrix.
+#[derive(Clone, Debug, Serialize)]
+pub struct VettingOutcome {
+    /// Supplier reviews performed.
+    pub reviews: u64,
+    /// Approval decisions (new approvals, not reinstatements).
+    pub approved: u64,
+    pub reinstated: u64,
+    pub suspended: u64,
+    pub rejected: u64,
+    /// Suppliers that left the program (stopped volunteering, or country no longer eligible).
+    pub withdrawn: u64,
+    pub by_type: ByType<ScreeningOutcome>,
+}
+
+/// Screening of one latent type: its suppliers by status at the end of the
+/// run (`outside` + `pending` + `approved` + `rejected` + `suspended` =
+/// `suppliers`), how many were ever approved, and `approval_rate` =
+/// approved at the end / volunteered.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScreeningOutcome {
+    pub suppliers: u64,
+    pub volunteered: u64,
+    pub outside: u64,
+    pub pending: u64,
+    pub approved: u64,
+    pub rejected: u64,
+    pub suspended: u64,
+    pub ever_approved: u64,
+    pub approval_rate: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ByType<T> {
+    pub reliable: T,
+    pub average: T,
+    pub poor: T,
+    pub fraudulent: T,
+}
+
+/// Storefront figures at the end of the run, over the last 12 months, and
+/// how demand followed the badge.
+#[derive(Clone, Debug, Serialize)]
+pub struct StorefrontOutcome {
+    pub badged_suppliers: u64,
+    pub unbadged_suppliers: u64,
+    pub mean_12_month_orders_badged: f64,
+    pub mean_12_month_orders_unbadged: f64,
+    pub mean_12_month_value_badged: Money,
+    /// Share of 12-month completed orders held by the busiest tenth of suppliers.
+    pub top_decile_order_share: f64,
+    pub response_rate: f64,
+    pub mean_response_hours: f64,
+    /// Orders placed with a supplier showing the badge at contract.
+    pub orders_with_badged_supplier: u64,
+    /// Their share of all orders placed.
+    pub badged_order_share: f64,
+}
+
+/// What bust-out fraud took from buyers, and who bore it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FraudOutcome {
+    pub suppliers_vanished: u64,
+    pub orders_not_shipped: u64,
+    /// Buyers' payments on orders that never shipped.
+    pub value_taken: Money,
+    /// Refunded out of escrow: fraud the program caught.
+    pub caught_by_escrow: Money,
+    /// Advanced by the platform and never recovered.
+    pub lost_by_platform: Money,
+    /// Never refunded to the buyers.
+    pub lost_by_buyers: Money,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -351,9 +428,28 @@ impl Performance {
     }
 }
 
+fn round6(value: f64) -> f64 {
+    // Figures computed in floats from integer counts are rounded to six
+    // decimals so the JSON stays short; the inputs are exact, so the
+    // rounding is identical everywhere.
+    (value * 1e6).round() / 1e6
+}
+
 impl Outcome {
     pub fn new(scenario: &Scenario, output: &RunOutput) -> Outcome {
         let totals = &output.totals;
+        let screening = |row: &crate::program::ScreeningRow| ScreeningOutcome {
+            suppliers: row.suppliers,
+            volunteered: row.volunteered,
+            outside: row.outside,
+            pending: row.pending,
+            approved: row.approved,
+            rejected: row.rejected,
+            suspended: row.suspended,
+            ever_approved: row.ever_approved,
+            approval_rate: count_ratio(row.approved, row.volunteered),
+        };
+        let storefront = &output.storefront;
         let ledger = &output.ledger;
         let refunded_orders = totals.refunds_total();
         Outcome {
@@ -420,6 +516,43 @@ impl Outcome {
                 approved: output.suppliers_approved,
                 suspended: output.suppliers_suspended,
                 vanished: totals.suppliers_vanished,
+            },
+            vetting: VettingOutcome {
+                reviews: totals.reviews,
+                approved: totals.approvals,
+                reinstated: totals.reinstatements,
+                suspended: totals.suspensions,
+                rejected: totals.rejections,
+                withdrawn: totals.withdrawals,
+                by_type: ByType {
+                    reliable: screening(&output.screening[0]),
+                    average: screening(&output.screening[1]),
+                    poor: screening(&output.screening[2]),
+                    fraudulent: screening(&output.screening[3]),
+                },
+            },
+            storefront: StorefrontOutcome {
+                badged_suppliers: storefront.badged_suppliers,
+                unbadged_suppliers: storefront.unbadged_suppliers,
+                mean_12_month_orders_badged: round6(storefront.mean_orders_badged),
+                mean_12_month_orders_unbadged: round6(storefront.mean_orders_unbadged),
+                mean_12_month_value_badged: Money(storefront.mean_value_badged),
+                top_decile_order_share: round6(storefront.top_decile_order_share),
+                response_rate: round6(storefront.response_rate),
+                mean_response_hours: round6(storefront.mean_response_hours),
+                orders_with_badged_supplier: totals.orders_with_badged_supplier,
+                badged_order_share: count_ratio(
+                    totals.orders_with_badged_supplier,
+                    totals.orders_placed,
+                ),
+            },
+            fraud: FraudOutcome {
+                suppliers_vanished: totals.suppliers_vanished,
+                orders_not_shipped: totals.not_shipped,
+                value_taken: Money(totals.fraud_value_taken),
+                caught_by_escrow: Money(totals.fraud_caught_by_escrow),
+                lost_by_platform: Money(totals.fraud_lost_by_platform),
+                lost_by_buyers: Money(totals.fraud_lost_by_buyers),
             },
             ledger: LedgerOutcome::new(ledger),
             monthly: output.months.iter().map(MonthOutcome::new).collect(),

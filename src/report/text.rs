@@ -164,6 +164,95 @@ pub fn render_text(report: &Report) -> String {
         "voluntary supplier refunds",
         money(&risk.voluntary_supplier_refunds),
     );
+    text.push_str("\nVetting\n");
+    let vetting = &outcome.vetting;
+    line(&mut text, "reviews", vetting.reviews.to_string());
+    line(
+        &mut text,
+        "approved / reinstated",
+        format!("{} / {}", vetting.approved, vetting.reinstated),
+    );
+    line(
+        &mut text,
+        "suspended / rejected / withdrawn",
+        format!(
+            "{} / {} / {}",
+            vetting.suspended, vetting.rejected, vetting.withdrawn
+        ),
+    );
+    let _ = writeln!(
+        text,
+        "  {:<12} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9}",
+        "latent type", "suppliers", "volunteered", "approved", "rejected", "suspended", "approved%"
+    );
+    for (name, row) in [
+        ("reliable", &vetting.by_type.reliable),
+        ("average", &vetting.by_type.average),
+        ("poor", &vetting.by_type.poor),
+        ("fraudulent", &vetting.by_type.fraudulent),
+    ] {
+        let _ = writeln!(
+            text,
+            "  {:<12} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9}",
+            name,
+            row.suppliers,
+            row.volunteered,
+            row.approved,
+            row.rejected,
+            row.suspended,
+            percent(row.approval_rate)
+        );
+    }
+    text.push_str("\nStorefront (last 12 months)\n");
+    let storefront = &outcome.storefront;
+    line(
+        &mut text,
+        "badged / unbadged suppliers",
+        format!(
+            "{} / {}",
+            storefront.badged_suppliers, storefront.unbadged_suppliers
+        ),
+    );
+    line(
+        &mut text,
+        "mean orders badged / unbadged",
+        format!(
+            "{:.1} / {:.1}",
+            storefront.mean_12_month_orders_badged, storefront.mean_12_month_orders_unbadged
+        ),
+    );
+    line(
+        &mut text,
+        "orders won by badged suppliers",
+        percent(storefront.badged_order_share),
+    );
+    line(
+        &mut text,
+        "response rate / mean hours",
+        format!(
+            "{} / {:.1} h",
+            percent(storefront.response_rate),
+            storefront.mean_response_hours
+        ),
+    );
+    text.push_str("\nFraud (bust-out)\n");
+    let fraud = &outcome.fraud;
+    line(
+        &mut text,
+        "orders never shipped",
+        fraud.orders_not_shipped.to_string(),
+    );
+    line(&mut text, "value taken", money(&fraud.value_taken));
+    line(
+        &mut text,
+        "caught by escrow",
+        money(&fraud.caught_by_escrow),
+    );
+    line(
+        &mut text,
+        "lost by platform / buyers",
+        format!("{} / {}", fraud.lost_by_platform, fraud.lost_by_buyers),
+    );
     text.push_str("\nLedger\n");
     let ledger = &outcome.ledger;
     line(
@@ -201,17 +290,26 @@ pub fn render_text(report: &Report) -> String {
     out.push_str("\nMonthly\n");
     let _ = writeln!(
         out,
-        "  {:<8} {:>9} {:>9} {:>8} {:>7} {:>16} {:>16} {:>14}",
-        "month", "orders", "covered", "share", "claims", "refunds", "escrow end", "platform loss"
+        "  {:<8} {:>9} {:>9} {:>8} {:>9} {:>7} {:>16} {:>16} {:>14}",
+        "month",
+        "orders",
+        "covered",
+        "share",
+        "approved",
+        "claims",
+        "refunds",
+        "escrow end",
+        "platform loss"
     );
     for month in &outcome.monthly {
         let _ = writeln!(
             out,
-            "  {:<8} {:>9} {:>9} {:>8} {:>7} {:>16} {:>16} {:>14}",
+            "  {:<8} {:>9} {:>9} {:>8} {:>9} {:>7} {:>16} {:>16} {:>14}",
             month.month,
             month.orders_placed,
             month.orders_covered,
             percent(month.covered_share),
+            month.approved_suppliers,
             month.claims_filed,
             month.refunds_value.to_string(),
             month.escrow_end.to_string(),

@@ -40,3 +40,13 @@ pub const SCENARIO_FILE_BYTES_MAX: u64 = 16 * 1024 * 1024;
 pub const BASIS_POINTS_MAX: u32 = 10_000;
 /// Tolerance when checking that shares sum to 1.
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
+/// Months a vetting window may span: the per-supplier ring buffer holds twelve.
+pub const VETTING_WINDOW_MONTHS_MAX: u32 = 12;
+/// Orders a vetting rule may require in the window.
+pub const VETTING_MIN_ORDERS_MAX: u32 = 100_000;
+/// Dated changes in a timeline.
+pub const TIMELINE_ENTRIES_MAX: usize = 1_000;
+/// A supplier's price level relative to the market.
+pub const PRICE_INDEX_MAX: f64 = 10.0;
+/// Orders a month in a supplier's history before the start.
+pub const PRIOR_ORDERS_PER_MONTH_MAX: f64 = 1_000.0;

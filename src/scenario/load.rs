@@ -112,7 +112,12 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadErr
             message: "the file is empty; a scenario starts with `Scenario(`".to_string(),
         });
     }
-    let options = ron::Options::default().with_recursion_limit(RECURSION_LIMIT);
+    // Implicit `Some` lets a timeline entry write a rule exactly as the
+    // `rules` block does (`claim_window_days: 45`, not `Some(45)`); an
+    // explicit `Some(...)` is still accepted.
+    let options = ron::Options::default()
+        .with_recursion_limit(RECURSION_LIMIT)
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let scenario: Scenario = options.from_str(text).map_err(|error| {
         let position = Position {
             line: u32::try_from(error.span.start.line).unwrap_or(u32::MAX),
@@ -170,10 +175,14 @@ fn describe_ron_error(code: &ron::Error) -> String {
 
 /// A short hint for errors whose cure is not obvious from RON's message.
 fn hint_for(path: &str, code: &ron::Error) -> &'static str {
-    let money_field =
-        path.ends_with("coverage_limit") || path.ends_with("seller_fee_order_value_max");
+    const AMOUNT_FIELDS: [&str; 3] = [
+        "coverage_limit_floor",
+        "coverage_limit_cap",
+        "seller_fee_applies_to",
+    ];
+    let amount_field = AMOUNT_FIELDS.iter().any(|field| path.ends_with(field));
     match code {
-        ron::Error::ExpectedString if money_field => {
+        ron::Error::ExpectedString if amount_field => {
             " (money is written as a decimal string, e.g. \"50000.00\")"
         }
         _ => "",

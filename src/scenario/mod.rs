@@ -12,19 +12,24 @@
 //! validation live in [`load`] and [`validate`]; this module only declares the
 //! shapes and their defaults.
 
+pub mod amount;
 pub mod codes;
 pub mod date;
 pub mod limits;
 pub mod load;
+pub mod rules;
 pub mod spans;
 pub mod validate;
 
-use rust_decimal::Decimal;
 use serde::Deserialize;
 
+pub use amount::Amount;
 pub use codes::{Country, PaymentMethod};
 pub use date::Date;
 pub use load::{LoadError, load_scenario_file, parse_scenario};
+pub use rules::{
+    DepositRelease, FeeScope, NewSupplierRule, RefundScope, Rules, RulesPatch, VettingCriteria,
+};
 pub use validate::{Problem, validate};
 
 /// A complete scenario: world, program rules, and run settings.
@@ -53,6 +58,27 @@ pub struct Scenario {
     /// The program's rules; every field is optional and defaults to the 2014 launch rules.
     #[serde(default)]
     pub rules: Rules,
+    /// Changes of the rules (and of suppliers' willingness to volunteer) at
+    /// dates within the horizon, in date order. Each applies from the first
+    /// second of its date, before anything else happens at that second.
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// A dated change of the program.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineEntry {
+    /// `"YYYY-MM-DD"`, after the start date and before its end.
+    pub date: Date,
+    /// The rules that change; omitted rules stay as they were.
+    #[serde(default)]
+    pub rules: RulesPatch,
+    /// Supplier segments (by name) whose volunteering probability changes.
+    /// Each supplier keeps the same seeded draw, so raising a probability
+    /// only adds volunteers and lowering it only removes them.
+    #[serde(default)]
+    pub volunteer_probability: Vec<(String, f64)>,
 }
 
 fn default_currency() -> String {
@@ -120,6 +146,29 @@ pub struct SupplierSegment {
     pub promised_lead_days: u32,
     /// Share of each latent type; the four shares sum to 1.
     pub type_mix: TypeMix,
+    /// Each supplier's price level relative to the market, drawn once: an
+    /// order's value is the buyer's drawn value times this. Default 1.
+    #[serde(default = "default_price_index")]
+    pub price_index: Dist,
+    /// Trading history before the start date, so that vetting at the start
+    /// sees the "six-month trading histories" the seed describes. Drawn from
+    /// each supplier's behaviour type. Default: none.
+    #[serde(default)]
+    pub prior_history: Option<PriorHistory>,
+}
+
+fn default_price_index() -> Dist {
+    Dist::Fixed(1.0)
+}
+
+/// The shape of the history a supplier brings to the start of the run.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PriorHistory {
+    /// Mean completed orders a month over the twelve months before the start.
+    pub orders_per_month: f64,
+    /// Value of each of those orders, in currency units.
+    pub order_value: Dist,
 }
 
 /// Shares of the latent supplier types in a segment.
@@ -328,8 +377,9 @@ fn default_inquiry_candidates() -> u32 {
 }
 
 /// Weights of a multinomial-logit supplier choice. A candidate's utility is
-/// `badge * [has badge] + transactions * ln(1 + 12-month orders)
-///  + response_rate * (answered / asked) + response_speed * -(mean response hours / 24)`.
+/// `badge * [shows the badge] + transactions * ln(1 + 12-month orders)
+///  + response_rate * (12-month answered / asked)
+///  - response_speed * (12-month mean response hours / 24) - price * ln(price index)`.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChoiceWeights {
@@ -337,112 +387,19 @@ pub struct ChoiceWeights {
     pub transactions: f64,
     pub response_rate: f64,
     pub response_speed: f64,
+    pub price: f64,
 }
 
 impl Default for ChoiceWeights {
-    /// Assumption: the badge matters about as much as a good track record.
+    /// Assumption: the badge matters about as much as a good track record,
+    /// and a 10% dearer supplier loses about a tenth of its appeal.
     fn default() -> Self {
         ChoiceWeights {
             badge: 1.0,
             transactions: 0.3,
             response_rate: 1.0,
             response_speed: 0.5,
-        }
-    }
-}
-
-/// When escrow releases the deposit to the supplier.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-pub enum DepositRelease {
-    /// At contract, to fund production: the platform's largest exposure.
-    AtContract,
-    /// When the goods ship.
-    AtShipment,
-    /// Only when the buyer accepts (confirms, or the timeout releases).
-    AtAcceptance,
-}
-
-/// What a justified claim refunds.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-pub enum RefundScope {
-    /// The deposit only.
-    Deposit,
-    /// Everything the buyer paid: the total order value once the balance is paid.
-    OrderValue,
-}
-
-/// The program's rules. Every field may be omitted; the default is the
-/// program at launch (2014).
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Rules {
-    /// Supplier countries whose suppliers may be approved. Seed: China only at launch.
-    pub eligible_countries: Vec<Country>,
-    /// Only volunteering suppliers are approved. Seed: suppliers volunteer.
-    pub require_volunteering: bool,
-    /// Payment methods whose orders are covered. Seed: T/T only at launch.
-    pub covered_payment_methods: Vec<PaymentMethod>,
-    /// Deposit as a share of the order value, in basis points. Reference
-    /// value: 30% deposit (DESIGN.md section 7).
-    pub deposit_share_bps: u32,
-    /// When escrow releases the deposit. Seed: held "until they are satisfied".
-    pub deposit_release: DepositRelease,
-    /// Seed: "full refunds of their deposits, or if applicable the total value".
-    pub refund_scope: RefundScope,
-    /// Shipments up to this many days after ship-by do not count as late. Assumption.
-    pub late_shipment_grace_days: u32,
-    /// Days after delivery in which a claim is accepted. Reference: 30 days of confirmed receipt.
-    pub claim_window_days: u32,
-    /// Days after delivery after which escrow releases to the supplier when
-    /// the buyer has neither confirmed nor claimed. Reference: peers use 3-30.
-    pub auto_release_days: u32,
-    /// Days of buyer-supplier negotiation before a claim escalates. Reference: 3.
-    pub negotiation_days: u32,
-    /// Days from escalation to the platform's decision. Reference: escalation
-    /// from day 4, decided around day 7-8.
-    pub decision_days: u32,
-    /// Probability that the platform decides a dispute correctly. Assumption.
-    pub decision_accuracy: f64,
-    /// Whether the platform advances a refund that escrow no longer holds.
-    /// Reference: the platform advances and recovers from the supplier.
-    pub advance_refunds: bool,
-    /// Probability of recovering an advance from a supplier that has not vanished. Assumption.
-    pub recovery_probability: f64,
-    /// Days from an advance to its recovery (or write-off). Assumption.
-    pub recovery_days: u32,
-    /// Fee on the value released to the supplier, in basis points. None at launch (assumption).
-    pub seller_fee_bps: u32,
-    /// The seller fee applies only to orders up to this value; `None` means all orders.
-    /// Reference: a later period charged orders up to 5,000 only.
-    #[serde(with = "rust_decimal::serde::str_option")]
-    pub seller_fee_order_value_max: Option<Decimal>,
-    /// Coverage limit of each approved supplier: the sum of coverage of its
-    /// open covered orders never exceeds it. Assumption.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub coverage_limit: Decimal,
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Rules {
-            eligible_countries: vec![Country::from_code("CN").expect("CN is a valid country code")],
-            require_volunteering: true,
-            covered_payment_methods: vec![PaymentMethod::TT],
-            deposit_share_bps: 3000,
-            deposit_release: DepositRelease::AtAcceptance,
-            refund_scope: RefundScope::OrderValue,
-            late_shipment_grace_days: 0,
-            claim_window_days: 30,
-            auto_release_days: 30,
-            negotiation_days: 3,
-            decision_days: 4,
-            decision_accuracy: 0.9,
-            advance_refunds: true,
-            recovery_probability: 0.7,
-            recovery_days: 30,
-            seller_fee_bps: 0,
-            seller_fee_order_value_max: None,
-            coverage_limit: Decimal::new(5_000_000, 2),
+            price: 1.0,
         }
     }
 }

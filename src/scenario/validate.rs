@@ -9,8 +9,8 @@
 
 use super::limits::*;
 use super::{
-    BuyerSegment, Dist, Rules, Scenario, SupplierBehaviour, SupplierSegment, SupplierType,
-    SupplierTypes,
+    BuyerSegment, Dist, FeeScope, Rules, Scenario, SupplierBehaviour, SupplierSegment,
+    SupplierType, SupplierTypes, VettingCriteria,
 };
 use rust_decimal::Decimal;
 use std::fmt;
@@ -83,6 +83,7 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     }
     checker.supplier_types("supplier_types", &scenario.supplier_types);
     checker.rules("rules", &scenario.rules);
+    checker.timeline(scenario);
     checker.problems
 }
 
@@ -257,6 +258,27 @@ impl Checker {
             &format!("{path}.type_mix"),
             &SupplierType::ALL.map(|supplier_type| mix.share(supplier_type)),
         );
+        self.dist(
+            &format!("{path}.price_index"),
+            &segment.price_index,
+            PRICE_INDEX_MAX,
+            true,
+        );
+        if let Some(prior) = &segment.prior_history {
+            let rate = prior.orders_per_month;
+            if !(rate.is_finite() && (0.0..=PRIOR_ORDERS_PER_MONTH_MAX).contains(&rate)) {
+                self.report(
+                    &format!("{path}.prior_history.orders_per_month"),
+                    format!("{rate} must be at least 0 and at most {PRIOR_ORDERS_PER_MONTH_MAX}"),
+                );
+            }
+            self.dist(
+                &format!("{path}.prior_history.order_value"),
+                &prior.order_value,
+                ORDER_VALUE_MAX,
+                true,
+            );
+        }
     }
 
     fn buyer_segment(&mut self, path: &str, segment: &BuyerSegment) {
@@ -336,6 +358,7 @@ impl Checker {
             ("transactions", weights.transactions),
             ("response_rate", weights.response_rate),
             ("response_speed", weights.response_speed),
+            ("price", weights.price),
         ] {
             if !(weight.is_finite() && weight.abs() <= 100.0) {
                 self.report(
@@ -436,80 +459,202 @@ impl Checker {
     }
 
     fn rules(&mut self, path: &str, rules: &Rules) {
+        let field = |name: &str| format!("{path}.{name}");
         if rules.eligible_countries.len() > 249 {
             self.report(
-                &format!("{path}.eligible_countries"),
+                &field("eligible_countries"),
                 "lists more countries than exist".to_string(),
             );
         }
         let duration_max = DURATION_DAYS_MAX as u32;
         self.range_u32(
-            &format!("{path}.deposit_share_bps"),
+            &field("deposit_share_bps"),
             rules.deposit_share_bps,
             0,
             BASIS_POINTS_MAX,
         );
+        for (name, value, min) in [
+            (
+                "late_shipment_grace_days",
+                rules.late_shipment_grace_days,
+                0,
+            ),
+            ("claim_window_days", rules.claim_window_days, 1),
+            ("auto_release_days", rules.auto_release_days, 1),
+            ("negotiation_days", rules.negotiation_days, 0),
+            ("decision_days", rules.decision_days, 0),
+            ("recovery_days", rules.recovery_days, 0),
+            ("vetting_review_days", rules.vetting_review_days, 1),
+        ] {
+            self.range_u32(&field(name), value, min, duration_max);
+        }
+        self.probability(&field("decision_accuracy"), rules.decision_accuracy);
+        self.probability(&field("recovery_probability"), rules.recovery_probability);
         self.range_u32(
-            &format!("{path}.late_shipment_grace_days"),
-            rules.late_shipment_grace_days,
-            0,
-            duration_max,
-        );
-        self.range_u32(
-            &format!("{path}.claim_window_days"),
-            rules.claim_window_days,
-            1,
-            duration_max,
-        );
-        self.range_u32(
-            &format!("{path}.auto_release_days"),
-            rules.auto_release_days,
-            1,
-            duration_max,
-        );
-        self.range_u32(
-            &format!("{path}.negotiation_days"),
-            rules.negotiation_days,
-            0,
-            duration_max,
-        );
-        self.range_u32(
-            &format!("{path}.decision_days"),
-            rules.decision_days,
-            0,
-            duration_max,
-        );
-        self.probability(
-            &format!("{path}.decision_accuracy"),
-            rules.decision_accuracy,
-        );
-        self.probability(
-            &format!("{path}.recovery_probability"),
-            rules.recovery_probability,
-        );
-        self.range_u32(
-            &format!("{path}.recovery_days"),
-            rules.recovery_days,
-            0,
-            duration_max,
-        );
-        self.range_u32(
-            &format!("{path}.seller_fee_bps"),
+            &field("seller_fee_bps"),
             rules.seller_fee_bps,
             0,
             BASIS_POINTS_MAX,
         );
-        if let Some(max_value) = rules.seller_fee_order_value_max {
-            self.money(
-                &format!("{path}.seller_fee_order_value_max"),
-                max_value,
-                true,
-            );
+        if let FeeScope::OrdersUpTo(max_value) = rules.seller_fee_applies_to {
+            self.money(&field("seller_fee_applies_to"), max_value.0, true);
         }
+        self.range_u32(
+            &field("coverage_limit_share_bps"),
+            rules.coverage_limit_share_bps,
+            0,
+            BASIS_POINTS_MAX * 100,
+        );
         self.money(
-            &format!("{path}.coverage_limit"),
-            rules.coverage_limit,
+            &field("coverage_limit_floor"),
+            rules.coverage_limit_floor.0,
             true,
         );
+        self.money(
+            &field("coverage_limit_cap"),
+            rules.coverage_limit_cap.0,
+            true,
+        );
+        if rules.coverage_limit_floor > rules.coverage_limit_cap {
+            self.report(
+                &field("coverage_limit_floor"),
+                format!(
+                    "{} exceeds coverage_limit_cap {}",
+                    rules.coverage_limit_floor, rules.coverage_limit_cap
+                ),
+            );
+        }
+        self.range_u32(
+            &field("vetting_window_months"),
+            rules.vetting_window_months,
+            1,
+            VETTING_WINDOW_MONTHS_MAX,
+        );
+        self.range_u32(
+            &field("vetting_min_orders"),
+            rules.vetting_min_orders,
+            0,
+            VETTING_MIN_ORDERS_MAX,
+        );
+        let criteria_path = field("vetting_criteria");
+        match rules.vetting_criteria {
+            VettingCriteria::Thresholds {
+                min_on_time_rate,
+                max_dispute_rate,
+                max_refund_rate,
+                min_response_rate,
+            } => {
+                for (name, value) in [
+                    ("min_on_time_rate", min_on_time_rate),
+                    ("max_dispute_rate", max_dispute_rate),
+                    ("max_refund_rate", max_refund_rate),
+                    ("min_response_rate", min_response_rate),
+                ] {
+                    self.probability(&format!("{criteria_path}.{name}"), value);
+                }
+            }
+            VettingCriteria::RiskScore {
+                late,
+                dispute,
+                refund,
+                silence,
+                max_score,
+            } => {
+                for (name, value) in [
+                    ("late", late),
+                    ("dispute", dispute),
+                    ("refund", refund),
+                    ("silence", silence),
+                    ("max_score", max_score),
+                ] {
+                    if !(value.is_finite() && (0.0..=100.0).contains(&value)) {
+                        self.report(
+                            &format!("{criteria_path}.{name}"),
+                            format!("{value} must be a finite weight in [0, 100]"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each timeline entry: a date inside the horizon, in order; known
+    /// segments; and rules that stay valid once the change is applied.
+    fn timeline(&mut self, scenario: &Scenario) {
+        let end = scenario
+            .start_date
+            .add_days(i64::from(scenario.horizon_days));
+        let mut rules = scenario.rules.clone();
+        let mut previous = scenario.start_date;
+        if scenario.timeline.len() > TIMELINE_ENTRIES_MAX {
+            self.report(
+                "timeline",
+                format!(
+                    "{} entries; the limit is {TIMELINE_ENTRIES_MAX}",
+                    scenario.timeline.len()
+                ),
+            );
+            return;
+        }
+        for (index, entry) in scenario.timeline.iter().enumerate() {
+            let path = format!("timeline[{index}]");
+            if entry.date <= scenario.start_date || entry.date >= end {
+                self.report(
+                    &format!("{path}.date"),
+                    format!(
+                        "{} is not inside the run ({} to {end}, both exclusive)",
+                        entry.date, scenario.start_date
+                    ),
+                );
+            } else if entry.date < previous {
+                self.report(
+                    &format!("{path}.date"),
+                    format!(
+                        "{} comes before the previous entry's {previous}",
+                        entry.date
+                    ),
+                );
+            }
+            previous = previous.max(entry.date);
+            let set = entry.rules.fields_set();
+            if set.is_empty() && entry.volunteer_probability.is_empty() {
+                self.report(
+                    &path,
+                    "changes nothing: give `rules` or `volunteer_probability`".to_string(),
+                );
+            }
+            // Validate the rules as they stand after the change, but report
+            // only what this entry set: earlier values were checked already.
+            rules.apply(&entry.rules);
+            let mut patched = Checker::default();
+            patched.rules(&format!("{path}.rules"), &rules);
+            for problem in patched.problems {
+                let field = problem
+                    .path
+                    .trim_start_matches(&format!("{path}.rules."))
+                    .split(['.', '['])
+                    .next()
+                    .unwrap_or("");
+                if set.contains(&field) {
+                    self.problems.push(problem);
+                }
+            }
+            for (change_index, (segment_name, probability)) in
+                entry.volunteer_probability.iter().enumerate()
+            {
+                let change_path = format!("{path}.volunteer_probability[{change_index}]");
+                if !scenario
+                    .suppliers
+                    .iter()
+                    .any(|segment| &segment.name == segment_name)
+                {
+                    self.report(
+                        &change_path,
+                        format!("no supplier segment is named {segment_name:?}"),
+                    );
+                }
+                self.probability(&change_path, *probability);
+            }
+        }
     }
 }

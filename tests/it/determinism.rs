@@ -58,8 +58,9 @@ fn changing_only_a_rule_leaves_the_population_unchanged() {
 #[test]
 fn a_rule_change_keeps_the_same_inquiries_common_random_numbers() {
     // The arrival stream and every order's draws depend on the seed and the
-    // order number only, so a rule that does not touch demand leaves the
-    // inquiries identical and changes the outcome only through its mechanism.
+    // order number only, so a rule change leaves the inquiries (who asks,
+    // when, and each order's luck) identical; outcomes move only through the
+    // mechanisms the rule governs (here: fewer claims in a shorter window).
     let base = shipped_scenario("quick.ron");
     let text =
         shipped_text("quick.ron").replace("claim_window_days: 30,", "claim_window_days: 10,");
@@ -70,7 +71,6 @@ fn a_rule_change_keeps_the_same_inquiries_common_random_numbers() {
         base_output.totals.inquiries,
         changed_output.totals.inquiries
     );
-    assert_eq!(base_output.totals.gmv, changed_output.totals.gmv);
     assert_ne!(base_report.digest, changed_report.digest);
     assert!(changed_output.totals.claims_total() < base_output.totals.claims_total());
 }

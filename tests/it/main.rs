@@ -7,4 +7,5 @@ mod contract;
 mod determinism;
 mod golden;
 mod ledger_identity;
+mod program_rules;
 mod validation;

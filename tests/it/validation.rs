@@ -77,14 +77,14 @@ fn each_out_of_range_value_is_named_with_its_line() {
             "greater than 0",
         ),
         (
-            "LogNormal(median: 3000.0, sigma: 1.0)",
-            "LogNormal(median: 3000.0, sigma: 40.0)",
+            "order_value: LogNormal(median: 3000.0, sigma: 1.0), //",
+            "order_value: LogNormal(median: 3000.0, sigma: 40.0), //",
             "buyers[0].order_value",
             "sigma",
         ),
         (
-            "LogNormal(median: 3000.0, sigma: 1.0)",
-            "Fixed(0.0)",
+            "order_value: LogNormal(median: 3000.0, sigma: 1.0), //",
+            "order_value: Fixed(0.0), //",
             "buyers[0].order_value",
             "greater than 0",
         ),
@@ -137,16 +137,16 @@ fn each_out_of_range_value_is_named_with_its_line() {
             "out of range",
         ),
         (
-            "coverage_limit: \"50000.00\"",
-            "coverage_limit: \"-1.00\"",
-            "rules.coverage_limit",
+            "coverage_limit_floor: \"10000.00\"",
+            "coverage_limit_floor: \"-1.00\"",
+            "rules.coverage_limit_floor",
             "at least 0",
         ),
         (
-            "coverage_limit: \"50000.00\"",
-            "coverage_limit: \"10.001\"",
-            "rules.coverage_limit",
-            "two decimal places",
+            "coverage_limit_floor: \"10000.00\"",
+            "coverage_limit_floor: \"900000.00\"",
+            "rules.coverage_limit_floor",
+            "exceeds coverage_limit_cap",
         ),
         (
             "auto_release_days: 30,",
@@ -223,9 +223,9 @@ fn syntax_and_type_errors_name_the_line_and_column() {
             "duplicate field",
         ),
         (
-            "coverage_limit: \"50000.00\"",
-            "coverage_limit: 50000.0",
-            "coverage_limit",
+            "coverage_limit_floor: \"10000.00\"",
+            "coverage_limit_floor: 10000.0",
+            "decimal string",
         ),
     ];
     for &(find, replace, message) in cases {
@@ -261,4 +261,99 @@ fn truncated_empty_and_deeply_nested_text_is_an_error_not_a_panic() {
             .to_string()
             .contains("empty")
     );
+}
+
+/// The quick scenario with `timeline` inserted before its closing parenthesis.
+fn with_timeline(timeline: &str) -> String {
+    let text = shipped_text("quick.ron");
+    let end = text.rfind(')').expect("a closing parenthesis");
+    format!(
+        "{}    timeline: [\n{timeline}\n    ],\n{}",
+        &text[..end],
+        &text[end..]
+    )
+}
+
+#[test]
+fn timeline_entries_are_checked_with_their_lines() {
+    let text = with_timeline(
+        "        (date: \"2013-01-01\", rules: (claim_window_days: 10)),\n\
+         \x20       (date: \"2014-06-01\", rules: (claim_window_days: 0, decision_accuracy: 0.5)),\n\
+         \x20       (date: \"2014-05-20\", volunteer_probability: [(\"no-such-segment\", 1.5)]),\n\
+         \x20       (date: \"2014-07-01\"),",
+    );
+    let timeline_line = text
+        .lines()
+        .position(|line| line.contains("timeline: ["))
+        .unwrap()
+        + 1;
+    let error = parse_scenario(&text, "quick.ron")
+        .expect_err("invalid timeline")
+        .to_string();
+    let expect = |offset: usize, fragment: &str| {
+        let line = timeline_line + offset;
+        assert!(
+            error.lines().any(
+                |reported| reported.starts_with(&format!("quick.ron:{line}:"))
+                    && reported.contains(fragment)
+            ),
+            "expected {fragment:?} on line {line} in:\n{error}"
+        );
+    };
+    expect(1, "timeline[0].date: 2013-01-01 is not inside the run");
+    expect(2, "timeline[1].rules.claim_window_days: 0 is out of range");
+    expect(
+        3,
+        "timeline[2].date: 2014-05-20 comes before the previous entry's 2014-06-01",
+    );
+    expect(3, "no supplier segment is named \"no-such-segment\"");
+    expect(3, "1.5 is not a probability");
+    expect(4, "timeline[3]: changes nothing");
+    // A valid value set by an entry is not reported.
+    assert!(!error.contains("decision_accuracy"), "{error}");
+}
+
+#[test]
+fn vetting_rules_are_checked() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "vetting_window_months: 6,",
+            "vetting_window_months: 13,",
+            "rules.vetting_window_months",
+            "out of range",
+        ),
+        (
+            "vetting_window_months: 6,",
+            "vetting_window_months: 6, vetting_review_days: 0,",
+            "rules.vetting_review_days",
+            "out of range",
+        ),
+        (
+            "vetting_window_months: 6,",
+            "vetting_window_months: 6, vetting_criteria: Thresholds(min_on_time_rate: 1.2, max_dispute_rate: 0.1, max_refund_rate: 0.1, min_response_rate: 0.5),",
+            "rules.vetting_criteria.min_on_time_rate",
+            "not a probability",
+        ),
+        (
+            "vetting_window_months: 6,",
+            "vetting_window_months: 6, vetting_criteria: RiskScore(late: 1.0, dispute: -1.0, refund: 1.0, silence: 1.0, max_score: 0.5),",
+            "rules.vetting_criteria.dispute",
+            "finite weight",
+        ),
+    ];
+    for &(find, replace, path, message) in cases {
+        let error = error_after(find, replace);
+        let line = error
+            .lines()
+            .find(|line| line.contains(&format!(" {path}: ")))
+            .unwrap_or_else(|| panic!("no error for {path}; got:\n{error}"));
+        assert!(
+            line.contains(message),
+            "{path}: expected {message:?} in {line:?}"
+        );
+        assert!(
+            line.starts_with(&format!("quick.ron:{}:", line_of(find))),
+            "{line}"
+        );
+    }
 }

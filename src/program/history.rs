@@ -1,0 +1,210 @@
+//! What the platform and buyers can observe of a supplier: a rolling window
+//! of monthly buckets.
+//!
+//! The storefront shows 12-month figures and vetting reads the last few
+//! months, so each supplier keeps a fixed ring of twelve monthly buckets
+//! (never a list of past orders): memory per supplier is constant whatever
+//! the horizon. Buckets rotate lazily: writing to a newer month clears the
+//! months skipped since the last write, and reading ignores buckets older
+//! than the window asked for.
+//!
+//! Months are numbered from twelve months before the start of the run
+//! ([`MonthIndex::FIRST_SIMULATED`] is the start month), so history drawn for
+//! the year before the start fits the same ring.
+
+/// Months the ring holds; the longest window anything may read.
+pub const WINDOW_MONTHS: u32 = 12;
+
+/// A calendar month, counted from twelve months before the start month.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MonthIndex(pub u32);
+
+impl MonthIndex {
+    /// The month in which the run starts.
+    pub const FIRST_SIMULATED: MonthIndex = MonthIndex(WINDOW_MONTHS);
+}
+
+/// One month of a supplier's observable record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MonthBucket {
+    pub orders_completed: u32,
+    pub orders_on_time: u32,
+    pub orders_disputed: u32,
+    pub orders_refunded: u32,
+    pub inquiries_received: u32,
+    pub inquiries_answered: u32,
+    /// Value of the completed orders, in cents (exact integer money).
+    pub completed_value_cents: u64,
+    pub response_seconds: u64,
+}
+
+impl MonthBucket {
+    fn add(&mut self, other: &MonthBucket) {
+        self.orders_completed += other.orders_completed;
+        self.orders_on_time += other.orders_on_time;
+        self.orders_disputed += other.orders_disputed;
+        self.orders_refunded += other.orders_refunded;
+        self.inquiries_received += other.inquiries_received;
+        self.inquiries_answered += other.inquiries_answered;
+        self.completed_value_cents += other.completed_value_cents;
+        self.response_seconds += other.response_seconds;
+    }
+
+    /// On-time share of completed orders (1 when there are none: no evidence of lateness).
+    pub fn on_time_rate(&self) -> f64 {
+        share_or(self.orders_on_time, self.orders_completed, 1.0)
+    }
+
+    /// Disputed share of completed orders.
+    pub fn dispute_rate(&self) -> f64 {
+        share_or(self.orders_disputed, self.orders_completed, 0.0)
+    }
+
+    /// Refunded share of completed orders.
+    pub fn refund_rate(&self) -> f64 {
+        share_or(self.orders_refunded, self.orders_completed, 0.0)
+    }
+
+    /// Answered share of inquiries received (0 before the first inquiry).
+    pub fn response_rate(&self) -> f64 {
+        share_or(self.inquiries_answered, self.inquiries_received, 0.0)
+    }
+
+    /// Mean hours to answer (0 before the first answer).
+    pub fn mean_response_hours(&self) -> f64 {
+        if self.inquiries_answered == 0 {
+            0.0
+        } else {
+            self.response_seconds as f64 / 3600.0 / f64::from(self.inquiries_answered)
+        }
+    }
+}
+
+fn share_or(part: u32, whole: u32, empty: f64) -> f64 {
+    if whole == 0 {
+        empty
+    } else {
+        f64::from(part) / f64::from(whole)
+    }
+}
+
+/// Twelve monthly buckets in a ring.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RollingWindow {
+    buckets: [MonthBucket; WINDOW_MONTHS as usize],
+    newest: MonthIndex,
+}
+
+impl RollingWindow {
+    /// The bucket of `month`, rotating the ring forward if `month` is newer
+    /// than anything written so far. Writing to a month older than the ring
+    /// holds is a programming error (time does not run backwards).
+    pub fn bucket_mut(&mut self, month: MonthIndex) -> &mut MonthBucket {
+        if month > self.newest {
+            let skipped = (month.0 - self.newest.0).min(WINDOW_MONTHS);
+            for offset in 0..skipped {
+                let cleared = month.0 - offset;
+                self.buckets[(cleared % WINDOW_MONTHS) as usize] = MonthBucket::default();
+            }
+            self.newest = month;
+        }
+        assert!(
+            self.newest.0 - month.0 < WINDOW_MONTHS,
+            "month {} is older than the window ending at {}",
+            month.0,
+            self.newest.0
+        );
+        &mut self.buckets[(month.0 % WINDOW_MONTHS) as usize]
+    }
+
+    /// The sum of the `months` months ending with `current` (inclusive).
+    pub fn summary(&self, current: MonthIndex, months: u32) -> MonthBucket {
+        let months = months.clamp(1, WINDOW_MONTHS);
+        let oldest = (current.0 + 1).saturating_sub(months);
+        let mut total = MonthBucket::default();
+        // The ring holds months newest-11..=newest; of those, only the ones
+        // inside the window count.
+        let ring_oldest = (self.newest.0 + 1).saturating_sub(WINDOW_MONTHS);
+        for month in oldest.max(ring_oldest)..=current.0.min(self.newest.0) {
+            total.add(&self.buckets[(month % WINDOW_MONTHS) as usize]);
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn completed(window: &mut RollingWindow, month: u32, orders: u32) {
+        window.bucket_mut(MonthIndex(month)).orders_completed += orders;
+    }
+
+    #[test]
+    fn a_window_sums_exactly_the_months_asked_for() {
+        let mut window = RollingWindow::default();
+        for month in 0..24 {
+            completed(&mut window, month, month + 1);
+        }
+        // Months 18..=23 hold 19..=24 orders.
+        assert_eq!(
+            window.summary(MonthIndex(23), 6).orders_completed,
+            (19..=24).sum::<u32>()
+        );
+        assert_eq!(
+            window.summary(MonthIndex(23), 12).orders_completed,
+            (13..=24).sum::<u32>()
+        );
+        assert_eq!(window.summary(MonthIndex(23), 1).orders_completed, 24);
+    }
+
+    #[test]
+    fn skipped_months_are_cleared_and_old_months_fall_out() {
+        let mut window = RollingWindow::default();
+        completed(&mut window, 12, 5);
+        completed(&mut window, 13, 7);
+        // Nothing is written for months 14..=29; month 30 wraps onto old slots.
+        completed(&mut window, 30, 1);
+        assert_eq!(window.summary(MonthIndex(30), 12).orders_completed, 1);
+        // Reading later than the newest write sees only what is still in the window.
+        assert_eq!(window.summary(MonthIndex(41), 12).orders_completed, 1);
+        assert_eq!(window.summary(MonthIndex(42), 12).orders_completed, 0);
+        assert_eq!(
+            window.summary(MonthIndex(24), 12).orders_completed,
+            0,
+            "months 13..=24 were cleared"
+        );
+    }
+
+    #[test]
+    fn rates_of_an_empty_window_show_no_evidence_against_the_supplier() {
+        let empty = MonthBucket::default();
+        assert_eq!(empty.on_time_rate(), 1.0);
+        assert_eq!(empty.dispute_rate(), 0.0);
+        assert_eq!(empty.refund_rate(), 0.0);
+        assert_eq!(empty.response_rate(), 0.0);
+        let bucket = MonthBucket {
+            orders_completed: 10,
+            orders_on_time: 9,
+            orders_disputed: 2,
+            orders_refunded: 1,
+            inquiries_received: 4,
+            inquiries_answered: 3,
+            response_seconds: 3 * 7200,
+            ..MonthBucket::default()
+        };
+        assert_eq!(bucket.on_time_rate(), 0.9);
+        assert_eq!(bucket.dispute_rate(), 0.2);
+        assert_eq!(bucket.refund_rate(), 0.1);
+        assert_eq!(bucket.response_rate(), 0.75);
+        assert_eq!(bucket.mean_response_hours(), 2.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "older than the window")]
+    fn writing_before_the_window_is_a_programming_error() {
+        let mut window = RollingWindow::default();
+        completed(&mut window, 30, 1);
+        completed(&mut window, 18, 1);
+    }
+}
