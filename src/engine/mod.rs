@@ -11,10 +11,11 @@
 //!   seed and a stream name, and floats that shape the trajectory are made
 //!   with `libm`, never the platform's math library.
 
+pub mod chacha;
 pub mod queue;
 pub mod random;
 pub mod time;
 
 pub use queue::{Event, EventQueue};
-pub use random::{OrderRandom, Phase, Streams};
+pub use random::{OrderRandom, Phase, PhaseDraws, Streams};
 pub use time::SimTime;

@@ -1,14 +1,74 @@
 //! The pending-event set, ordered by (time, sequence number).
 //!
 //! Events are small plain values (24 bytes: time, sequence, kind and a
-//! target index), never boxed closures, so the queue is a flat array. The
-//! sequence number is assigned when an event is scheduled and is unique,
-//! which makes the order total: two events at the same second pop in the
-//! order they were scheduled, on every machine.
+//! target index), never boxed closures. The sequence number is assigned when
+//! an event is scheduled and is unique, which makes the order total: two
+//! events at the same second pop in the order they were scheduled, on every
+//! machine.
+//!
+//! # Why a timing wheel rather than a binary heap
+//!
+//! A year of the program keeps about a million events pending. A binary heap
+//! of a million entries touches some twenty scattered cache lines per pop and
+//! spends most of its time waiting on memory. Here pending events are kept by
+//! how far ahead they lie:
+//!
+//! - a **wheel** of [`WHEEL_BUCKETS`] buckets, each [`BUCKET_SECONDS`] of
+//!   simulated time wide (about 194 days in all), holds events unsorted;
+//!   scheduling appends to one of them;
+//! - the **current bucket**, when the clock reaches it, is sorted once by
+//!   (time, seq) into a run that pops from the front in order: a sort of a
+//!   few thousand contiguous entries, in cache;
+//! - events scheduled into the current bucket after it was sorted (an
+//!   answer an hour after an inquiry) go to a small **near heap**; a pop takes
+//!   the smaller of the run's front and the heap's top;
+//! - events beyond the wheel (month ends years ahead, long tails of drawn
+//!   delays) wait in an **overflow heap** and move onto the wheel as it turns.
+//!
+//! Everything in the run and the near heap comes before everything in the
+//! wheel, and everything in the wheel before the overflow, so popping the
+//! smaller of run and near heap, then turning the wheel, yields exactly the
+//! (time, seq) order; a property test holds it to a binary heap on random
+//! schedules.
+//!
+//! # Memory
+//!
+//! A bucket is a list of fixed-size chunks of [`CHUNK_EVENTS`] events taken
+//! from one pool and given back when the bucket is sorted into the run. The
+//! pool grows only when more events are pending than ever before, so the
+//! steady state allocates nothing and memory follows the events pending (plus
+//! at most one part-filled chunk per bucket), never the events ever
+//! scheduled or the length of the horizon. Per-bucket vectors would instead
+//! each keep the capacity of their busiest turn: the wheel's whole span
+//! times its busiest bucket.
 
 use super::time::SimTime;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+
+/// log2 of [`BUCKET_SECONDS`].
+const BUCKET_SECONDS_LOG2: u32 = 12;
+
+/// Width of one wheel bucket: 4,096 s, about 68 minutes. The program
+/// schedules most events hours to weeks ahead, so a bucket of a year-long
+/// program holds a few thousand events: sorted in cache, and few enough that
+/// an event scheduled into the current bucket is rare.
+pub const BUCKET_SECONDS: u64 = 1 << BUCKET_SECONDS_LOG2;
+
+/// Buckets on the wheel: 4,096 of them span about 194 days, beyond the
+/// program's production, transit, inspection and claim windows together.
+pub const WHEEL_BUCKETS: usize = 1 << 12;
+
+const WHEEL_MASK: u64 = WHEEL_BUCKETS as u64 - 1;
+
+/// Events per pool chunk: 64 events of 24 bytes, 1.5 KiB.
+pub const CHUNK_EVENTS: usize = 64;
+
+/// Marks the end of a chunk list.
+const NO_CHUNK: u32 = u32::MAX;
+
+/// Words of the bitmap of non-empty buckets.
+const OCCUPANCY_WORDS: usize = WHEEL_BUCKETS / 64;
 
 /// A scheduled event: `kind` and `target` are the model's to interpret
 /// (for the escrow program, an event kind and an order slot).
@@ -20,9 +80,29 @@ pub struct Event {
     pub target: u32,
 }
 
+impl Event {
+    const EMPTY: Event = Event {
+        time: SimTime::ZERO,
+        seq: 0,
+        kind: 0,
+        target: 0,
+    };
+
+    /// The absolute wheel bucket the event falls in.
+    #[inline]
+    fn bucket(&self) -> u64 {
+        self.time.0 >> BUCKET_SECONDS_LOG2
+    }
+
+    #[inline]
+    fn key(&self) -> (SimTime, u64) {
+        (self.time, self.seq)
+    }
+}
+
 impl Ord for Event {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.time, self.seq).cmp(&(other.time, other.seq))
+        self.key().cmp(&other.key())
     }
 }
 
@@ -32,25 +112,84 @@ impl PartialOrd for Event {
     }
 }
 
+/// A fixed-size piece of a bucket's storage.
+#[derive(Clone, Debug)]
+struct Chunk {
+    events: [Event; CHUNK_EVENTS],
+    /// The bucket's next chunk, or [`NO_CHUNK`].
+    next: u32,
+}
+
+/// The chunks of one wheel bucket: a singly linked list, filled at the tail.
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    head: u32,
+    tail: u32,
+    len: u32,
+}
+
+impl Bucket {
+    const EMPTY: Bucket = Bucket {
+        head: NO_CHUNK,
+        tail: NO_CHUNK,
+        len: 0,
+    };
+}
+
 /// A min-priority queue of events by (time, seq).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EventQueue {
-    heap: BinaryHeap<Reverse<Event>>,
+    /// The current bucket, sorted; `run[run_next..]` are still pending.
+    run: Vec<Event>,
+    run_next: usize,
+    /// Events of the current bucket (or earlier) scheduled after it was sorted.
+    near: BinaryHeap<Reverse<Event>>,
+    /// Absolute number of the current bucket (`time >> BUCKET_SECONDS_LOG2`);
+    /// the wheel holds buckets `current + 1 ..= current + WHEEL_BUCKETS - 1`.
+    current: u64,
+    /// Slot `bucket & WHEEL_MASK` holds the unsorted events of `bucket`.
+    wheel: Vec<Bucket>,
+    /// Storage of the wheel's buckets; `free_chunks` lists the unused ones.
+    chunks: Vec<Chunk>,
+    free_chunks: Vec<u32>,
+    /// Bit `slot` is set when the slot holds events.
+    occupied: [u64; OCCUPANCY_WORDS],
+    /// Events at or beyond bucket `current + WHEEL_BUCKETS`.
+    overflow: BinaryHeap<Reverse<Event>>,
+    len: usize,
     next_seq: u64,
     now: SimTime,
 }
 
+impl Default for EventQueue {
+    fn default() -> EventQueue {
+        EventQueue::with_capacity(0)
+    }
+}
+
 impl EventQueue {
-    /// A queue with room for `capacity` pending events before it grows.
+    /// A queue with room for about `capacity` pending events before it grows.
     pub fn with_capacity(capacity: usize) -> EventQueue {
+        let per_bucket = (capacity / WHEEL_BUCKETS).clamp(16, 1 << 16);
+        let chunk_count = capacity.div_ceil(CHUNK_EVENTS);
         EventQueue {
-            heap: BinaryHeap::with_capacity(capacity),
+            run: Vec::with_capacity(per_bucket * 2),
+            run_next: 0,
+            near: BinaryHeap::with_capacity(per_bucket),
+            current: 0,
+            wheel: vec![Bucket::EMPTY; WHEEL_BUCKETS],
+            chunks: Vec::with_capacity(chunk_count),
+            free_chunks: Vec::with_capacity(chunk_count),
+            occupied: [0; OCCUPANCY_WORDS],
+            overflow: BinaryHeap::new(),
+            len: 0,
             next_seq: 0,
             now: SimTime::ZERO,
         }
     }
 
     /// Schedules an event; it may not lie in the past.
+    #[inline]
     pub fn schedule(&mut self, time: SimTime, kind: u8, target: u32) {
         assert!(
             time >= self.now,
@@ -59,23 +198,150 @@ impl EventQueue {
         );
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Reverse(Event {
+        self.len += 1;
+        let event = Event {
             time,
             seq,
             kind,
             target,
-        }));
+        };
+        let bucket = event.bucket();
+        if bucket <= self.current {
+            self.near.push(Reverse(event));
+        } else if bucket - self.current < WHEEL_BUCKETS as u64 {
+            self.file_on_wheel(event, bucket);
+        } else {
+            self.overflow.push(Reverse(event));
+        }
+    }
+
+    #[inline]
+    fn file_on_wheel(&mut self, event: Event, bucket: u64) {
+        let slot = (bucket & WHEEL_MASK) as usize;
+        let mut list = self.wheel[slot];
+        let offset = list.len as usize % CHUNK_EVENTS;
+        if offset == 0 {
+            let chunk = self.take_chunk();
+            if list.tail == NO_CHUNK {
+                list.head = chunk;
+                self.occupied[slot / 64] |= 1 << (slot % 64);
+            } else {
+                self.chunks[list.tail as usize].next = chunk;
+            }
+            list.tail = chunk;
+        }
+        self.chunks[list.tail as usize].events[offset] = event;
+        list.len += 1;
+        self.wheel[slot] = list;
+    }
+
+    /// An unused chunk; the pool grows only past its largest size so far.
+    #[inline]
+    fn take_chunk(&mut self) -> u32 {
+        if let Some(chunk) = self.free_chunks.pop() {
+            self.chunks[chunk as usize].next = NO_CHUNK;
+            return chunk;
+        }
+        let chunk = u32::try_from(self.chunks.len()).expect("fewer than 2^32 event chunks");
+        self.chunks.push(Chunk {
+            events: [Event::EMPTY; CHUNK_EVENTS],
+            next: NO_CHUNK,
+        });
+        chunk
     }
 
     /// The next event if it happens before `end`; advances the clock to it.
+    #[inline]
     pub fn pop_before(&mut self, end: SimTime) -> Option<Event> {
-        let Reverse(next) = *self.heap.peek()?;
-        if next.time >= end {
-            return None;
+        loop {
+            let from_run = self.run.get(self.run_next).copied();
+            let from_near = self.near.peek().map(|Reverse(event)| *event);
+            let (next, is_from_run) = match (from_run, from_near) {
+                (Some(run), Some(near)) if near < run => (near, false),
+                (Some(run), _) => (run, true),
+                (None, Some(near)) => (near, false),
+                (None, None) => {
+                    if self.turn_wheel() {
+                        continue;
+                    }
+                    return None;
+                }
+            };
+            if next.time >= end {
+                return None;
+            }
+            if is_from_run {
+                self.run_next += 1;
+            } else {
+                self.near.pop();
+            }
+            self.len -= 1;
+            self.now = next.time;
+            return Some(next);
         }
-        self.heap.pop();
-        self.now = next.time;
-        Some(next)
+    }
+
+    /// Moves the next non-empty bucket (from the wheel, or failing that the
+    /// overflow) into the sorted run. False when nothing is pending.
+    #[cold]
+    fn turn_wheel(&mut self) -> bool {
+        let next_bucket = match self.next_occupied_bucket() {
+            Some(bucket) => bucket,
+            None => match self.overflow.peek() {
+                Some(Reverse(event)) => event.bucket(),
+                None => return false,
+            },
+        };
+        self.current = next_bucket;
+        // Buckets that entered the wheel's span take their overflow events.
+        while let Some(Reverse(event)) = self.overflow.peek() {
+            let bucket = event.bucket();
+            if bucket - self.current >= WHEEL_BUCKETS as u64 {
+                break;
+            }
+            let event = *event;
+            self.overflow.pop();
+            self.file_on_wheel(event, bucket);
+        }
+        let slot = (self.current & WHEEL_MASK) as usize;
+        self.occupied[slot / 64] &= !(1 << (slot % 64));
+        let list = std::mem::replace(&mut self.wheel[slot], Bucket::EMPTY);
+        self.run.clear();
+        self.run_next = 0;
+        let mut chunk = list.head;
+        let mut remaining = list.len as usize;
+        while chunk != NO_CHUNK {
+            let filled = remaining.min(CHUNK_EVENTS);
+            self.run
+                .extend_from_slice(&self.chunks[chunk as usize].events[..filled]);
+            remaining -= filled;
+            self.free_chunks.push(chunk);
+            chunk = self.chunks[chunk as usize].next;
+        }
+        // Sequence numbers are unique, so an unstable sort is exact.
+        self.run.sort_unstable_by_key(Event::key);
+        true
+    }
+
+    /// The first non-empty bucket after `current` on the wheel.
+    fn next_occupied_bucket(&self) -> Option<u64> {
+        let start_slot = ((self.current + 1) & WHEEL_MASK) as usize;
+        // Scan the bitmap from the slot after the current one, wrapping once.
+        for step in 0..=OCCUPANCY_WORDS {
+            let word_index = (start_slot / 64 + step) % OCCUPANCY_WORDS;
+            let mut word = self.occupied[word_index];
+            if step == 0 {
+                word &= u64::MAX << (start_slot % 64);
+            } else if step == OCCUPANCY_WORDS {
+                word &= !(u64::MAX << (start_slot % 64));
+            }
+            if word != 0 {
+                let slot = word_index as u64 * 64 + u64::from(word.trailing_zeros());
+                let distance = slot.wrapping_sub(self.current) & WHEEL_MASK;
+                return Some(self.current + distance);
+            }
+        }
+        None
     }
 
     pub fn now(&self) -> SimTime {
@@ -83,11 +349,11 @@ impl EventQueue {
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len == 0
     }
 
     /// Events scheduled so far.
@@ -99,6 +365,7 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn events_pop_by_time_then_by_scheduling_order() {
@@ -127,5 +394,117 @@ mod tests {
         queue.schedule(SimTime(7), 1, 0);
         queue.pop_before(SimTime(100));
         queue.schedule(SimTime(6), 1, 0);
+    }
+
+    #[test]
+    fn far_future_events_wait_in_the_overflow_and_come_back_in_order() {
+        let mut queue = EventQueue::with_capacity(4);
+        let far = BUCKET_SECONDS * WHEEL_BUCKETS as u64 * 3;
+        queue.schedule(SimTime(far + 1), 1, 0);
+        queue.schedule(SimTime(u64::MAX), 2, 0);
+        queue.schedule(SimTime(far), 3, 0);
+        queue.schedule(SimTime(1), 4, 0);
+        let order: Vec<u8> =
+            std::iter::from_fn(|| queue.pop_before(SimTime(u64::MAX)).map(|event| event.kind))
+                .collect();
+        assert_eq!(order, vec![4, 3, 1]);
+        assert_eq!(queue.len(), 1);
+    }
+
+    #[test]
+    fn an_event_scheduled_after_a_declined_pop_still_comes_first() {
+        // Regression guard: a pop that finds only later events turns the
+        // wheel past `now`; an event then scheduled between `now` and that
+        // bucket must still pop first.
+        let mut queue = EventQueue::with_capacity(4);
+        queue.schedule(SimTime(BUCKET_SECONDS * 10), 1, 0);
+        assert_eq!(queue.pop_before(SimTime(BUCKET_SECONDS)), None);
+        queue.schedule(SimTime(BUCKET_SECONDS * 2), 2, 0);
+        queue.schedule(SimTime(BUCKET_SECONDS * 10), 3, 0);
+        let order: Vec<u8> =
+            std::iter::from_fn(|| queue.pop_before(SimTime(u64::MAX)).map(|event| event.kind))
+                .collect();
+        assert_eq!(order, vec![2, 1, 3]);
+    }
+
+    /// How far ahead a random schedule places an event: ties, the current
+    /// bucket, the wheel, just past it, and far beyond.
+    fn delay_strategy() -> impl Strategy<Value = u64> {
+        let wheel_span = BUCKET_SECONDS * WHEEL_BUCKETS as u64;
+        prop_oneof![
+            Just(0u64),
+            0..8u64,
+            0..BUCKET_SECONDS * 2,
+            0..wheel_span,
+            wheel_span - 8..wheel_span + 8,
+            wheel_span..wheel_span * 40,
+            Just(u64::MAX / 2),
+        ]
+    }
+
+    #[derive(Clone, Debug)]
+    enum Step {
+        Schedule { delay: u64, kind: u8 },
+        Pop { horizon: u64 },
+    }
+
+    fn step_strategy() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            3 => (delay_strategy(), any::<u8>()).prop_map(|(delay, kind)| Step::Schedule { delay, kind }),
+            2 => prop_oneof![Just(u64::MAX / 4), 0..BUCKET_SECONDS * 64, 0..16u64]
+                .prop_map(|horizon| Step::Pop { horizon }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The wheel pops exactly what a binary heap of (time, seq) pops, on
+        /// random interleavings of scheduling and popping.
+        #[test]
+        fn the_wheel_pops_in_the_order_of_a_binary_heap_of_time_and_seq(
+            steps in prop::collection::vec(step_strategy(), 1..600)
+        ) {
+            let mut queue = EventQueue::with_capacity(16);
+            let mut reference: BinaryHeap<Reverse<(u64, u64, u8)>> = BinaryHeap::new();
+            let mut now = 0u64;
+            let mut seq = 0u64;
+            for step in &steps {
+                match *step {
+                    Step::Schedule { delay, kind } => {
+                        let time = now.saturating_add(delay);
+                        queue.schedule(SimTime(time), kind, seq as u32);
+                        reference.push(Reverse((time, seq, kind)));
+                        seq += 1;
+                    }
+                    Step::Pop { horizon } => {
+                        let end = now.saturating_add(horizon);
+                        let expected = match reference.peek() {
+                            Some(&Reverse((time, seq, kind))) if time < end => {
+                                reference.pop();
+                                now = time;
+                                Some((time, seq, kind))
+                            }
+                            _ => None,
+                        };
+                        let actual = queue
+                            .pop_before(SimTime(end))
+                            .map(|event| (event.time.0, event.seq, event.kind));
+                        prop_assert_eq!(actual, expected);
+                        prop_assert_eq!(queue.now(), SimTime(now));
+                    }
+                }
+                prop_assert_eq!(queue.len(), reference.len());
+            }
+            // Drain both completely.
+            while let Some(Reverse((time, seq, kind))) = reference.pop() {
+                let actual = queue.pop_before(SimTime(u64::MAX)).map(|event| (event.time.0, event.seq, event.kind));
+                if time == u64::MAX {
+                    prop_assert_eq!(actual, None);
+                    break;
+                }
+                prop_assert_eq!(actual, Some((time, seq, kind)));
+            }
+        }
     }
 }

@@ -5,21 +5,39 @@
 //! stream's draws never depend on how much another stream was used.
 //!
 //! Orders use counter-based randomness: order number `n` in phase `p` reads
-//! ChaCha stream `n` of the `orders` key at word offset `p * PHASE_WORDS`.
+//! ChaCha stream `n` of the `orders` key from word `p * PHASE_WORDS` on.
 //! Every draw about an order is therefore a function of (seed, order number,
 //! phase) alone. Two runs whose rules differ see the same inquiries, the same
 //! supplier luck on the same order and the same buyer reactions, however the
 //! rules reshuffle the events in between: common random numbers by
 //! construction, which is what makes a comparison of two rule sets sharp.
+//!
+//! Positioning happens a few times per order, so it must be cheap:
+//! [`PhaseDraws`] computes one ChaCha block (16 words) when a draw first
+//! needs it, rather than refilling a four-block buffer at every jump. A phase
+//! that draws more than its window of `PHASE_WORDS` words (an inquiry to
+//! many suppliers) continues in blocks of its own far from every window,
+//! never in the next phase's window.
 
+use super::chacha::{self, BLOCK_WORDS, ChaChaKey};
 use crate::scenario::Dist;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
+use std::convert::Infallible;
 
-/// 32-bit words reserved for each phase of an order: 128 words give 64
-/// 53-bit uniforms, far more than any phase draws.
-const PHASE_WORDS: u128 = 128;
+/// 32-bit words of an order's stream in each phase's window: 128 words give
+/// 64 53-bit uniforms, more than any phase draws but an inquiry to many
+/// suppliers (which continues past the window, see [`PhaseDraws`]).
+const PHASE_WORDS: u64 = 128;
+
+/// Blocks of a phase's window.
+const PHASE_BLOCKS: u64 = PHASE_WORDS / BLOCK_WORDS as u64;
+
+/// Where the blocks of a phase beyond its window start: block
+/// `OVERFLOW_BLOCKS | phase << 32 | index`, far above every window (the
+/// windows of all phases take the first few dozen blocks of a stream).
+const OVERFLOW_BLOCKS: u64 = 1 << 63;
 
 /// The generator for a named stream of a seed.
 pub fn stream(seed: u64, name: &str) -> ChaCha8Rng {
@@ -51,7 +69,7 @@ impl Streams {
 
     pub fn orders(&self) -> OrderRandom {
         OrderRandom {
-            generator: self.named("orders"),
+            draws: PhaseDraws::new(ChaChaKey::from_bytes(&stream_key(self.seed, "orders"))),
         }
     }
 }
@@ -71,15 +89,119 @@ pub enum Phase {
 /// Counter-based draws for orders: positions one generator at (order, phase).
 #[derive(Clone, Debug)]
 pub struct OrderRandom {
-    generator: ChaCha8Rng,
+    draws: PhaseDraws,
 }
 
 impl OrderRandom {
-    /// The draws of `order_number` in `phase`.
-    pub fn at(&mut self, order_number: u64, phase: Phase) -> &mut ChaCha8Rng {
-        self.generator.set_stream(order_number);
-        self.generator.set_word_pos(phase as u128 * PHASE_WORDS);
-        &mut self.generator
+    /// The draws of `order_number` in `phase`, from the first word of the
+    /// phase's window on. Nothing is computed until the first draw.
+    #[inline]
+    pub fn at(&mut self, order_number: u64, phase: Phase) -> &mut PhaseDraws {
+        self.draws.position(order_number, phase);
+        &mut self.draws
+    }
+}
+
+/// The words of one order's phase, computed a ChaCha8 block at a time.
+///
+/// Words are consumed in order; a `u64` is two consecutive words, low word
+/// first (as `rand_chacha` composes them), so within a phase's window the
+/// draws equal those of `ChaCha8Rng` on stream `n` at word `PHASE_WORDS * p`.
+#[derive(Clone)]
+pub struct PhaseDraws {
+    key: ChaChaKey,
+    stream: u64,
+    phase: u64,
+    /// Index within the phase of the block in `buffer`; the next block is `block_index + 1`.
+    block_index: u64,
+    buffer: [u32; BLOCK_WORDS],
+    /// Next word of `buffer` to hand out; `BLOCK_WORDS` when it is used up.
+    word_index: usize,
+}
+
+impl std::fmt::Debug for PhaseDraws {
+    // The key and the words stay out of debug output: they are the run's luck.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("PhaseDraws")
+            .field("stream", &self.stream)
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PhaseDraws {
+    fn new(key: ChaChaKey) -> PhaseDraws {
+        PhaseDraws {
+            key,
+            stream: 0,
+            phase: 0,
+            block_index: u64::MAX,
+            buffer: [0; BLOCK_WORDS],
+            word_index: BLOCK_WORDS,
+        }
+    }
+
+    #[inline]
+    fn position(&mut self, order_number: u64, phase: Phase) {
+        self.stream = order_number;
+        self.phase = phase as u64;
+        // The first refill moves to block index 0.
+        self.block_index = u64::MAX;
+        self.word_index = BLOCK_WORDS;
+    }
+
+    /// The stream block holding block `index` of this phase.
+    #[inline]
+    fn stream_block(&self, index: u64) -> u64 {
+        if index < PHASE_BLOCKS {
+            self.phase * PHASE_BLOCKS + index
+        } else {
+            OVERFLOW_BLOCKS | self.phase << 32 | index
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) {
+        self.block_index = self.block_index.wrapping_add(1);
+        let block = self.stream_block(self.block_index);
+        chacha::block(&self.key, self.stream, block, &mut self.buffer);
+        self.word_index = 0;
+    }
+
+    #[inline]
+    fn next_word(&mut self) -> u32 {
+        if self.word_index >= BLOCK_WORDS {
+            self.refill();
+        }
+        let word = self.buffer[self.word_index];
+        self.word_index += 1;
+        word
+    }
+}
+
+impl rand::TryRng for PhaseDraws {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(self.next_word())
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let low = self.next_word();
+        let high = self.next_word();
+        Ok(u64::from(high) << 32 | u64::from(low))
+    }
+
+    fn try_fill_bytes(&mut self, bytes: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in bytes.chunks_mut(4) {
+            let word = self.next_word().to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+        Ok(())
     }
 }
 
@@ -164,6 +286,54 @@ mod tests {
         assert_eq!(used.at(1_000, Phase::Dispute).next_u64(), expected);
         assert_ne!(used.at(1_001, Phase::Dispute).next_u64(), expected);
         assert_ne!(used.at(1_000, Phase::Buyer).next_u64(), expected);
+    }
+
+    #[test]
+    fn phase_draws_equal_the_chacha_stream_at_the_phase_window() {
+        // Regression guard for the positioning shortcut: inside its window a
+        // phase reads exactly the words ChaCha8Rng gives at that position,
+        // whatever mix of 32- and 64-bit draws crosses the block boundaries.
+        let streams = Streams::new(2014);
+        let mut orders = streams.orders();
+        let mut reference = streams.named("orders");
+        for order_number in [0u64, 1, 77, 1 << 33] {
+            for phase in [Phase::Inquiry, Phase::Buyer, Phase::Recovery] {
+                reference.set_stream(order_number);
+                reference.set_word_pos(u128::from(phase as u64 * PHASE_WORDS));
+                let draws = orders.at(order_number, phase);
+                let mut words = 0;
+                let mut step = 0;
+                while words + 2 <= PHASE_WORDS {
+                    if step % 3 == 0 {
+                        assert_eq!(draws.next_u32(), reference.next_u32());
+                        words += 1;
+                    } else {
+                        assert_eq!(draws.next_u64(), reference.next_u64());
+                        words += 2;
+                    }
+                    step += 1;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_phase_that_outgrows_its_window_never_reads_the_next_phases_words() {
+        // Regression: an inquiry to 32 suppliers draws about 230 words; with
+        // plain 128-word windows it read the production phase's draws.
+        let streams = Streams::new(5);
+        let mut orders = streams.orders();
+        let production: Vec<u32> = {
+            let draws = orders.at(9, Phase::Production);
+            (0..PHASE_WORDS * 3).map(|_| draws.next_u32()).collect()
+        };
+        let draws = orders.at(9, Phase::Inquiry);
+        let inquiry: Vec<u32> = (0..PHASE_WORDS * 4).map(|_| draws.next_u32()).collect();
+        let shared = inquiry
+            .windows(4)
+            .filter(|run| production.windows(4).any(|other| other == *run))
+            .count();
+        assert_eq!(shared, 0);
     }
 
     #[test]
