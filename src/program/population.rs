@@ -39,6 +39,9 @@ pub struct Supplier {
     pub volunteered: bool,
     /// Price level relative to the market; scales its orders' values.
     pub price_index: f64,
+    /// `ln(price_index)`, as buyers' choice weighs it; kept so the hot path
+    /// does not take a logarithm per inquiry.
+    pub log_price_index: f64,
     pub status: SupplierStatus,
     /// Statuses the supplier has ever held, as flags ([`Supplier::EVER_APPROVED`]).
     pub status_history: u8,
@@ -109,6 +112,7 @@ impl Population {
                     volunteer_draw,
                     volunteered: volunteer_draw < segment.volunteer_probability,
                     price_index,
+                    log_price_index: libm::log(price_index),
                     status: SupplierStatus::Outside,
                     status_history: 0,
                     vanished: false,

@@ -287,6 +287,32 @@ pub struct Simulation<'a> {
     approved_suppliers: u64,
     events_processed: u64,
     settle_latency_ns: Histogram<u64>,
+    log1p_counts: Log1pTable,
+}
+
+/// `ln(1 + n)` for the small counts the storefront shows, computed once with
+/// `libm` (so bit-identical to computing it each time) instead of per inquiry.
+struct Log1pTable {
+    values: Vec<f64>,
+}
+
+impl Log1pTable {
+    const SIZE: u32 = 4096;
+
+    fn new() -> Log1pTable {
+        Log1pTable {
+            values: (0..Self::SIZE)
+                .map(|count| libm::log1p(f64::from(count)))
+                .collect(),
+        }
+    }
+
+    fn of(&self, count: u32) -> f64 {
+        match self.values.get(count as usize) {
+            Some(&value) => value,
+            None => libm::log1p(f64::from(count)),
+        }
+    }
 }
 
 impl<'a> Simulation<'a> {
@@ -337,6 +363,7 @@ impl<'a> Simulation<'a> {
             exposure_peak: Decimal::ZERO,
             approved_suppliers: 0,
             events_processed: 0,
+            log1p_counts: Log1pTable::new(),
             settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3)
                 .expect("valid histogram bounds"),
         }
@@ -512,10 +539,10 @@ impl<'a> Simulation<'a> {
             let weights = &segment.choice;
             let badge = if supplier.shows_badge() { 1.0 } else { 0.0 };
             let utility = weights.badge * badge
-                + weights.transactions * libm::log1p(f64::from(storefront.orders_completed))
+                + weights.transactions * self.log1p_counts.of(storefront.orders_completed)
                 + weights.response_rate * storefront.response_rate()
                 - weights.response_speed * storefront.mean_response_hours() / 24.0
-                - weights.price * libm::log(supplier.price_index);
+                - weights.price * supplier.log_price_index;
             best_utility = best_utility.max(utility);
             candidates[answered] = (supplier_id, response_seconds, utility);
             answered += 1;
