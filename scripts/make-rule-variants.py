@@ -1,5 +1,8 @@
-# Generates the rule-variant scenarios; each differs from the base only in rules.
-import re
+# Generates the rule-variant scenarios from trade-assurance-2014.ron and quick.ron.
+# Each variant differs from its base only in its rules, so a comparison on the
+# same seed isolates the rule. Run from the repository root after changing a
+# base scenario, then refresh the golden digests.
+
 world = open('scenarios/trade-assurance-2014.ron').read()
 # Take the world (suppliers, buyers, supplier_types) of the launch scenario at one tenth scale.
 start = world.index('    suppliers: [')
@@ -63,3 +66,19 @@ Scenario(
 
 """
 open('scenarios/launch-tenth.ron','w').write(base_header + body + rules)
+
+# quick.ron with the deposit released at contract: the README's compare example.
+quick = open('scenarios/quick.ron').read()
+first_code = quick.index('Scenario(')
+quick_header = """// quick.ron with one rule changed: escrow releases the deposit to the
+// supplier at contract, to fund production, instead of holding it until the
+// buyer accepts. The rule-variant of the README's policy-analysis example:
+//   escrowsim compare scenarios/quick.ron scenarios/quick-release-at-contract.ron --replications 20
+// Everything else, including the seed, is quick.ron's, so the two policies
+// face the same buyers, suppliers and luck (common random numbers).
+"""
+variant = quick[first_code:].replace('name: "quick",', 'name: "quick-release-at-contract",')
+old = 'deposit_release: AtAcceptance,       // seed: held until the buyer is satisfied'
+assert old in variant
+variant = variant.replace(old, 'deposit_release: AtContract,         // the variant: released at contract to fund production')
+open('scenarios/quick-release-at-contract.ron', 'w').write(quick_header + variant)

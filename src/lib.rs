@@ -25,6 +25,7 @@
 //! and JSON). Only [`wall`] reads the wall clock, and only the CLI and
 //! benchmarks use it.
 
+pub mod analysis;
 pub mod engine;
 pub mod program;
 pub mod report;

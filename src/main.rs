@@ -31,6 +31,9 @@ enum Command {
     /// Run a scenario and print its report.
     #[command(after_help = cli::run::EXAMPLES)]
     Run(cli::run::RunArgs),
+    /// Compare two rule sets over paired replications (common random numbers).
+    #[command(after_help = cli::compare::EXAMPLES)]
+    Compare(cli::compare::CompareArgs),
     /// Check a scenario and print every problem with its file:line:column.
     #[command(after_help = "Exit status: 0 when the scenario is valid, 2 when it is not.")]
     Validate(cli::validate::ValidateArgs),
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(arguments) => cli::run::run(&arguments),
         Command::Validate(arguments) => cli::validate::validate(&arguments),
+        Command::Compare(arguments) => cli::compare::compare(&arguments),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,8 @@
 //! The subcommands of the `escrowsim` binary, one module each, and what they share.
 
+pub mod compare;
 pub mod output;
+pub mod replicate;
 pub mod run;
 pub mod validate;
 

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/quick.ron
   escrowsim run scenarios/trade-assurance-2014.ron --format json --out report.json
-  escrowsim run scenarios/quick.ron --seed 7";
+  escrowsim run scenarios/quick.ron --seed 7
+  escrowsim run scenarios/quick.ron --replications 20 --html quick.html
+  escrowsim run scenarios/quick.ron --replications 20 --format csv --out quick.csv";
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -26,6 +28,15 @@ pub struct RunArgs {
     /// Write the report to this file (atomically: a temporary file renamed when complete) instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Run this many replications (seeds derived from the seed) and report statistics across them.
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Threads for replications; defaults to the available cores. The report is the same for any value.
+    #[arg(long, requires = "replications")]
+    pub jobs: Option<u32>,
+    /// Also write a self-contained HTML report with charts to this file.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -34,9 +45,17 @@ pub enum Format {
     Text,
     /// The JSON report of the documented schema, for scripts.
     Json,
+    /// One row per replication and per month, for pandas or a spreadsheet.
+    Csv,
 }
 
 pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
+    if arguments.replications.is_some()
+        || arguments.html.is_some()
+        || matches!(arguments.format, Format::Csv)
+    {
+        return super::replicate::run_replications(arguments);
+    }
     let scenario = load_scenario_file(&arguments.scenario)?;
     if let Some(out) = &arguments.out {
         check_output_path(out)?;
@@ -46,6 +65,7 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     let rendered = match arguments.format {
         Format::Text => render_text(&report),
         Format::Json => report.to_json(),
+        Format::Csv => unreachable!("CSV reports are replication reports"),
     };
     write_report(arguments.out.as_deref(), rendered.as_bytes())
 }

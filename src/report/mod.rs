@@ -6,6 +6,9 @@
 //! Everything under `outcome` is deterministic; wall-clock figures live in
 //! `performance`, outside the digest.
 
+pub mod csv;
+pub mod html;
+pub mod tables;
 mod text;
 
 use crate::program::RunOutput;
@@ -18,6 +21,9 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
+pub use csv::{render_comparison_csv, render_replications_csv};
+pub use html::{render_comparison_html, render_replications_html};
+pub use tables::{render_comparison_text, render_summary_text};
 pub use text::render_text;
 
 /// The engine version written into every report; a digest is only

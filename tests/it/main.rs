@@ -1,6 +1,7 @@
 //! The integration tests of escrowsim: scenario files in, reports and
 //! digests out. One binary, one module per concern.
 
+mod analysis;
 mod cli;
 mod common;
 mod contract;

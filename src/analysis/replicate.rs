@@ -1,0 +1,372 @@
+//! Running replications: R runs of a scenario with derived seeds, spread
+//! over J threads, each run single-threaded, gathered in replication order.
+//!
+//! A worker takes the next replication index from a shared counter, so which
+//! thread runs which replication depends on timing; nothing else does. Each
+//! replication is a pure function of (scenario, base seed, index), and the
+//! results are put back in index order before anything reads them: the
+//! outcome is byte-identical for any J.
+//!
+//! A [`Replications`] set holds, per replication, exact values (counts and
+//! decimal money) and the settlement-latency HDR histogram. Sets of disjoint
+//! replication indices merge exactly ([`Replications::merge`]): a sweep
+//! sharded over machines and merged afterwards gives the same set, and so the
+//! same bytes, as one machine.
+
+use super::metrics::{MetricValues, Schema, flatten};
+use super::seeds::replication_seed;
+use crate::program::{Interrupted, Probe};
+use crate::report::Report;
+use crate::scenario::Scenario;
+use hdrhistogram::Histogram;
+use rust_decimal::Decimal;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Most replications of one analysis: enough for percentiles far in the
+/// tail, few enough that the per-replication values stay small in memory.
+pub const REPLICATIONS_MAX: u32 = 10_000;
+/// Most worker threads.
+pub const JOBS_MAX: u32 = 256;
+
+/// How many replications to run, from which base seed, on how many threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub base_seed: u64,
+    pub replications: u32,
+    pub jobs: u32,
+}
+
+/// A plan outside its bounds.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("--replications must be at least 1")]
+    NoReplications,
+    #[error("--replications {0} is more than the most, {REPLICATIONS_MAX}")]
+    TooManyReplications(u32),
+    #[error("--jobs must be at least 1")]
+    NoJobs,
+    #[error("--jobs {0} is more than the most, {JOBS_MAX}")]
+    TooManyJobs(u32),
+}
+
+impl Plan {
+    pub fn new(base_seed: u64, replications: u32, jobs: u32) -> Result<Plan, PlanError> {
+        if replications == 0 {
+            return Err(PlanError::NoReplications);
+        }
+        if replications > REPLICATIONS_MAX {
+            return Err(PlanError::TooManyReplications(replications));
+        }
+        if jobs == 0 {
+            return Err(PlanError::NoJobs);
+        }
+        if jobs > JOBS_MAX {
+            return Err(PlanError::TooManyJobs(jobs));
+        }
+        Ok(Plan {
+            base_seed,
+            replications,
+            jobs,
+        })
+    }
+}
+
+/// One finished replication.
+#[derive(Clone, Debug)]
+pub struct Replication {
+    pub index: u32,
+    pub seed: u64,
+    /// The digest of its outcome, as `escrowsim run --seed` reports it.
+    pub digest: String,
+    pub values: MetricValues,
+    pub events: u64,
+    pub settlements: u64,
+    /// Sampled settlement latencies (empty when the probe timed nothing).
+    pub settle_latency_ns: Histogram<u64>,
+}
+
+/// The replications of one scenario, in index order.
+#[derive(Clone, Debug)]
+pub struct Replications {
+    pub scenario: String,
+    pub base_seed: u64,
+    pub schema: Schema,
+    pub runs: Vec<Replication>,
+}
+
+/// Sets that cannot be merged into one.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("nothing to merge")]
+    Empty,
+    #[error("the sets come from different scenarios, base seeds or versions")]
+    Mismatch,
+    #[error("replication {0} appears twice")]
+    Duplicate(u32),
+}
+
+impl Replications {
+    /// Joins sets of disjoint replications of one scenario and base seed
+    /// into one set in index order. Exact: values are kept, not summarised.
+    pub fn merge(parts: Vec<Replications>) -> Result<Replications, MergeError> {
+        let mut parts = parts.into_iter();
+        let mut merged = parts.next().ok_or(MergeError::Empty)?;
+        for part in parts {
+            if part.scenario != merged.scenario
+                || part.base_seed != merged.base_seed
+                || part.schema != merged.schema
+            {
+                return Err(MergeError::Mismatch);
+            }
+            merged.runs.extend(part.runs);
+        }
+        merged.runs.sort_by_key(|run| run.index);
+        if let Some(pair) = merged
+            .runs
+            .windows(2)
+            .find(|pair| pair[0].index == pair[1].index)
+        {
+            return Err(MergeError::Duplicate(pair[0].index));
+        }
+        Ok(merged)
+    }
+
+    pub fn count(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Values of whole-run metric `metric` (an index into `schema.metrics`), in replication order.
+    pub fn metric_values(&self, metric: usize) -> Vec<Decimal> {
+        self.runs
+            .iter()
+            .map(|run| run.values.values[metric])
+            .collect()
+    }
+
+    /// Values of monthly metric `metric` in month `month`, in replication order.
+    pub fn monthly_values(&self, month: usize, metric: usize) -> Vec<Decimal> {
+        self.runs
+            .iter()
+            .map(|run| run.values.monthly[month][metric])
+            .collect()
+    }
+
+    /// The index of the whole-run metric at `path`, if the outcome has it.
+    pub fn metric_index(&self, path: &str) -> Option<usize> {
+        self.schema
+            .metrics
+            .iter()
+            .position(|metric| metric.path == path)
+    }
+
+    /// The index of the monthly metric at `path`, if months have it.
+    pub fn monthly_metric_index(&self, path: &str) -> Option<usize> {
+        self.schema
+            .monthly_metrics
+            .iter()
+            .position(|metric| metric.path == path)
+    }
+
+    /// Events processed over all replications.
+    pub fn events(&self) -> u64 {
+        self.runs.iter().map(|run| run.events).sum()
+    }
+
+    pub fn settlements(&self) -> u64 {
+        self.runs.iter().map(|run| run.settlements).sum()
+    }
+
+    /// The settlement latencies of all replications in one histogram (HDR
+    /// histograms add exactly, in any order).
+    pub fn settle_latency_ns(&self) -> Histogram<u64> {
+        let mut total = Histogram::new(3).expect("3 significant figures is a valid precision");
+        for run in &self.runs {
+            total
+                .add(&run.settle_latency_ns)
+                .expect("auto-resizing histograms always add");
+        }
+        total
+    }
+}
+
+/// Runs replication `index` of `scenario` with `probe`.
+pub fn run_replication<P: Probe>(
+    scenario: &Scenario,
+    base_seed: u64,
+    index: u32,
+    probe: &mut P,
+) -> Result<(Schema, Replication), Interrupted> {
+    let seed = replication_seed(base_seed, index);
+    let output = crate::run(scenario, seed, probe)?;
+    let report = Report::new(scenario, seed, &output, None);
+    let (schema, values) = flatten(&report.outcome);
+    Ok((
+        schema,
+        Replication {
+            index,
+            seed,
+            digest: report.digest,
+            values,
+            events: output.events_processed,
+            settlements: output.totals.settlements,
+            settle_latency_ns: output.settle_latency_ns,
+        },
+    ))
+}
+
+/// Runs the plan's replications of `scenario`. `make_probe` lends each run
+/// a fresh probe (a clock, progress, a stop request); a stop interrupts the
+/// whole set.
+pub fn replicate<P, F>(
+    scenario: &Scenario,
+    plan: &Plan,
+    make_probe: F,
+) -> Result<Replications, Interrupted>
+where
+    P: Probe,
+    F: Fn() -> P + Sync,
+{
+    let results = run_tasks(plan.replications as usize, plan.jobs, |task| {
+        run_replication(scenario, plan.base_seed, task as u32, &mut make_probe())
+    })?;
+    Ok(gather(scenario, plan, results))
+}
+
+/// Runs the plan's replications of two scenarios with the same replication
+/// seeds, replication `i` of A beside replication `i` of B, for a paired
+/// comparison on common random numbers.
+pub fn replicate_pair<P, F>(
+    a: &Scenario,
+    b: &Scenario,
+    plan: &Plan,
+    make_probe: F,
+) -> Result<(Replications, Replications), Interrupted>
+where
+    P: Probe,
+    F: Fn() -> P + Sync,
+{
+    let results = run_tasks(2 * plan.replications as usize, plan.jobs, |task| {
+        let scenario = if task % 2 == 0 { a } else { b };
+        run_replication(
+            scenario,
+            plan.base_seed,
+            (task / 2) as u32,
+            &mut make_probe(),
+        )
+    })?;
+    let mut a_results = Vec::with_capacity(plan.replications as usize);
+    let mut b_results = Vec::with_capacity(plan.replications as usize);
+    for (task, result) in results.into_iter().enumerate() {
+        if task % 2 == 0 {
+            a_results.push(result);
+        } else {
+            b_results.push(result);
+        }
+    }
+    Ok((gather(a, plan, a_results), gather(b, plan, b_results)))
+}
+
+fn gather(scenario: &Scenario, plan: &Plan, results: Vec<(Schema, Replication)>) -> Replications {
+    let mut runs = Vec::with_capacity(results.len());
+    let mut first_schema = None;
+    for (schema, run) in results {
+        match &first_schema {
+            None => first_schema = Some(schema),
+            Some(first) => assert_eq!(
+                first, &schema,
+                "replications of one scenario have one outcome schema"
+            ),
+        }
+        runs.push(run);
+    }
+    Replications {
+        scenario: scenario.name.clone(),
+        base_seed: plan.base_seed,
+        schema: first_schema.expect("a plan has at least one replication"),
+        runs,
+    }
+}
+
+/// Runs `work(0..tasks)` on up to `jobs` threads and returns the results in
+/// task order. After a failure no new task starts, and the failure of the
+/// lowest task index is returned.
+fn run_tasks<T, E, W>(tasks: usize, jobs: u32, work: W) -> Result<Vec<T>, E>
+where
+    T: Send,
+    E: Send,
+    W: Fn(usize) -> Result<T, E> + Sync,
+{
+    let threads = (jobs as usize).clamp(1, tasks.max(1));
+    let next_task = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let finished: Mutex<Vec<(usize, Result<T, E>)>> = Mutex::new(Vec::with_capacity(tasks));
+    let worker = || {
+        loop {
+            if failed.load(Ordering::Relaxed) {
+                return;
+            }
+            let task = next_task.fetch_add(1, Ordering::Relaxed);
+            if task >= tasks {
+                return;
+            }
+            let result = work(task);
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            finished
+                .lock()
+                .expect("no worker panics while holding the lock")
+                .push((task, result));
+        }
+    };
+    if threads == 1 {
+        worker();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(worker);
+            }
+        });
+    }
+    let mut finished = finished
+        .into_inner()
+        .expect("no worker panics while holding the lock");
+    finished.sort_by_key(|(task, _)| *task);
+    finished.into_iter().map(|(_, result)| result).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tasks_come_back_in_order_whatever_the_thread_count() {
+        for jobs in [1, 2, 3, 8] {
+            let results: Result<Vec<usize>, ()> = run_tasks(50, jobs, |task| Ok(task * task));
+            assert_eq!(
+                results.unwrap(),
+                (0..50).map(|task| task * task).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn the_lowest_failure_is_reported() {
+        let result: Result<Vec<usize>, usize> =
+            run_tasks(20, 1, |task| if task >= 5 { Err(task) } else { Ok(task) });
+        assert_eq!(result, Err(5));
+    }
+
+    #[test]
+    fn plans_out_of_bounds_are_refused() {
+        assert_eq!(Plan::new(1, 0, 1), Err(PlanError::NoReplications));
+        assert_eq!(
+            Plan::new(1, REPLICATIONS_MAX + 1, 1),
+            Err(PlanError::TooManyReplications(REPLICATIONS_MAX + 1))
+        );
+        assert_eq!(Plan::new(1, 5, 0), Err(PlanError::NoJobs));
+        assert_eq!(Plan::new(1, 5, 1000), Err(PlanError::TooManyJobs(1000)));
+        assert!(Plan::new(1, 5, 2).is_ok());
+    }
+}

@@ -1,0 +1,358 @@
+//! Statistics across replications: mean, standard deviation, Student-t 95%
+//! confidence intervals, percentiles, and paired differences.
+//!
+//! Each figure is a pure function of the values in replication order, so
+//! the same replications give the same bytes whatever machine, thread
+//! count or sharding produced them. How numbers are computed, and why the
+//! result is the same everywhere:
+//!
+//! - Sums, means and differences are `Decimal` (software arithmetic, so
+//!   identical on every platform); counts and money are summed exactly.
+//! - Percentiles are order statistics (nearest rank) of the exact values:
+//!   no arithmetic at all.
+//! - Spreads use `f64`, but only the IEEE-754 basic operations (`+ - * /`
+//!   and `sqrt`), which are correctly rounded: the same inputs in the same
+//!   order give the same bits on every conforming platform. Rust never fuses
+//!   them into FMAs behind our back, and sums run in replication order.
+//! - The t quantile is found by bisection on a closed form of Student's t
+//!   distribution that needs only those operations and `atan`, taken from
+//!   the pure-Rust `libm` (never the platform's math library).
+//! - Every figure is rounded in decimal to its printed precision at the
+//!   end; interval bounds are rounded outward, so the printed interval
+//!   always contains the computed one and a difference is called
+//!   significant only when the printed interval excludes zero.
+//!
+//! Floats never touch the simulation's money: these are statistics over
+//! finished outcomes, a reporting step outside the core.
+
+use super::metrics::MetricKind;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Decimals printed for money figures.
+pub const MONEY_DECIMALS: u32 = 2;
+/// Decimals printed for counts and other numbers.
+pub const NUMBER_DECIMALS: u32 = 6;
+
+/// Two-sided confidence of the intervals.
+pub const CONFIDENCE: f64 = 0.95;
+
+fn decimals(kind: MetricKind) -> u32 {
+    match kind {
+        MetricKind::Money => MONEY_DECIMALS,
+        MetricKind::Count | MetricKind::Number => NUMBER_DECIMALS,
+    }
+}
+
+/// A statistic rounded to its printed precision, with its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Figure {
+    pub value: Decimal,
+    pub kind: MetricKind,
+}
+
+impl Figure {
+    fn rounded(value: Decimal, kind: MetricKind, strategy: RoundingStrategy) -> Figure {
+        let mut value = value.round_dp_with_strategy(decimals(kind), strategy);
+        value.rescale(decimals(kind));
+        // Rounding a tiny negative up gives "-0.00"; zero has no sign.
+        if value.is_zero() {
+            value.set_sign_positive(true);
+        }
+        Figure { value, kind }
+    }
+
+    fn nearest(value: Decimal, kind: MetricKind) -> Figure {
+        Figure::rounded(value, kind, RoundingStrategy::MidpointNearestEven)
+    }
+
+    /// As printed: money and other numbers with their fixed decimals.
+    pub fn text(&self) -> String {
+        self.value.to_string()
+    }
+}
+
+/// The 97.5% quantile of Student's t distribution with `degrees` degrees of
+/// freedom, for two-sided 95% intervals.
+pub fn t_quantile_975(degrees: u64) -> f64 {
+    assert!(
+        degrees >= 1,
+        "t quantile needs at least one degree of freedom"
+    );
+    // The two-sided probability P(|T| <= t) rises with t; bisect until the
+    // interval cannot shrink further in f64.
+    let (mut low, mut high) = (0.0_f64, 1.0e4_f64);
+    for _ in 0..200 {
+        let middle = 0.5 * (low + high);
+        if middle <= low || middle >= high {
+            break;
+        }
+        if t_two_sided_probability(middle, degrees) < CONFIDENCE {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    high
+}
+
+/// P(|T| <= t) for Student's t with `degrees` degrees of freedom, by the
+/// finite series of Abramowitz and Stegun 26.7.3 and 26.7.4 (exact for
+/// integer degrees of freedom).
+fn t_two_sided_probability(t: f64, degrees: u64) -> f64 {
+    let nu = degrees as f64;
+    let denominator = nu + t * t;
+    let cos_squared = nu / denominator;
+    let sin = t / denominator.sqrt();
+    if degrees % 2 == 0 {
+        // sin θ (1 + 1/2 cos²θ + 1·3/(2·4) cos⁴θ + ... up to cos^(ν-2)θ)
+        let mut term = 1.0;
+        let mut sum = 1.0;
+        for k in 1..degrees / 2 {
+            term *= cos_squared * (2 * k - 1) as f64 / (2 * k) as f64;
+            sum += term;
+        }
+        sin * sum
+    } else {
+        // (2/π)(θ + sin θ cos θ (1 + 2/3 cos²θ + ... up to cos^(ν-3)θ)), θ = atan(t/√ν)
+        let theta = libm::atan(t / nu.sqrt());
+        let mut series = 0.0;
+        if degrees > 1 {
+            let cos = cos_squared.sqrt();
+            let mut term = 1.0;
+            let mut sum = 1.0;
+            for k in 1..degrees.div_ceil(2) - 1 {
+                term *= cos_squared * (2 * k) as f64 / (2 * k + 1) as f64;
+                sum += term;
+            }
+            series = sin * cos * sum;
+        }
+        2.0 / std::f64::consts::PI * (theta + series)
+    }
+}
+
+/// Mean, spread and interval of one metric across replications.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub mean: Figure,
+    /// Sample standard deviation; `None` with a single replication.
+    pub sd: Option<Figure>,
+    /// 95% interval of the mean, `None` with a single replication.
+    pub ci95: Option<(Figure, Figure)>,
+    /// Nearest-rank percentiles across replications, for money only.
+    pub p95: Option<Figure>,
+    pub p99: Option<Figure>,
+}
+
+/// Exact mean (to `Decimal`'s 28 digits), sample sd and the t interval of
+/// the mean, unrounded.
+struct Moments {
+    mean: Decimal,
+    sd: Option<f64>,
+    half_width: Option<Decimal>,
+}
+
+fn moments(values: &[Decimal]) -> Moments {
+    assert!(!values.is_empty(), "statistics of no replications");
+    let count = values.len() as u64;
+    let mut sum = Decimal::ZERO;
+    for value in values {
+        sum = sum
+            .checked_add(*value)
+            .expect("sums of bounded outcomes fit in a Decimal");
+    }
+    let mean = sum / Decimal::from(count);
+    if count < 2 {
+        return Moments {
+            mean,
+            sd: None,
+            half_width: None,
+        };
+    }
+    let mut squares = 0.0_f64;
+    for value in values {
+        let deviation = (*value - mean).to_f64().unwrap_or(0.0);
+        squares += deviation * deviation;
+    }
+    let sd = (squares / (count - 1) as f64).sqrt();
+    let half_width = t_quantile_975(count - 1) * sd / (count as f64).sqrt();
+    Moments {
+        mean,
+        sd: Some(sd),
+        half_width: Some(Decimal::from_f64(half_width).unwrap_or(Decimal::MAX)),
+    }
+}
+
+fn interval(mean: Decimal, half_width: Decimal, kind: MetricKind) -> (Figure, Figure) {
+    let low = mean.saturating_sub(half_width);
+    let high = mean.saturating_add(half_width);
+    (
+        Figure::rounded(low, kind, RoundingStrategy::ToNegativeInfinity),
+        Figure::rounded(high, kind, RoundingStrategy::ToPositiveInfinity),
+    )
+}
+
+fn from_f64(value: f64) -> Decimal {
+    Decimal::from_f64(value).unwrap_or(Decimal::MAX)
+}
+
+/// The value at nearest rank `ceil(percent/100 * n)` of the sorted values.
+fn percentile(sorted: &[Decimal], percent: u64) -> Decimal {
+    let count = sorted.len() as u64;
+    let rank = (percent * count).div_ceil(100).max(1);
+    sorted[(rank - 1) as usize]
+}
+
+/// Summarises one metric's values, in replication order.
+pub fn summarise(values: &[Decimal], kind: MetricKind) -> Summary {
+    let moments = moments(values);
+    let (p95, p99) = if kind == MetricKind::Money {
+        let mut sorted = values.to_vec();
+        sorted.sort();
+        (
+            Some(Figure::nearest(percentile(&sorted, 95), kind)),
+            Some(Figure::nearest(percentile(&sorted, 99), kind)),
+        )
+    } else {
+        (None, None)
+    };
+    Summary {
+        mean: Figure::nearest(moments.mean, kind),
+        sd: moments.sd.map(|sd| Figure::nearest(from_f64(sd), kind)),
+        ci95: moments
+            .half_width
+            .map(|half_width| interval(moments.mean, half_width, kind)),
+        p95,
+        p99,
+    }
+}
+
+/// A paired comparison of one metric: B against A, replication by replication.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    pub a_mean: Figure,
+    pub b_mean: Figure,
+    /// Mean of B - A over replications.
+    pub diff_mean: Figure,
+    /// 95% interval of the mean difference; `None` with a single replication.
+    pub ci95: Option<(Figure, Figure)>,
+    /// The printed interval excludes zero.
+    pub significant: bool,
+}
+
+/// Compares paired values: `a[i]` and `b[i]` come from replication `i` of
+/// each policy, which share a seed (common random numbers), so the
+/// interval is that of the mean of the differences.
+pub fn compare(a: &[Decimal], b: &[Decimal], kind: MetricKind) -> Difference {
+    assert_eq!(a.len(), b.len(), "paired samples of equal length");
+    let differences: Vec<Decimal> = a
+        .iter()
+        .zip(b)
+        .map(|(a, b)| {
+            b.checked_sub(*a)
+                .expect("differences of bounded outcomes fit")
+        })
+        .collect();
+    let moments = moments(&differences);
+    let ci95 = moments
+        .half_width
+        .map(|half_width| interval(moments.mean, half_width, kind));
+    let significant = match ci95 {
+        Some((low, high)) => low.value > Decimal::ZERO || high.value < Decimal::ZERO,
+        None => false,
+    };
+    Difference {
+        a_mean: Figure::nearest(self::moments(a).mean, kind),
+        b_mean: Figure::nearest(self::moments(b).mean, kind),
+        diff_mean: Figure::nearest(moments.mean, kind),
+        ci95,
+        significant,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decimals(values: &[i64], scale: u32) -> Vec<Decimal> {
+        values
+            .iter()
+            .map(|value| Decimal::new(*value, scale))
+            .collect()
+    }
+
+    #[test]
+    fn t_quantiles_match_the_published_tables() {
+        // Two-sided 95% critical values, e.g. NIST/SEMATECH e-Handbook table 1.4.2.7.2.
+        for (degrees, expected) in [
+            (1, 12.706205),
+            (2, 4.302653),
+            (3, 3.182446),
+            (4, 2.776445),
+            (5, 2.570582),
+            (9, 2.262157),
+            (10, 2.228139),
+            (29, 2.045230),
+            (30, 2.042272),
+            (100, 1.983972),
+            (1000, 1.962339),
+        ] {
+            let t = t_quantile_975(degrees);
+            assert!(
+                (t - expected).abs() < 2e-6,
+                "df {degrees}: {t} vs {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_summary_of_known_values() {
+        // 1..=5: mean 3, sd sqrt(2.5), half width 2.776445 * sqrt(2.5) / sqrt(5).
+        let summary = summarise(&decimals(&[1, 2, 3, 4, 5], 0), MetricKind::Count);
+        assert_eq!(summary.mean.text(), "3.000000");
+        assert_eq!(summary.sd.unwrap().text(), "1.581139");
+        let (low, high) = summary.ci95.unwrap();
+        assert_eq!(low.text(), "1.036756");
+        assert_eq!(high.text(), "4.963244");
+        assert_eq!(summary.p95, None);
+    }
+
+    #[test]
+    fn money_percentiles_are_replication_values() {
+        let values = decimals(&(1..=200).rev().collect::<Vec<_>>(), 2);
+        let summary = summarise(&values, MetricKind::Money);
+        assert_eq!(summary.p95.unwrap().text(), "1.90");
+        assert_eq!(summary.p99.unwrap().text(), "1.98");
+        assert_eq!(summary.mean.text(), "1.00");
+    }
+
+    #[test]
+    fn a_single_replication_has_no_spread_and_no_interval() {
+        let summary = summarise(&decimals(&[1234], 2), MetricKind::Money);
+        assert_eq!(summary.mean.text(), "12.34");
+        assert_eq!(summary.sd, None);
+        assert_eq!(summary.ci95, None);
+        assert_eq!(summary.p99.unwrap().text(), "12.34");
+        let difference = compare(&decimals(&[1], 0), &decimals(&[5], 0), MetricKind::Count);
+        assert!(!difference.significant);
+    }
+
+    #[test]
+    fn significance_follows_the_printed_interval() {
+        // A constant shift is certain: the interval is a point away from zero.
+        let a = decimals(&[10, 12, 11, 13], 0);
+        let b = decimals(&[11, 13, 12, 14], 0);
+        let shifted = compare(&a, &b, MetricKind::Count);
+        assert!(shifted.significant);
+        assert_eq!(shifted.diff_mean.text(), "1.000000");
+        // No change at all: a point at zero is not significant.
+        let same = compare(&a, &a, MetricKind::Count);
+        assert!(!same.significant);
+        assert_eq!(same.ci95.unwrap().0.text(), "0.000000");
+        // Noise around zero is not significant.
+        let noisy = compare(&a, &decimals(&[11, 11, 12, 12], 0), MetricKind::Count);
+        let (low, high) = noisy.ci95.unwrap();
+        assert!(low.value < Decimal::ZERO && high.value > Decimal::ZERO);
+        assert!(!noisy.significant);
+    }
+}

@@ -1,0 +1,221 @@
+//! `escrowsim run --replications R`: many seeds, statistics across them.
+//!
+//! Also what `compare` shares with it: the plan from the flags, a progress
+//! bar on stderr when stderr is a terminal, and the wall-clock footer.
+
+use super::output::{check_output_path, write_atomically, write_report};
+use super::run::{Format, RunArgs};
+use super::{Failure, catching_panics};
+use escrowsim::analysis::{JOBS_MAX, Plan, ReplicationSummary, Replications, replicate};
+use escrowsim::program::{Interrupted, Probe};
+use escrowsim::report::{render_replications_csv, render_replications_html, render_summary_text};
+use escrowsim::scenario::load_scenario_file;
+use escrowsim::wall::WallClock;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+pub fn run_replications(arguments: &RunArgs) -> Result<(), Failure> {
+    let scenario = load_scenario_file(&arguments.scenario)?;
+    check_outputs(arguments.out.as_deref(), arguments.html.as_deref())?;
+    let replications = arguments.replications.unwrap_or(1);
+    let plan = plan(
+        arguments.seed.unwrap_or(scenario.seed),
+        replications,
+        arguments.jobs,
+    )?;
+    let horizon_seconds = u64::from(scenario.horizon_days) * 86_400;
+    let (replications, wall_ns) =
+        with_progress(horizon_seconds * u64::from(plan.replications), |progress| {
+            catching_panics(|| {
+                replicate(&scenario, &plan, || progress.probe(horizon_seconds)).map_err(interrupted)
+            })?
+        })?;
+    let summary = ReplicationSummary::new(&replications);
+    if let Some(html) = &arguments.html {
+        let page = render_replications_html(&summary, &replications);
+        write_atomically(html, page.as_bytes())?;
+    }
+    let rendered = match arguments.format {
+        Format::Text => {
+            let mut text = render_summary_text(&summary);
+            text.push_str(&performance_footer(&[&replications], wall_ns, plan.jobs));
+            text
+        }
+        Format::Json => summary.to_json(),
+        Format::Csv => render_replications_csv(&replications),
+    };
+    write_report(arguments.out.as_deref(), rendered.as_bytes())
+}
+
+/// Refuses unwritable output paths before any replication runs.
+pub fn check_outputs(out: Option<&Path>, html: Option<&Path>) -> Result<(), Failure> {
+    for path in [out, html].into_iter().flatten() {
+        check_output_path(path)?;
+    }
+    Ok(())
+}
+
+/// The plan of the flags: `jobs` defaults to the available cores.
+pub fn plan(base_seed: u64, replications: u32, jobs: Option<u32>) -> Result<Plan, Failure> {
+    let jobs = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|cores| cores.get() as u32)
+            .unwrap_or(1)
+            .clamp(1, JOBS_MAX)
+    });
+    Plan::new(base_seed, replications, jobs).map_err(|error| Failure::BadInput(error.to_string()))
+}
+
+pub fn interrupted(interrupted: Interrupted) -> Failure {
+    Failure::BadInput(interrupted.to_string())
+}
+
+/// Wall time, threads, throughput and settlement latency over the sets: for
+/// people only, so it is in the text report and never in JSON or CSV, which
+/// stay byte-identical from run to run.
+pub fn performance_footer(sets: &[&Replications], wall_ns: u64, jobs: u32) -> String {
+    let events: u64 = sets.iter().map(|set| set.events()).sum();
+    let runs: usize = sets.iter().map(|set| set.count()).sum();
+    let mut latency = sets[0].settle_latency_ns();
+    for set in &sets[1..] {
+        latency
+            .add(set.settle_latency_ns())
+            .expect("auto-resizing histograms always add");
+    }
+    let seconds = wall_ns as f64 / 1e9;
+    let events_per_second = if wall_ns == 0 {
+        0.0
+    } else {
+        events as f64 / seconds
+    };
+    format!(
+        "\n{runs} runs in {seconds:.2} s wall on up to {jobs} threads; {events} events ({:.2} M/s); settlement latency p50 {} ns, p99 {} ns\n",
+        events_per_second / 1e6,
+        latency.value_at_quantile(0.50),
+        latency.value_at_quantile(0.99),
+    )
+}
+
+/// Simulated seconds done over all runs, for the progress bar.
+pub struct Progress {
+    total_seconds: u64,
+    done_seconds: AtomicU64,
+}
+
+impl Progress {
+    /// A probe for one run: a wall clock for the settlement figures, and
+    /// progress reported at every checkpoint.
+    pub fn probe(&self, horizon_seconds: u64) -> ProgressProbe<'_> {
+        ProgressProbe {
+            clock: WallClock::new(),
+            progress: self,
+            reported_seconds: 0,
+            horizon_seconds,
+        }
+    }
+
+    fn fraction(&self) -> f64 {
+        if self.total_seconds == 0 {
+            return 1.0;
+        }
+        (self.done_seconds.load(Ordering::Relaxed) as f64 / self.total_seconds as f64).min(1.0)
+    }
+}
+
+pub struct ProgressProbe<'a> {
+    clock: WallClock,
+    progress: &'a Progress,
+    reported_seconds: u64,
+    horizon_seconds: u64,
+}
+
+impl Probe for ProgressProbe<'_> {
+    const TIMES_SETTLEMENTS: bool = true;
+
+    fn now_ns(&mut self) -> u64 {
+        self.clock.elapsed_ns()
+    }
+
+    fn checkpoint(
+        &mut self,
+        simulated: escrowsim::engine::SimTime,
+        _horizon: escrowsim::engine::SimTime,
+    ) -> bool {
+        let seconds = simulated.seconds().min(self.horizon_seconds);
+        if seconds > self.reported_seconds {
+            self.progress
+                .done_seconds
+                .fetch_add(seconds - self.reported_seconds, Ordering::Relaxed);
+            self.reported_seconds = seconds;
+        }
+        true
+    }
+}
+
+impl Drop for ProgressProbe<'_> {
+    /// A run ends after its last checkpoint: count the rest of its horizon.
+    fn drop(&mut self) {
+        self.progress.done_seconds.fetch_add(
+            self.horizon_seconds.saturating_sub(self.reported_seconds),
+            Ordering::Relaxed,
+        );
+    }
+}
+
+/// Delay before the bar appears: quick runs print nothing.
+const PROGRESS_DELAY_MS: u64 = 500;
+const PROGRESS_REFRESH_MS: u64 = 100;
+const PROGRESS_WIDTH: usize = 30;
+
+/// Runs `work` with a progress bar on stderr when stderr is a terminal and
+/// the work outlasts [`PROGRESS_DELAY_MS`]; returns its result and wall time.
+pub fn with_progress<T>(
+    total_seconds: u64,
+    work: impl FnOnce(&Progress) -> Result<T, Failure>,
+) -> Result<(T, u64), Failure> {
+    let progress = Progress {
+        total_seconds,
+        done_seconds: AtomicU64::new(0),
+    };
+    let clock = WallClock::new();
+    let finished = AtomicBool::new(false);
+    let show = std::io::stderr().is_terminal();
+    let result = std::thread::scope(|scope| {
+        if show {
+            scope.spawn(|| draw_progress(&progress, &finished, &clock));
+        }
+        let result = work(&progress);
+        finished.store(true, Ordering::Relaxed);
+        result
+    });
+    let wall_ns = clock.elapsed_ns();
+    result.map(|value| (value, wall_ns))
+}
+
+fn draw_progress(progress: &Progress, finished: &AtomicBool, clock: &WallClock) {
+    let mut drawn = false;
+    while !finished.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(PROGRESS_REFRESH_MS));
+        let elapsed_ms = clock.elapsed_ns() / 1_000_000;
+        if elapsed_ms < PROGRESS_DELAY_MS || finished.load(Ordering::Relaxed) {
+            continue;
+        }
+        let fraction = progress.fraction();
+        let filled = (fraction * PROGRESS_WIDTH as f64) as usize;
+        let _ = write!(
+            std::io::stderr().lock(),
+            "\r[{}{}] {:>3}% {:.1} s",
+            "#".repeat(filled),
+            ".".repeat(PROGRESS_WIDTH - filled),
+            (fraction * 100.0) as u32,
+            elapsed_ms as f64 / 1000.0
+        );
+        drawn = true;
+    }
+    if drawn {
+        // Clear the bar so the report starts on a clean line.
+        let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+    }
+}

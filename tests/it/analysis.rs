@@ -1,0 +1,595 @@
+//! Policy analysis: replications, their statistics, comparisons of two rule
+//! sets, and the CSV, JSON and HTML a policy team reads.
+
+use crate::common::{repository_root, scenario_path, temporary_file};
+use escrowsim::analysis::{
+    Comparison, Plan, ReplicationSummary, Replications, replicate, replicate_pair,
+};
+use escrowsim::program::NoProbe;
+use escrowsim::scenario::{Scenario, load_scenario_file};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::process::{Command, Output};
+use std::str::FromStr;
+
+fn escrowsim(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args(arguments)
+        .output()
+        .expect("escrowsim runs")
+}
+
+fn succeeded(output: &Output) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn quick() -> String {
+    scenario_path("quick.ron").to_string_lossy().into_owned()
+}
+
+fn variant() -> String {
+    scenario_path("quick-release-at-contract.ron")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn known_refund_rate() -> Scenario {
+    let path = repository_root().join("tests/scenarios/known-refund-rate.ron");
+    load_scenario_file(&path).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// A JSON figure as a decimal: money strings and numbers alike.
+fn decimal(value: &Value) -> Decimal {
+    match value {
+        Value::String(text) => Decimal::from_str(text).expect("money string"),
+        Value::Number(number) => {
+            let text = number.to_string();
+            Decimal::from_str(&text)
+                .or_else(|_| Decimal::from_scientific(&text))
+                .expect("number")
+        }
+        other => panic!("not a figure: {other}"),
+    }
+}
+
+#[test]
+fn replication_json_is_byte_identical_with_one_or_two_jobs() {
+    let one = succeeded(&escrowsim(&[
+        "run",
+        &quick(),
+        "--replications",
+        "5",
+        "--jobs",
+        "1",
+        "--format",
+        "json",
+    ]));
+    let two = succeeded(&escrowsim(&[
+        "run",
+        &quick(),
+        "--replications",
+        "5",
+        "--jobs",
+        "2",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(one, two);
+    let compared_one = succeeded(&escrowsim(&[
+        "compare",
+        &quick(),
+        &variant(),
+        "--replications",
+        "3",
+        "--jobs",
+        "1",
+        "--format",
+        "json",
+    ]));
+    let compared_two = succeeded(&escrowsim(&[
+        "compare",
+        &quick(),
+        &variant(),
+        "--replications",
+        "3",
+        "--jobs",
+        "2",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(compared_one, compared_two);
+}
+
+#[test]
+fn replication_zero_reproduces_the_single_run_and_the_summary_covers_every_metric() {
+    let single: Value = serde_json::from_str(&succeeded(&escrowsim(&[
+        "run",
+        &quick(),
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    let replicated: Value = serde_json::from_str(&succeeded(&escrowsim(&[
+        "run",
+        &quick(),
+        "--replications",
+        "3",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(replicated["runs"][0]["seed"], single["seed"]);
+    assert_eq!(replicated["runs"][0]["digest"], single["digest"]);
+    assert_eq!(replicated["replications"], 3);
+
+    // Every numeric leaf of the outcome has its statistics under the same
+    // path in the summary; money has percentiles, counts and rates do not.
+    fn check(outcome: &Value, summary: &Value, path: &str, checked: &mut usize) {
+        match outcome {
+            Value::Object(fields) => {
+                for (key, child) in fields {
+                    if path.is_empty() && key == "monthly" {
+                        continue;
+                    }
+                    let child_path = format!("{path}.{key}");
+                    check(child, &summary[key], &child_path, checked);
+                }
+            }
+            Value::Number(_) => {
+                assert!(summary["mean"].is_number(), "{path}: {summary}");
+                assert!(summary["ci95_low"].is_number(), "{path}: {summary}");
+                assert!(summary.get("p99").is_none(), "{path}: {summary}");
+                *checked += 1;
+            }
+            Value::String(text) if escrowsim::analysis::metrics::parse_money(text).is_some() => {
+                for key in ["mean", "sd", "ci95_low", "ci95_high", "p95", "p99"] {
+                    assert!(summary[key].is_string(), "{path}.{key}: {summary}");
+                }
+                *checked += 1;
+            }
+            _ => {}
+        }
+    }
+    let mut checked = 0;
+    check(&single["outcome"], &replicated["summary"], "", &mut checked);
+    assert!(checked > 50, "only {checked} metrics checked");
+    let loss = &replicated["summary"]["risk"]["platform_loss"];
+    assert!(decimal(&loss["p95"]) <= decimal(&loss["p99"]));
+    let months = replicated["monthly"].as_array().unwrap();
+    assert_eq!(
+        months.len(),
+        single["outcome"]["monthly"].as_array().unwrap().len()
+    );
+    assert_eq!(months[0]["month"], single["outcome"]["monthly"][0]["month"]);
+    assert!(months[0]["escrow_end"]["mean"].is_string());
+}
+
+#[test]
+fn csv_parses_with_one_header_a_row_per_replication_and_rows_per_month() {
+    let text = succeeded(&escrowsim(&[
+        "run",
+        &quick(),
+        "--replications",
+        "3",
+        "--format",
+        "csv",
+    ]));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(&header[..4], ["scenario", "replication", "seed", "month"]);
+    let unique: std::collections::BTreeSet<&String> = header.iter().collect();
+    assert_eq!(unique.len(), header.len(), "column names are unique");
+    let column = |name: &str| header.iter().position(|column| column == name).unwrap();
+    let (loss, escrow_end) = (column("risk.platform_loss"), column("monthly.escrow_end"));
+    let mut whole_runs = 0;
+    let mut month_rows = 0;
+    for record in reader.records() {
+        let record = record.expect("every row parses");
+        assert_eq!(record.len(), header.len());
+        assert_eq!(&record[0], "quick");
+        for (index, cell) in record.iter().enumerate().skip(4) {
+            if !cell.is_empty() {
+                assert!(
+                    Decimal::from_str(cell).is_ok(),
+                    "{}: {cell:?} is not a number",
+                    header[index]
+                );
+            }
+        }
+        if &record[3] == "all" {
+            whole_runs += 1;
+            assert!(Decimal::from_str(&record[loss]).is_ok());
+            assert!(record[escrow_end].is_empty());
+        } else {
+            month_rows += 1;
+            assert_eq!(record[3].len(), "2014-05".len(), "{}", &record[3]);
+            assert!(record[loss].is_empty());
+            assert!(Decimal::from_str(&record[escrow_end]).is_ok());
+        }
+    }
+    assert_eq!(whole_runs, 3);
+    assert_eq!(
+        month_rows,
+        3 * 4,
+        "quick.ron runs 120 days from May: four months"
+    );
+
+    let compared = succeeded(&escrowsim(&[
+        "compare",
+        &quick(),
+        &variant(),
+        "--replications",
+        "2",
+        "--format",
+        "csv",
+    ]));
+    let mut reader = csv::Reader::from_reader(compared.as_bytes());
+    assert_eq!(&reader.headers().unwrap()[0], "policy");
+    let policies: Vec<String> = reader
+        .records()
+        .map(|record| record.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(
+        policies.iter().filter(|policy| *policy == "A").count(),
+        2 * 5
+    );
+    assert_eq!(
+        policies.iter().filter(|policy| *policy == "B").count(),
+        2 * 5
+    );
+}
+
+#[test]
+fn compare_marks_significant_exactly_what_its_interval_supports() {
+    let json: Value = serde_json::from_str(&succeeded(&escrowsim(&[
+        "compare",
+        &quick(),
+        &variant(),
+        "--replications",
+        "5",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    fn leaves<'a>(value: &'a Value, path: String, found: &mut Vec<(String, &'a Value)>) {
+        if value.get("significant").is_some() {
+            found.push((path, value));
+        } else if let Value::Object(fields) = value {
+            for (key, child) in fields {
+                leaves(child, format!("{path}.{key}"), found);
+            }
+        }
+    }
+    let mut differences = Vec::new();
+    leaves(&json["differences"], String::new(), &mut differences);
+    assert!(differences.len() > 50);
+    for (path, difference) in &differences {
+        let (low, high) = (
+            decimal(&difference["ci95_low"]),
+            decimal(&difference["ci95_high"]),
+        );
+        let mean = decimal(&difference["diff_mean"]);
+        assert!(low <= mean && mean <= high, "{path}: {difference}");
+        let excludes_zero = low > Decimal::ZERO || high < Decimal::ZERO;
+        assert_eq!(
+            difference["significant"].as_bool(),
+            Some(excludes_zero),
+            "{path}: {difference}"
+        );
+        // Each figure is rounded on its own, so they agree to one unit of the last decimal.
+        let unrounded_gap = decimal(&difference["b_mean"]) - decimal(&difference["a_mean"]) - mean;
+        assert!(
+            unrounded_gap.abs() <= Decimal::new(1, 2),
+            "{path}: the printed means differ by the printed difference"
+        );
+    }
+    // Releasing deposits at contract creates exposure and advances;
+    // the population and the orders placed are the same by construction.
+    let exposure = &json["differences"]["risk"]["exposure_peak"];
+    assert_eq!(exposure["significant"], true);
+    assert!(decimal(&exposure["ci95_low"]) > Decimal::ZERO);
+    // Releasing early makes the platform advance refunds escrow no longer
+    // holds; with five replications the (rarer) write-offs may not separate
+    // from zero, and the interval says so.
+    assert_eq!(
+        json["differences"]["ledger"]["advanced_by_platform"]["significant"],
+        true
+    );
+    let placed = &json["differences"]["orders"]["placed"];
+    assert_eq!(placed["significant"], false);
+    assert_eq!(decimal(&placed["diff_mean"]), Decimal::ZERO);
+
+    let text = succeeded(&escrowsim(&[
+        "compare",
+        &quick(),
+        &variant(),
+        "--replications",
+        "5",
+    ]));
+    let exposure_line = text
+        .lines()
+        .find(|line| line.starts_with("risk.exposure_peak"))
+        .expect("a row per metric");
+    assert!(
+        exposure_line.contains('[') && exposure_line.ends_with('*'),
+        "{exposure_line}"
+    );
+    let placed_line = text
+        .lines()
+        .find(|line| line.starts_with("orders.placed"))
+        .unwrap();
+    assert!(!placed_line.ends_with('*'), "{placed_line}");
+    assert!(text.contains("95% CI of B - A"));
+}
+
+#[test]
+fn common_random_numbers_make_paired_intervals_narrower_than_unpaired_ones() {
+    let a = load_scenario_file(&scenario_path("quick.ron")).unwrap();
+    let b = load_scenario_file(&scenario_path("quick-release-at-contract.ron")).unwrap();
+    let plan = Plan::new(a.seed, 4, 2).unwrap();
+    let (a_set, b_set) = replicate_pair(&a, &b, &plan, || NoProbe).unwrap();
+    let comparison = Comparison::new(&a_set, &b_set).unwrap();
+    let width = |bounds: Option<(escrowsim::analysis::Figure, escrowsim::analysis::Figure)>| {
+        let (low, high) = bounds.unwrap();
+        high.value - low.value
+    };
+    // Escrow peak varies a lot between seeds, far less between policies on one seed.
+    let paired = width(comparison.difference("risk.escrow_peak").unwrap().ci95);
+    let a_alone = width(comparison.a.metric("risk.escrow_peak").unwrap().ci95);
+    assert!(paired < a_alone, "paired {paired} vs A alone {a_alone}");
+}
+
+#[test]
+fn ninety_five_percent_intervals_cover_a_known_refund_rate_about_95_percent_of_the_time() {
+    // The scenario's expected refund rate is 0.1 exactly (see its comments).
+    // Over 200 independent base seeds, each with 10 replications, a correct
+    // 95% interval covers 0.1 about 190 times (sd about 3); an 80% interval
+    // would cover it about 160 times (sd about 6), too-wide intervals
+    // nearly always. The bounds below tell these apart with room to spare.
+    let scenario = known_refund_rate();
+    let truth = Decimal::new(1, 1);
+    let seeds = 200u64;
+    let mut covered = 0;
+    let mut means = Decimal::ZERO;
+    for base_seed in 1..=seeds {
+        let plan = Plan::new(base_seed * 1_000_003, 10, 2).unwrap();
+        let replications = replicate(&scenario, &plan, || NoProbe).unwrap();
+        let summary = ReplicationSummary::new(&replications);
+        let rate = summary.metric("refunds.rate").unwrap();
+        let (low, high) = rate.ci95.unwrap();
+        if low.value <= truth && truth <= high.value {
+            covered += 1;
+        }
+        means += rate.mean.value;
+    }
+    assert!(
+        (178..=198).contains(&covered),
+        "the 95% interval covered the true refund rate in {covered} of {seeds} seeds"
+    );
+    // The estimator is unbiased: the grand mean sits close to 0.1.
+    let grand_mean = means / Decimal::from(seeds);
+    assert!(
+        (grand_mean - truth).abs() < Decimal::new(2, 3),
+        "grand mean {grand_mean}"
+    );
+}
+
+#[test]
+fn merged_shards_equal_one_set() {
+    // Shards of a sweep (here: two plans' worth of the same replications)
+    // merge into exactly the set one machine computes.
+    let scenario = known_refund_rate();
+    let whole = replicate(&scenario, &Plan::new(9, 6, 2).unwrap(), || NoProbe).unwrap();
+    let keep = |set: &Replications, indices: std::ops::Range<u32>| Replications {
+        runs: set
+            .runs
+            .iter()
+            .filter(|run| indices.contains(&run.index))
+            .cloned()
+            .collect(),
+        ..set.clone()
+    };
+    let merged = Replications::merge(vec![keep(&whole, 4..6), keep(&whole, 0..4)]).unwrap();
+    assert_eq!(
+        ReplicationSummary::new(&merged).to_json(),
+        ReplicationSummary::new(&whole).to_json()
+    );
+    assert_eq!(merged.settlements(), whole.settlements());
+    assert!(Replications::merge(vec![whole.clone(), keep(&whole, 0..1)]).is_err());
+}
+
+#[test]
+fn the_html_report_is_self_contained_with_every_chart() {
+    let directory = temporary_file("html", "placeholder", b"");
+    let directory = directory.parent().unwrap();
+    let run_html = directory.join("run.html");
+    let compare_html = directory.join("compare.html");
+    let output = escrowsim(&[
+        "run",
+        &quick(),
+        "--replications",
+        "3",
+        "--html",
+        run_html.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    succeeded(&output);
+    let output = escrowsim(&[
+        "compare",
+        &quick(),
+        &variant(),
+        "--replications",
+        "2",
+        "--html",
+        compare_html.to_str().unwrap(),
+    ]);
+    succeeded(&output);
+    for (path, charts) in [
+        (
+            &run_html,
+            &[
+                "escrow-exposure",
+                "refunds-by-reason",
+                "approved-suppliers",
+                "covered-share",
+                "platform-loss-distribution",
+            ][..],
+        ),
+        (
+            &compare_html,
+            &[
+                "differences",
+                "escrow-float",
+                "exposure",
+                "refunds-by-reason",
+                "approved-suppliers",
+                "covered-share",
+                "platform-loss-distribution",
+            ][..],
+        ),
+    ] {
+        let html = std::fs::read_to_string(path).unwrap();
+        for chart in charts {
+            assert!(
+                html.contains(&format!("data-chart=\"{chart}\"")),
+                "{}: no {chart} chart",
+                path.display()
+            );
+        }
+        assert_eq!(html.matches("<svg class=\"chart\"").count(), charts.len());
+        for fetching in [
+            "src=", "href=", "url(", "@import", "<link", "<iframe", "<object",
+        ] {
+            assert!(!html.contains(fetching), "{}: {fetching}", path.display());
+        }
+        // The only URL is the SVG namespace, which names and never fetches.
+        let urls = html.matches("http:").count() + html.matches("https:").count();
+        let namespaces = html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+        assert_eq!(urls, namespaces, "{}", path.display());
+        assert!(html.contains("default-src 'none'"));
+    }
+}
+
+#[test]
+fn without_a_terminal_replications_print_no_progress() {
+    let output = escrowsim(&["run", &quick(), "--replications", "2", "--format", "json"]);
+    succeeded(&output);
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn bad_replication_flags_and_incomparable_scenarios_exit_2_with_a_message() {
+    let short_text = std::fs::read_to_string(quick())
+        .unwrap()
+        .replace("horizon_days: 120", "horizon_days: 90");
+    let short = temporary_file("incomparable", "short.ron", short_text.as_bytes());
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["run".into(), quick(), "--replications".into(), "0".into()],
+            "at least 1",
+        ),
+        (
+            vec![
+                "run".into(),
+                quick(),
+                "--replications".into(),
+                "1000000".into(),
+            ],
+            "more than the most",
+        ),
+        (
+            vec![
+                "run".into(),
+                quick(),
+                "--replications".into(),
+                "2".into(),
+                "--jobs".into(),
+                "0".into(),
+            ],
+            "at least 1",
+        ),
+        (
+            vec![
+                "run".into(),
+                quick(),
+                "--replications".into(),
+                "2".into(),
+                "--jobs".into(),
+                "100000".into(),
+            ],
+            "more than the most",
+        ),
+        (
+            vec!["run".into(), quick(), "--replications".into(), "-3".into()],
+            "-3",
+        ),
+        (
+            vec!["run".into(), quick(), "--jobs".into(), "2".into()],
+            "--replications",
+        ),
+        (
+            vec![
+                "compare".into(),
+                quick(),
+                "/no/such/b.ron".into(),
+                "--replications".into(),
+                "2".into(),
+            ],
+            "/no/such/b.ron",
+        ),
+        (
+            vec![
+                "compare".into(),
+                quick(),
+                variant(),
+                "--replications".into(),
+                "0".into(),
+            ],
+            "at least 1",
+        ),
+        (vec!["compare".into(), quick(), variant()], "--replications"),
+        (
+            vec![
+                "compare".into(),
+                quick(),
+                short.to_string_lossy().into_owned(),
+                "--replications".into(),
+                "2".into(),
+            ],
+            "horizon_days",
+        ),
+        (
+            vec![
+                "run".into(),
+                quick(),
+                "--replications".into(),
+                "2".into(),
+                "--html".into(),
+                "/no/such/dir/r.html".into(),
+            ],
+            "does not exist",
+        ),
+    ];
+    for (arguments, message) in cases {
+        let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+        let output = escrowsim(&arguments);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{arguments:?}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{arguments:?}: expected {message:?} in {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{arguments:?}: {stderr}");
+    }
+}
