@@ -30,6 +30,7 @@ pub mod engine;
 pub mod program;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 pub mod wall;
 
 use program::{Interrupted, Probe, RunOutput, Simulation};

@@ -5,6 +5,16 @@
 //! Exit codes: 0 success; 2 bad input or usage (with every problem printed);
 //! 1 internal failure (a broken invariant: a bug, reported as such).
 
+/// Prints a diagnostic line on stderr. A closed or full stderr (e.g. piped
+/// into `head`) must never stop a run, so write errors are ignored, where
+/// `eprintln!` would panic. Defined before `mod cli` so every command sees it.
+macro_rules! note {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($argument)*);
+    }};
+}
+
 mod cli;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +47,11 @@ enum Command {
     /// Check a scenario and print every problem with its file:line:column.
     #[command(after_help = "Exit status: 0 when the scenario is valid, 2 when it is not.")]
     Validate(cli::validate::ValidateArgs),
+    /// Run a sweep's units (or one shard of them) into a directory; resumable.
+    #[command(after_help = cli::sweep::EXAMPLES)]
+    Sweep(cli::sweep::SweepArgs),
+    /// Merge the unit results of a sweep, from one or more directories, into its result.
+    Merge(cli::merge::MergeArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,16 +66,18 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(arguments) => cli::run::run(&arguments),
         Command::Validate(arguments) => cli::validate::validate(&arguments),
+        Command::Sweep(arguments) => cli::sweep::sweep(&arguments),
+        Command::Merge(arguments) => cli::merge::merge(&arguments),
         Command::Compare(arguments) => cli::compare::compare(&arguments),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::BadInput(message)) => {
-            eprintln!("{message}");
+            note!("{message}");
             ExitCode::from(2)
         }
         Err(Failure::Internal(message)) => {
-            eprintln!("internal error (please report it with the scenario and seed): {message}");
+            note!("internal error (please report it with the scenario and seed): {message}");
             ExitCode::from(1)
         }
     }

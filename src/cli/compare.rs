@@ -63,7 +63,7 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
     check_outputs(arguments.out.as_deref(), arguments.html.as_deref())?;
     let base_seed = arguments.seed.unwrap_or(a.seed);
     if arguments.seed.is_none() && a.seed != b.seed {
-        eprintln!(
+        note!(
             "note: {} has seed {} but both policies run with seeds derived from A's seed {base_seed} (common random numbers)",
             arguments.b.display(),
             b.seed

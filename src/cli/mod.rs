@@ -1,9 +1,11 @@
 //! The subcommands of the `escrowsim` binary, one module each, and what they share.
 
 pub mod compare;
+pub mod merge;
 pub mod output;
 pub mod replicate;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 use escrowsim::scenario::LoadError;

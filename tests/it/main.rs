@@ -9,4 +9,5 @@ mod determinism;
 mod golden;
 mod ledger_identity;
 mod program_rules;
+mod sweep;
 mod validation;

@@ -1,0 +1,114 @@
+//! `escrowsim merge`: join the unit results of one sweep, from one or more
+//! directories (e.g. one per machine), into the sweep result.
+//!
+//! The result holds every metric of every point; it is built in unit order
+//! from exact values, so it is byte-identical however the sweep was
+//! sharded. The summary (key metrics with intervals, and each point's wall
+//! time and memory) goes to stdout.
+
+use super::Failure;
+use super::output::{check_output_path, write_atomically, write_report};
+use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY};
+use clap::{Args, ValueEnum};
+use escrowsim::sweep::{Manifest, UnitResult, merge_units};
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Sweep directories written by `escrowsim sweep` (all of the same sweep).
+    #[arg(required = true)]
+    pub directories: Vec<PathBuf>,
+    /// Write the sweep result (JSON, every metric of every point) to this file, atomically.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Format of the summary printed to stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub summary: SummaryFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Csv,
+    Json,
+}
+
+pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
+    if let Some(out) = &arguments.out {
+        check_output_path(out)?;
+    }
+    let mut manifest: Option<(PathBuf, Manifest)> = None;
+    let mut units = Vec::new();
+    for directory in &arguments.directories {
+        let manifest_path = directory.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&manifest_path).map_err(|error| {
+            Failure::BadInput(format!(
+                "{}: not a sweep directory ({}: {error})",
+                directory.display(),
+                MANIFEST_FILE
+            ))
+        })?;
+        let found = Manifest::from_json(&text).map_err(|problem| {
+            Failure::BadInput(format!("{}: {problem}", manifest_path.display()))
+        })?;
+        match &manifest {
+            None => manifest = Some((directory.clone(), found)),
+            Some((first_directory, first)) if *first != found => {
+                return Err(Failure::BadInput(format!(
+                    "{} holds sweep {:?} (digest {}, escrowsim {}) but {} holds sweep {:?} (digest {}, escrowsim {}): only results of one sweep and one version merge",
+                    directory.display(),
+                    found.name,
+                    found.digest,
+                    found.version,
+                    first_directory.display(),
+                    first.name,
+                    first.digest,
+                    first.version
+                )));
+            }
+            Some(_) => {}
+        }
+        let units_directory = directory.join(UNITS_DIRECTORY);
+        let entries = std::fs::read_dir(&units_directory).map_err(|error| {
+            Failure::BadInput(format!(
+                "{}: cannot read: {error}",
+                units_directory.display()
+            ))
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|extension| extension == "json")
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|error| {
+                Failure::BadInput(format!("{}: cannot read: {error}", path.display()))
+            })?;
+            let unit = UnitResult::from_json(&text)
+                .map_err(|problem| Failure::BadInput(format!("{}: {problem}", path.display())))?;
+            units.push((path.display().to_string(), unit));
+        }
+    }
+    let (_, manifest) = manifest.expect("clap requires at least one directory");
+    let result = merge_units(&manifest, units).map_err(|problems| {
+        Failure::BadInput(
+            problems
+                .into_iter()
+                .map(|problem| problem.0)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    if let Some(out) = &arguments.out {
+        write_atomically(out, result.to_json().as_bytes())?;
+    }
+    let summary = match arguments.summary {
+        SummaryFormat::Text => result.summary_text(),
+        SummaryFormat::Csv => result.summary_csv(),
+        SummaryFormat::Json => result.summary_json(),
+    };
+    write_report(None, summary.as_bytes())
+}

@@ -1,0 +1,192 @@
+//! `escrowsim sweep`: run the units of a sweep (or of one shard of it) into
+//! a directory, one result file per unit, skipping units already complete.
+//!
+//! Every unit file is written to a temporary file and renamed when complete,
+//! so a sweep killed at any moment leaves only whole units behind, and
+//! running the same command again completes exactly the missing ones.
+
+use super::output::write_atomically;
+use super::{Failure, catching_panics};
+use clap::Args;
+use escrowsim::analysis::JOBS_MAX;
+use escrowsim::report::VERSION;
+use escrowsim::sweep::{Manifest, Shard, SweepPlan, UnitResult, load_sweep, run_unit};
+use escrowsim::wall::{WallClock, peak_rss_bytes};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const EXAMPLES: &str = "Examples:
+  escrowsim sweep sweeps/claim-window-by-release.ron --out results/cw --jobs 2
+  escrowsim sweep sweeps/claim-window-by-release.ron --out results/cw --shard 3/8
+  escrowsim merge results/cw --out cw-result.json
+
+Unit u runs in shard K of N when u % N == K. Re-running a command skips the
+units whose result files are complete, so a killed sweep resumes.";
+
+#[derive(Args)]
+pub struct SweepArgs {
+    /// Sweep file (RON): a base scenario, a grid of rule values, replications per point.
+    pub sweep: PathBuf,
+    /// Directory for the manifest and one result file per unit (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Run only shard K of N (`K/N`, 0 <= K < N): the units u with u % N == K.
+    #[arg(long, default_value = "0/1")]
+    pub shard: String,
+    /// Units to run at once on this machine (each unit single-threaded).
+    #[arg(long, default_value_t = 1)]
+    pub jobs: u32,
+}
+
+/// The manifest's file name inside a sweep directory.
+pub const MANIFEST_FILE: &str = "sweep.json";
+/// The directory of unit results inside a sweep directory.
+pub const UNITS_DIRECTORY: &str = "units";
+
+pub fn unit_file(directory: &Path, unit: u64) -> PathBuf {
+    directory
+        .join(UNITS_DIRECTORY)
+        .join(format!("u{unit:07}.json"))
+}
+
+pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
+    let plan =
+        load_sweep(&arguments.sweep).map_err(|error| Failure::BadInput(error.to_string()))?;
+    let shard = Shard::parse(&arguments.shard).map_err(Failure::BadInput)?;
+    if arguments.jobs == 0 || arguments.jobs > JOBS_MAX {
+        return Err(Failure::BadInput(format!(
+            "--jobs {} is out of range 1..={JOBS_MAX}",
+            arguments.jobs
+        )));
+    }
+    let directory = &arguments.out;
+    prepare_directory(directory, &plan.manifest())?;
+    let owned: Vec<u64> = plan.units_of(shard).collect();
+    let pending: Vec<u64> = owned
+        .iter()
+        .copied()
+        .filter(|&unit| !unit_complete(directory, &plan, unit))
+        .collect();
+    note!(
+        "escrowsim sweep {:?}: shard {shard} holds {} of {} units; {} complete, running {} on {} thread(s)",
+        plan.name,
+        owned.len(),
+        plan.unit_count(),
+        owned.len() - pending.len(),
+        pending.len(),
+        arguments.jobs
+    );
+    run_pending(&plan, directory, &pending, arguments.jobs)?;
+    note!(
+        "escrowsim sweep {:?}: shard {shard} complete in {}",
+        plan.name,
+        directory.display()
+    );
+    Ok(())
+}
+
+/// Creates the directory and records the manifest, or checks that the
+/// directory already belongs to this sweep.
+fn prepare_directory(directory: &Path, manifest: &Manifest) -> Result<(), Failure> {
+    let cannot = |error: std::io::Error| {
+        Failure::BadInput(format!(
+            "{}: cannot create the sweep directory: {error}",
+            directory.display()
+        ))
+    };
+    std::fs::create_dir_all(directory.join(UNITS_DIRECTORY)).map_err(cannot)?;
+    let manifest_path = directory.join(MANIFEST_FILE);
+    match std::fs::read_to_string(&manifest_path) {
+        Ok(text) => {
+            let existing = Manifest::from_json(&text).map_err(|problem| {
+                Failure::BadInput(format!("{}: {problem}", manifest_path.display()))
+            })?;
+            if existing.digest != manifest.digest || existing.version != manifest.version {
+                return Err(Failure::BadInput(format!(
+                    "{}: holds results of sweep {:?} (digest {}, escrowsim {}), not of this sweep (digest {}, escrowsim {}); choose another --out",
+                    directory.display(),
+                    existing.name,
+                    existing.digest,
+                    existing.version,
+                    manifest.digest,
+                    VERSION
+                )));
+            }
+            Ok(())
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            write_atomically(&manifest_path, manifest.to_json().as_bytes())
+        }
+        Err(error) => Err(Failure::BadInput(format!(
+            "{}: cannot read: {error}",
+            manifest_path.display()
+        ))),
+    }
+}
+
+/// Whether unit `unit` already has a complete result of this sweep.
+fn unit_complete(directory: &Path, plan: &SweepPlan, unit: u64) -> bool {
+    let Ok(text) = std::fs::read_to_string(unit_file(directory, unit)) else {
+        return false;
+    };
+    matches!(
+        UnitResult::from_json(&text),
+        Ok(result) if result.sweep_digest == plan.digest && result.version == VERSION && result.unit == unit
+    )
+}
+
+/// Runs `pending` units on `jobs` threads, each writing its own file.
+fn run_pending(
+    plan: &SweepPlan,
+    directory: &Path,
+    pending: &[u64],
+    jobs: u32,
+) -> Result<(), Failure> {
+    let next = AtomicUsize::new(0);
+    let failure: Mutex<Option<Failure>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(pending.len().max(1) as u32) {
+            scope.spawn(|| {
+                loop {
+                    if failure.lock().map(|slot| slot.is_some()).unwrap_or(true) {
+                        return;
+                    }
+                    let task = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&unit) = pending.get(task) else {
+                        return;
+                    };
+                    if let Err(problem) = run_one(plan, directory, unit) {
+                        if let Ok(mut slot) = failure.lock() {
+                            slot.get_or_insert(problem);
+                        }
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    match failure.into_inner() {
+        Ok(Some(problem)) => Err(problem),
+        Ok(None) => Ok(()),
+        Err(_) => Err(Failure::Internal("a sweep worker failed".to_string())),
+    }
+}
+
+fn run_one(plan: &SweepPlan, directory: &Path, unit: u64) -> Result<(), Failure> {
+    let result = catching_panics(|| {
+        let mut clock = WallClock::new();
+        let mut result = run_unit(plan, unit, &mut clock)
+            .map_err(|interrupted| Failure::BadInput(interrupted.to_string()))?;
+        result.wall_ms = clock.elapsed_ns() / 1_000_000;
+        result.peak_rss_bytes = peak_rss_bytes();
+        Ok::<_, Failure>(result)
+    })??;
+    let (point, replication) = plan.unit(unit);
+    write_atomically(&unit_file(directory, unit), result.to_json().as_bytes())?;
+    note!(
+        "  unit {unit} (point {point}, replication {replication}) done in {} ms",
+        result.wall_ms
+    );
+    Ok(())
+}

@@ -1,0 +1,367 @@
+//! Merging unit results into a sweep result, and the sweep summary.
+//!
+//! The result is built from the units in unit order, whatever order they
+//! arrive in and however they were sharded, so it is byte-identical to an
+//! unsharded run's. Measurements (wall time, memory) never enter it; they go
+//! to the summary only.
+
+use super::plan::Manifest;
+use super::unit::UnitResult;
+use crate::analysis::{ReplicationSummary, Replications};
+use crate::report::VERSION;
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+/// Why units cannot be merged: each names the unit (and the file, which the
+/// caller adds) or what is missing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeProblem(pub String);
+
+/// Measurements of a point's units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnitCosts {
+    pub wall_ms_total: u64,
+    pub wall_ms_max: u64,
+    pub peak_rss_bytes_max: Option<u64>,
+    pub units: u64,
+}
+
+/// One grid point's replications, summary and measurements.
+#[derive(Clone, Debug)]
+pub struct PointResult {
+    pub parameters: Vec<(String, String)>,
+    pub replications: Replications,
+    pub summary: ReplicationSummary,
+    pub costs: UnitCosts,
+}
+
+/// The merged result of a sweep.
+#[derive(Clone, Debug)]
+pub struct SweepResult {
+    pub manifest: Manifest,
+    pub points: Vec<PointResult>,
+}
+
+/// Merges unit results of the sweep `manifest` describes. Every unit must be
+/// present once (an identical duplicate, e.g. from overlapping directories,
+/// is accepted), of this sweep and this engine version.
+pub fn merge_units(
+    manifest: &Manifest,
+    units: Vec<(String, UnitResult)>,
+) -> Result<SweepResult, Vec<MergeProblem>> {
+    let mut problems = Vec::new();
+    if manifest.version != VERSION {
+        problems.push(MergeProblem(format!(
+            "the sweep was run by escrowsim {}, this is {VERSION}: results of different versions do not merge",
+            manifest.version
+        )));
+    }
+    let unit_count = manifest.unit_count();
+    let mut slots: Vec<Option<(String, UnitResult)>> = (0..unit_count).map(|_| None).collect();
+    for (source, unit) in units {
+        if unit.sweep_digest != manifest.digest {
+            problems.push(MergeProblem(format!(
+                "{source}: belongs to another sweep (digest {}, expected {})",
+                unit.sweep_digest, manifest.digest
+            )));
+            continue;
+        }
+        if unit.version != manifest.version {
+            problems.push(MergeProblem(format!(
+                "{source}: written by escrowsim {}, the sweep by {}",
+                unit.version, manifest.version
+            )));
+            continue;
+        }
+        let replications = u64::from(manifest.replications);
+        let consistent = unit.unit < unit_count
+            && unit.point as u64 == unit.unit / replications
+            && u64::from(unit.replication.index) == unit.unit % replications;
+        if !consistent {
+            problems.push(MergeProblem(format!(
+                "{source}: unit {} does not fit the sweep's {unit_count} units",
+                unit.unit
+            )));
+            continue;
+        }
+        let slot = &mut slots[unit.unit as usize];
+        match slot {
+            None => *slot = Some((source, unit)),
+            Some((first_source, first)) => {
+                if first.replication.digest != unit.replication.digest {
+                    problems.push(MergeProblem(format!(
+                        "{source}: unit {} differs from the same unit in {first_source}",
+                        unit.unit
+                    )));
+                }
+            }
+        }
+    }
+    let missing: Vec<u64> = (0..unit_count)
+        .filter(|&unit| slots[unit as usize].is_none())
+        .collect();
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(10).map(u64::to_string).collect();
+        problems.push(MergeProblem(format!(
+            "{} of {unit_count} units are missing (units {}{}): run the remaining shards, or re-run `escrowsim sweep` on this directory to complete it",
+            missing.len(),
+            shown.join(", "),
+            if missing.len() > 10 { ", ..." } else { "" }
+        )));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut points = Vec::with_capacity(manifest.points.len());
+    let mut units = slots
+        .into_iter()
+        .map(|slot| slot.expect("no unit is missing").1);
+    for (point_index, values) in manifest.points.iter().enumerate() {
+        let mut runs = Vec::with_capacity(manifest.replications as usize);
+        let mut costs = UnitCosts::default();
+        let mut schema = None;
+        for _ in 0..manifest.replications {
+            let unit = units.next().expect("every point has its units");
+            costs.units += 1;
+            costs.wall_ms_total += unit.wall_ms;
+            costs.wall_ms_max = costs.wall_ms_max.max(unit.wall_ms);
+            costs.peak_rss_bytes_max = costs.peak_rss_bytes_max.max(unit.peak_rss_bytes);
+            match &schema {
+                None => schema = Some(unit.schema.clone()),
+                Some(first) if *first != unit.schema => {
+                    return Err(vec![MergeProblem(format!(
+                        "unit {}: its metrics differ from the point's other units",
+                        unit.unit
+                    ))]);
+                }
+                Some(_) => {}
+            }
+            runs.push(unit.replication);
+        }
+        let replications = Replications {
+            scenario: manifest.scenario_name.clone(),
+            base_seed: manifest.base_seed,
+            schema: schema.expect("a point has at least one replication"),
+            runs,
+        };
+        let summary = ReplicationSummary::new(&replications);
+        let parameters = manifest
+            .paths
+            .iter()
+            .cloned()
+            .zip(values.iter().cloned())
+            .collect();
+        points.push(PointResult {
+            parameters,
+            replications,
+            summary,
+            costs,
+        });
+        debug_assert_eq!(points.len(), point_index + 1);
+    }
+    Ok(SweepResult {
+        manifest: manifest.clone(),
+        points,
+    })
+}
+
+/// The metrics the sweep summary shows for every point.
+pub const KEY_METRICS: &[&str] = &[
+    "refunds.rate",
+    "refunds.value_rate",
+    "risk.platform_loss",
+    "risk.loss_bps",
+    "risk.exposure_peak",
+    "risk.buyer_uncovered_loss",
+    "orders.covered",
+    "claims.filed",
+    "suppliers.approved",
+    "vetting.suspended",
+];
+
+impl SweepResult {
+    /// The deterministic result: every metric of every point, as JSON.
+    pub fn to_json(&self) -> String {
+        let manifest = &self.manifest;
+        let points: Vec<Value> = self
+            .points
+            .iter()
+            .enumerate()
+            .map(|(index, point)| {
+                let parameters: serde_json::Map<String, Value> =
+                    point.parameters.iter().map(|(path, value)| (path.clone(), Value::String(value.clone()))).collect();
+                json!({
+                    "point": index,
+                    "parameters": parameters,
+                    "result": serde_json::to_value(&point.summary).expect("a summary always serialises"),
+                })
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&json!({
+            "sweep": manifest.name,
+            "scenario": manifest.scenario_name,
+            "version": manifest.version,
+            "digest": manifest.digest,
+            "seed": manifest.base_seed,
+            "replications": manifest.replications,
+            "paths": manifest.paths,
+            "points": points,
+        }))
+        .expect("a sweep result always serialises");
+        text.push('\n');
+        text
+    }
+
+    /// Per point: the parameters, each key metric's mean and 95% interval,
+    /// and the units' wall time and memory, as rows of named cells.
+    fn summary_rows(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut header: Vec<String> = vec!["point".to_string()];
+        header.extend(self.manifest.paths.iter().cloned());
+        for metric in KEY_METRICS {
+            for statistic in ["mean", "ci95_low", "ci95_high"] {
+                header.push(format!("{metric}.{statistic}"));
+            }
+        }
+        header.extend(
+            [
+                "unit_wall_ms_mean",
+                "unit_wall_ms_max",
+                "peak_rss_bytes_max",
+            ]
+            .map(str::to_string),
+        );
+        let rows = self
+            .points
+            .iter()
+            .enumerate()
+            .map(|(index, point)| {
+                let mut row = vec![index.to_string()];
+                row.extend(point.parameters.iter().map(|(_, value)| value.clone()));
+                for metric in KEY_METRICS {
+                    match point.summary.metric(metric) {
+                        Some(summary) => {
+                            let (low, high) = interval_text(summary);
+                            row.extend([summary.mean.text(), low, high]);
+                        }
+                        None => row.extend(["", "", ""].map(str::to_string)),
+                    }
+                }
+                let costs = &point.costs;
+                row.push((costs.wall_ms_total / costs.units.max(1)).to_string());
+                row.push(costs.wall_ms_max.to_string());
+                row.push(
+                    costs
+                        .peak_rss_bytes_max
+                        .map(|bytes| bytes.to_string())
+                        .unwrap_or_default(),
+                );
+                row
+            })
+            .collect();
+        (header, rows)
+    }
+
+    /// The summary as CSV: one header, one row per point.
+    pub fn summary_csv(&self) -> String {
+        let (header, rows) = self.summary_rows();
+        let mut text = String::new();
+        for row in std::iter::once(&header).chain(rows.iter()) {
+            let cells: Vec<String> = row.iter().map(|cell| csv_cell(cell)).collect();
+            text.push_str(&cells.join(","));
+            text.push('\n');
+        }
+        text
+    }
+
+    /// The summary as JSON: one object per point.
+    pub fn summary_json(&self) -> String {
+        let (header, rows) = self.summary_rows();
+        let objects: Vec<Value> = rows
+            .iter()
+            .map(|row| {
+                Value::Object(
+                    header
+                        .iter()
+                        .cloned()
+                        .zip(row.iter().map(|cell| Value::String(cell.clone())))
+                        .collect(),
+                )
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(
+            &json!({ "sweep": self.manifest.name, "points": objects }),
+        )
+        .expect("serialises");
+        text.push('\n');
+        text
+    }
+
+    /// The summary as a table for people.
+    pub fn summary_text(&self) -> String {
+        let mut text = String::new();
+        let manifest = &self.manifest;
+        let _ = writeln!(
+            text,
+            "sweep {:?} over {:?}: {} points x {} replications, escrowsim {}",
+            manifest.name,
+            manifest.scenario_name,
+            manifest.points.len(),
+            manifest.replications,
+            manifest.version
+        );
+        for (index, point) in self.points.iter().enumerate() {
+            let parameters: Vec<String> = point
+                .parameters
+                .iter()
+                .map(|(path, value)| format!("{path} = {value}"))
+                .collect();
+            let _ = writeln!(
+                text,
+                "\npoint {index}: {}",
+                if parameters.is_empty() {
+                    "(base scenario)".to_string()
+                } else {
+                    parameters.join(", ")
+                }
+            );
+            for metric in KEY_METRICS {
+                if let Some(summary) = point.summary.metric(metric) {
+                    let (low, high) = interval_text(summary);
+                    let _ = writeln!(
+                        text,
+                        "  {metric:<28} {:>16}   95% CI [{low}, {high}]",
+                        summary.mean.text()
+                    );
+                }
+            }
+            let costs = &point.costs;
+            let memory = costs
+                .peak_rss_bytes_max
+                .map(|bytes| format!("{:.1} MiB", bytes as f64 / 1_048_576.0))
+                .unwrap_or_else(|| "unknown".to_string());
+            let _ = writeln!(
+                text,
+                "  per unit: {} ms mean, {} ms max wall time; peak memory {memory}",
+                costs.wall_ms_total / costs.units.max(1),
+                costs.wall_ms_max
+            );
+        }
+        text
+    }
+}
+
+/// The 95% interval's bounds as text; empty with a single replication.
+fn interval_text(summary: &crate::analysis::Summary) -> (String, String) {
+    match &summary.ci95 {
+        Some((low, high)) => (low.text(), high.text()),
+        None => (String::new(), String::new()),
+    }
+}
+
+fn csv_cell(cell: &str) -> String {
+    if cell.contains([',', '"', '\n']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_string()
+    }
+}

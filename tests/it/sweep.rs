@@ -1,0 +1,382 @@
+//! Sweeps: sharded and merged results equal one unsharded run byte for byte,
+//! a killed sweep resumes only its missing units, and foreign results are
+//! refused.
+
+use crate::common::{scenario_path, temporary_file};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn escrowsim(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args(arguments)
+        .output()
+        .expect("escrowsim runs")
+}
+
+fn succeeded(output: &Output) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A sweep file over quick.ron with `replications` per point and a 2 x 2 grid.
+fn sweep_file(test: &str, replications: u32) -> PathBuf {
+    let text = format!(
+        "Sweep(\n    name: \"{test}\",\n    scenario: {:?},\n    replications: {replications},\n    grid: [\n        \
+         (path: \"rules.claim_window_days\", values: [\"14\", \"45\"]),\n        \
+         (path: \"rules.deposit_release\", values: [\"AtContract\", \"AtAcceptance\"]),\n    ],\n)\n",
+        scenario_path("quick.ron").display().to_string()
+    );
+    temporary_file(test, "sweep.ron", text.as_bytes())
+}
+
+fn fresh_directory(test: &str, name: &str) -> PathBuf {
+    let directory = temporary_file(test, "placeholder", b"")
+        .parent()
+        .unwrap()
+        .join(name);
+    let _ = std::fs::remove_dir_all(&directory);
+    directory
+}
+
+fn path(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Runs the whole sweep into `directory` and merges it into `result`.
+fn run_and_merge(sweep: &Path, directory: &Path, result: &Path) {
+    succeeded(&escrowsim(&[
+        "sweep",
+        path(sweep),
+        "--out",
+        path(directory),
+        "--jobs",
+        "2",
+    ]));
+    succeeded(&escrowsim(&[
+        "merge",
+        path(directory),
+        "--out",
+        path(result),
+    ]));
+}
+
+#[test]
+fn sharded_and_merged_results_equal_the_unsharded_result_byte_for_byte() {
+    let test = "sweep-shards";
+    let sweep = sweep_file(test, 2);
+    let reference = fresh_directory(test, "whole.json");
+    run_and_merge(&sweep, &fresh_directory(test, "whole"), &reference);
+    let expected = std::fs::read(&reference).unwrap();
+    // 8 units; 5 and 11 shards leave some shards with few or no units.
+    for shards in [2, 3, 5, 11] {
+        let mut directories = Vec::new();
+        for shard in 0..shards {
+            let directory = fresh_directory(test, &format!("n{shards}-k{shard}"));
+            let shard_argument = format!("{shard}/{shards}");
+            succeeded(&escrowsim(&[
+                "sweep",
+                path(&sweep),
+                "--out",
+                path(&directory),
+                "--shard",
+                &shard_argument,
+            ]));
+            directories.push(directory);
+        }
+        let merged = fresh_directory(test, &format!("merged-{shards}.json"));
+        let mut arguments = vec!["merge".to_string()];
+        // Merge in reverse order: the result must not depend on it.
+        arguments.extend(
+            directories
+                .iter()
+                .rev()
+                .map(|directory| path(directory).to_string()),
+        );
+        arguments.extend(["--out".to_string(), path(&merged).to_string()]);
+        let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+        succeeded(&escrowsim(&arguments));
+        assert_eq!(std::fs::read(&merged).unwrap(), expected, "{shards} shards");
+    }
+    let result: serde_json::Value = serde_json::from_slice(&expected).unwrap();
+    assert_eq!(result["points"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        result["points"][1]["parameters"]["rules.deposit_release"],
+        "AtAcceptance"
+    );
+    assert!(result["points"][0]["result"]["summary"]["risk"]["platform_loss"]["mean"].is_string());
+}
+
+#[test]
+fn the_summary_reports_key_metrics_with_intervals_and_unit_costs() {
+    let test = "sweep-summary";
+    let sweep = sweep_file(test, 2);
+    let directory = fresh_directory(test, "whole");
+    succeeded(&escrowsim(&[
+        "sweep",
+        path(&sweep),
+        "--out",
+        path(&directory),
+        "--jobs",
+        "2",
+    ]));
+    let text = succeeded(&escrowsim(&["merge", path(&directory)]));
+    assert!(
+        text.contains(
+            "point 3: rules.claim_window_days = 45, rules.deposit_release = AtAcceptance"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("refunds.rate") && text.contains("95% CI ["),
+        "{text}"
+    );
+    assert!(
+        text.contains("per unit:") && text.contains("ms mean") && text.contains("peak memory"),
+        "{text}"
+    );
+    let csv = succeeded(&escrowsim(&["merge", path(&directory), "--summary", "csv"]));
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header[..3],
+        ["point", "rules.claim_window_days", "rules.deposit_release"]
+    );
+    assert!(
+        header.contains(&"risk.platform_loss.ci95_high") && header.contains(&"unit_wall_ms_mean")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|row| row.len() == header.len()));
+    let json: serde_json::Value = serde_json::from_str(&succeeded(&escrowsim(&[
+        "merge",
+        path(&directory),
+        "--summary",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json["points"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_killed_sweep_resumes_with_only_the_missing_units() {
+    let test = "sweep-resume";
+    let sweep = sweep_file(test, 5);
+    let total = 20;
+    let reference = fresh_directory(test, "reference.json");
+    run_and_merge(&sweep, &fresh_directory(test, "reference"), &reference);
+
+    let directory = fresh_directory(test, "killed");
+    let units = directory.join("units");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args([
+            "sweep",
+            path(&sweep),
+            "--out",
+            path(&directory),
+            "--jobs",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("escrowsim starts");
+    // Kill it once a few units are written, long before it could finish.
+    let completed_files = || {
+        std::fs::read_dir(&units)
+            .map(|entries| {
+                entries
+                    .filter_map(|entry| entry.ok())
+                    .filter(|entry| {
+                        entry
+                            .path()
+                            .extension()
+                            .is_some_and(|extension| extension == "json")
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    loop {
+        if completed_files() >= 2 {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep ended before any unit was written"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().expect("the sweep is killed");
+    child.wait().unwrap();
+    let done = completed_files();
+    assert!(
+        done < total,
+        "the sweep finished ({done} units) before it could be killed: the test proves nothing"
+    );
+    // Only whole units remain: every file parses.
+    for entry in std::fs::read_dir(&units).unwrap() {
+        let entry = entry.unwrap();
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            assert!(
+                escrowsim::sweep::UnitResult::from_json(&text).is_ok(),
+                "{} is partial",
+                entry.path().display()
+            );
+        }
+    }
+    // Merging the incomplete directory names what is missing.
+    let incomplete = escrowsim(&["merge", path(&directory)]);
+    assert_eq!(incomplete.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&incomplete.stderr)
+            .contains(&format!("{} of {total} units are missing", total - done))
+    );
+    // The re-run runs exactly the missing units, and the result is the same.
+    let rerun = escrowsim(&[
+        "sweep",
+        path(&sweep),
+        "--out",
+        path(&directory),
+        "--jobs",
+        "2",
+    ]);
+    succeeded(&rerun);
+    let log = String::from_utf8_lossy(&rerun.stderr);
+    assert!(
+        log.contains(&format!("{done} complete, running {}", total - done)),
+        "{log}"
+    );
+    assert_eq!(log.matches(" done in ").count(), total - done, "{log}");
+    let merged = fresh_directory(test, "resumed.json");
+    succeeded(&escrowsim(&[
+        "merge",
+        path(&directory),
+        "--out",
+        path(&merged),
+    ]));
+    assert_eq!(
+        std::fs::read(&merged).unwrap(),
+        std::fs::read(&reference).unwrap()
+    );
+}
+
+#[test]
+fn results_of_another_sweep_or_version_are_refused() {
+    let test = "sweep-foreign";
+    let first = fresh_directory(test, "first");
+    let second = fresh_directory(test, "second");
+    succeeded(&escrowsim(&[
+        "sweep",
+        path(&sweep_file(test, 1)),
+        "--out",
+        path(&first),
+        "--jobs",
+        "2",
+    ]));
+    let other_sweep = temporary_file(
+        "sweep-foreign-other",
+        "sweep.ron",
+        &std::fs::read(sweep_file(test, 2)).unwrap(),
+    );
+    succeeded(&escrowsim(&[
+        "sweep",
+        path(&other_sweep),
+        "--out",
+        path(&second),
+        "--jobs",
+        "2",
+    ]));
+    let mixed = escrowsim(&["merge", path(&first), path(&second)]);
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&mixed.stderr)
+            .contains("only results of one sweep and one version merge")
+    );
+    // The same directory cannot take another sweep's units.
+    let reuse = escrowsim(&["sweep", path(&other_sweep), "--out", path(&first)]);
+    assert_eq!(reuse.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&reuse.stderr).contains("not of this sweep"));
+    // A unit file of another sweep slipped into the directory is named.
+    std::fs::copy(
+        second.join("units/u0000001.json"),
+        first.join("units/u0000001.json"),
+    )
+    .unwrap();
+    let slipped = escrowsim(&["merge", path(&first)]);
+    assert_eq!(slipped.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&slipped.stderr)
+            .contains("u0000001.json: belongs to another sweep")
+    );
+    // Results written by another engine version do not merge.
+    let manifest = first.join("sweep.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let version = format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(&version));
+    std::fs::write(
+        &manifest,
+        text.replace(&version, "\"version\": \"0.0.0-other\""),
+    )
+    .unwrap();
+    let old = escrowsim(&["merge", path(&first)]);
+    assert_eq!(old.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&old.stderr).contains("results of different versions do not merge")
+    );
+}
+
+#[test]
+fn sweep_files_are_validated_with_lines() {
+    let test = "sweep-invalid";
+    let text = format!(
+        "Sweep(\n    name: \"bad\",\n    scenario: {:?},\n    replications: 0,\n    grid: [\n        \
+         (path: \"claim_window_days\", values: [\"14\"]),\n        \
+         (path: \"rules.claim_window_days\", values: [\"0\", \"forty\"]),\n    ],\n)\n",
+        scenario_path("quick.ron").display().to_string()
+    );
+    let file = temporary_file(test, "sweep.ron", text.as_bytes());
+    let output = escrowsim(&[
+        "sweep",
+        path(&file),
+        "--out",
+        path(&fresh_directory(test, "out")),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let errors = String::from_utf8_lossy(&output.stderr);
+    for expected in [
+        "sweep.ron:4:5: replications: 0 is out of range",
+        "sweep.ron:6:10: grid[0].path: \"claim_window_days\" is not a rule",
+        "sweep.ron:7:52: grid[1].values[0]: \"0\" makes rules.claim_window_days: 0 is out of range",
+        "sweep.ron:7:57: grid[1].values[1]: rules.claim_window_days: \"forty\" is not a value of this rule",
+    ] {
+        assert!(
+            errors.contains(expected),
+            "expected {expected:?} in:\n{errors}"
+        );
+    }
+    for bad_shard in ["3/3", "x", "1/0"] {
+        let output = escrowsim(&[
+            "sweep",
+            path(&sweep_file(test, 1)),
+            "--out",
+            path(&fresh_directory(test, "shard")),
+            "--shard",
+            bad_shard,
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{bad_shard}");
+    }
+    let missing = escrowsim(&["merge", path(&fresh_directory(test, "nothing-here"))]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not a sweep directory"));
+}
