@@ -21,6 +21,9 @@ pub struct MergeArgs {
     /// Write the sweep result (JSON, every metric of every point) to this file, atomically.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also write a self-contained HTML report with metric-against-parameter charts.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
     /// Format of the summary printed to stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub summary: SummaryFormat,
@@ -34,7 +37,7 @@ pub enum SummaryFormat {
 }
 
 pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
-    if let Some(out) = &arguments.out {
+    for out in arguments.out.iter().chain(arguments.html.iter()) {
         check_output_path(out)?;
     }
     let mut manifest: Option<(PathBuf, Manifest)> = None;
@@ -104,6 +107,12 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     })?;
     if let Some(out) = &arguments.out {
         write_atomically(out, result.to_json().as_bytes())?;
+    }
+    if let Some(html) = &arguments.html {
+        write_atomically(
+            html,
+            escrowsim::report::render_sweep_html(&result).as_bytes(),
+        )?;
     }
     let summary = match arguments.summary {
         SummaryFormat::Text => result.summary_text(),

@@ -5,7 +5,7 @@
 //! so a sweep killed at any moment leaves only whole units behind, and
 //! running the same command again completes exactly the missing ones.
 
-use super::output::write_atomically;
+use super::output::{write_atomically, write_report};
 use super::{Failure, catching_panics};
 use clap::Args;
 use escrowsim::analysis::JOBS_MAX;
@@ -37,6 +37,10 @@ pub struct SweepArgs {
     /// Units to run at once on this machine (each unit single-threaded).
     #[arg(long, default_value_t = 1)]
     pub jobs: u32,
+    /// Check the sweep file (and that --out, if it exists, holds this sweep),
+    /// print the plan, and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// The manifest's file name inside a sweep directory.
@@ -61,6 +65,9 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
         )));
     }
     let directory = &arguments.out;
+    if arguments.dry_run {
+        return dry_run(&plan, shard, directory);
+    }
     prepare_directory(directory, &plan.manifest())?;
     let owned: Vec<u64> = plan.units_of(shard).collect();
     let pending: Vec<u64> = owned
@@ -86,6 +93,66 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Prints what the sweep would run, after the same checks a real run makes.
+fn dry_run(plan: &SweepPlan, shard: Shard, directory: &Path) -> Result<(), Failure> {
+    let manifest_path = directory.join(MANIFEST_FILE);
+    let mut complete = 0;
+    if let Ok(text) = std::fs::read_to_string(&manifest_path) {
+        check_manifest(directory, &manifest_path, &text, &plan.manifest())?;
+        complete = plan
+            .units_of(shard)
+            .filter(|&unit| unit_complete(directory, plan, unit))
+            .count();
+    }
+    let mut text = format!(
+        "sweep {:?} over {:?}: {} points x {} replications = {} units; shard {shard} holds {}, {complete} already complete in {}\n",
+        plan.name,
+        plan.scenario_name,
+        plan.points.len(),
+        plan.replications,
+        plan.unit_count(),
+        plan.units_of(shard).count(),
+        directory.display()
+    );
+    for point in &plan.points {
+        let parameters: Vec<String> = point
+            .parameters
+            .iter()
+            .map(|(path, value)| format!("{path} = {value}"))
+            .collect();
+        let described = if parameters.is_empty() {
+            "(base scenario)".to_string()
+        } else {
+            parameters.join(", ")
+        };
+        text.push_str(&format!("  point {}: {described}\n", point.index));
+    }
+    write_report(None, text.as_bytes())?;
+    Ok(())
+}
+
+fn check_manifest(
+    directory: &Path,
+    manifest_path: &Path,
+    text: &str,
+    manifest: &Manifest,
+) -> Result<(), Failure> {
+    let existing = Manifest::from_json(text)
+        .map_err(|problem| Failure::BadInput(format!("{}: {problem}", manifest_path.display())))?;
+    if existing.digest != manifest.digest || existing.version != manifest.version {
+        return Err(Failure::BadInput(format!(
+            "{}: holds results of sweep {:?} (digest {}, escrowsim {}), not of this sweep (digest {}, escrowsim {}); choose another --out",
+            directory.display(),
+            existing.name,
+            existing.digest,
+            existing.version,
+            manifest.digest,
+            VERSION
+        )));
+    }
+    Ok(())
+}
+
 /// Creates the directory and records the manifest, or checks that the
 /// directory already belongs to this sweep.
 fn prepare_directory(directory: &Path, manifest: &Manifest) -> Result<(), Failure> {
@@ -98,23 +165,7 @@ fn prepare_directory(directory: &Path, manifest: &Manifest) -> Result<(), Failur
     std::fs::create_dir_all(directory.join(UNITS_DIRECTORY)).map_err(cannot)?;
     let manifest_path = directory.join(MANIFEST_FILE);
     match std::fs::read_to_string(&manifest_path) {
-        Ok(text) => {
-            let existing = Manifest::from_json(&text).map_err(|problem| {
-                Failure::BadInput(format!("{}: {problem}", manifest_path.display()))
-            })?;
-            if existing.digest != manifest.digest || existing.version != manifest.version {
-                return Err(Failure::BadInput(format!(
-                    "{}: holds results of sweep {:?} (digest {}, escrowsim {}), not of this sweep (digest {}, escrowsim {}); choose another --out",
-                    directory.display(),
-                    existing.name,
-                    existing.digest,
-                    existing.version,
-                    manifest.digest,
-                    VERSION
-                )));
-            }
-            Ok(())
-        }
+        Ok(text) => check_manifest(directory, &manifest_path, &text, manifest),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             write_atomically(&manifest_path, manifest.to_json().as_bytes())
         }

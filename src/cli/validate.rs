@@ -24,7 +24,7 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
         .iter()
         .map(|segment| u64::from(segment.count))
         .sum();
-    println!(
+    let line = format!(
         "{}: valid: scenario {:?}, {} supplier and {} buyer segments ({suppliers} suppliers, {buyers} buyers), {} days from {}",
         path.display(),
         scenario.name,
@@ -33,5 +33,5 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
         scenario.horizon_days,
         scenario.start_date
     );
-    Ok(())
+    super::output::write_report(None, format!("{line}\n").as_bytes())
 }

@@ -1026,3 +1026,124 @@ mod tests {
         );
     }
 }
+
+/// Line colours for sweep charts, one per combination of the other grid dimensions.
+const SWEEP_PALETTE: [&str; 8] = [
+    COLOR_A,
+    COLOR_B,
+    COLOR_SECOND,
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    COLOR_MUTED,
+];
+
+/// The HTML report of a sweep: for each key metric, its mean and 95% band
+/// against the values of the grid's first dimension, one line per
+/// combination of the other dimensions.
+pub fn render_sweep_html(result: &crate::sweep::SweepResult) -> String {
+    let manifest = &result.manifest;
+    let title = format!(
+        "escrowsim sweep: {} over {}",
+        manifest.name, manifest.scenario_name
+    );
+    let mut body = String::new();
+    let _ = writeln!(body, "<h1>{}</h1>", escape(&title));
+    let _ = writeln!(
+        body,
+        "<p class=\"lead\">{} points x {} replications (seeds from {}), escrowsim {}. Each chart shows a metric's mean across replications with its 95% interval as a band, against {}.</p>",
+        manifest.points.len(),
+        manifest.replications,
+        manifest.base_seed,
+        escape(&manifest.version),
+        escape(
+            manifest
+                .paths
+                .first()
+                .map(String::as_str)
+                .unwrap_or("the base scenario")
+        )
+    );
+    // The first dimension's values, in grid order, are the x axis; points
+    // sharing the other dimensions' values form one line.
+    let x_values: Vec<String> = match manifest.paths.first() {
+        Some(_) => {
+            let mut values: Vec<String> = Vec::new();
+            for point in &result.points {
+                let value = &point.parameters[0].1;
+                if !values.contains(value) {
+                    values.push(value.clone());
+                }
+            }
+            values
+        }
+        None => vec!["base".to_string()],
+    };
+    let mut series: Vec<(String, Vec<usize>)> = Vec::new();
+    for (index, point) in result.points.iter().enumerate() {
+        let others: Vec<String> = point
+            .parameters
+            .iter()
+            .skip(1)
+            .map(|(path, value)| format!("{path} = {value}"))
+            .collect();
+        let label = if others.is_empty() {
+            manifest.name.clone()
+        } else {
+            others.join(", ")
+        };
+        match series.iter_mut().find(|(existing, _)| *existing == label) {
+            Some((_, indices)) => indices.push(index),
+            None => series.push((label, vec![index])),
+        }
+    }
+    for metric in crate::sweep::result::KEY_METRICS {
+        let lines: Vec<Line> = series
+            .iter()
+            .enumerate()
+            .map(|(line_index, (label, indices))| Line {
+                label: label.clone(),
+                color: SWEEP_PALETTE[line_index % SWEEP_PALETTE.len()],
+                dashed: line_index >= SWEEP_PALETTE.len(),
+                points: x_values
+                    .iter()
+                    .map(|x_value| {
+                        indices
+                            .iter()
+                            .map(|&index| &result.points[index])
+                            .find(|point| {
+                                point
+                                    .parameters
+                                    .first()
+                                    .is_none_or(|(_, value)| value == x_value)
+                            })
+                            .and_then(|point| point.summary.metric(metric))
+                            .map(point)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let axis = if metric.ends_with("rate") {
+            Axis::Percent
+        } else {
+            Axis::Plain
+        };
+        let chart = line_chart(
+            &format!("sweep-{metric}"),
+            &format!(
+                "{metric} against {}",
+                manifest
+                    .paths
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("the base scenario")
+            ),
+            &x_values,
+            &lines,
+            axis,
+        );
+        section(&mut body, metric, "", &chart);
+    }
+    page(&title, &body)
+}
