@@ -15,6 +15,7 @@
 //! across replications. A comparison draws A and B side by side on each, adds
 //! the relative differences with their intervals, and tables every metric.
 
+use super::tables::counted;
 use crate::analysis::{Comparison, Figure, MetricKind, ReplicationSummary, Replications, Summary};
 use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write;
@@ -52,18 +53,18 @@ pub fn render_replications_html(
     replications: &Replications,
 ) -> String {
     let title = format!(
-        "escrowsim: {} ({} replications)",
+        "escrowsim: {} ({})",
         summary.scenario,
-        summary.runs.len()
+        counted(summary.runs.len(), "replication")
     );
     let mut body = String::new();
     let _ = write!(
         body,
-        "<h1>{}</h1>\n<p class=\"lead\">Scenario <b>{}</b>, {} replications with seeds derived from {}, escrowsim {}. \
+        "<h1>{}</h1>\n<p class=\"lead\">Scenario <b>{}</b>, {} with seeds derived from {}, escrowsim {}. \
          Lines are means across replications; shaded bands and whiskers are 95% confidence intervals of the mean.</p>\n",
         escape(&title),
         escape(&summary.scenario),
-        summary.runs.len(),
+        counted(summary.runs.len(), "replication"),
         summary.base_seed,
         escape(&summary.version)
     );
@@ -115,21 +116,21 @@ pub fn render_comparison_html(
     b: &Replications,
 ) -> String {
     let title = format!(
-        "escrowsim: {} vs {} ({} paired replications)",
+        "escrowsim: {} vs {} ({})",
         comparison.a.scenario,
         comparison.b.scenario,
-        comparison.a.runs.len()
+        counted(comparison.a.runs.len(), "paired replication")
     );
     let mut body = String::new();
     let _ = write!(
         body,
         "<h1>{}</h1>\n<p class=\"lead\">A = <b style=\"color:{COLOR_A}\">{}</b>, B = <b style=\"color:{COLOR_B}\">{}</b>; \
-         {} paired replications on common random numbers (seeds derived from {}), escrowsim {}. \
+         {} on common random numbers (seeds derived from {}), escrowsim {}. \
          Means across replications; bands and whiskers are 95% confidence intervals.</p>\n",
         escape(&title),
         escape(&comparison.a.scenario),
         escape(&comparison.b.scenario),
-        comparison.a.runs.len(),
+        counted(comparison.a.runs.len(), "paired replication"),
         comparison.base_seed,
         escape(&comparison.version)
     );
