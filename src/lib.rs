@@ -22,8 +22,9 @@
 //! Layers, data flowing one way: [`scenario`] (text to validated values) ->
 //! [`engine`] (time, events, random streams) -> [`program`] (population,
 //! orders, ledger, disputes, metrics) -> [`report`] (outcome, digest, text
-//! and JSON). Only [`wall`] reads the wall clock, and only the CLI and
-//! benchmarks use it.
+//! and JSON). [`analysis`] runs many replications and compares rule sets on
+//! top of that; `report` also renders its results (text, CSV, HTML). Only
+//! [`wall`] reads the wall clock, and only the CLI and benchmarks use it.
 
 pub mod analysis;
 pub mod engine;

@@ -39,8 +39,8 @@ pub mod summary;
 pub use compare::{CompareError, Comparison};
 pub use metrics::{Metric, MetricKind, Schema};
 pub use replicate::{
-    JOBS_MAX, MergeError, Plan, PlanError, REPLICATIONS_MAX, Replication, Replications, replicate,
-    replicate_pair,
+    JOBS_MAX, MONTHLY_RECORDS_MAX, MergeError, Plan, PlanError, REPLICATIONS_MAX, Replication,
+    Replications, replicate, replicate_pair,
 };
 pub use seeds::replication_seed;
 pub use statistics::{Difference, Figure, Summary};

@@ -8,10 +8,12 @@
 //! outcome is byte-identical for any J.
 //!
 //! A [`Replications`] set holds, per replication, exact values (counts and
-//! decimal money) and the settlement-latency HDR histogram. Sets of disjoint
-//! replication indices merge exactly ([`Replications::merge`]): a sweep
-//! sharded over machines and merged afterwards gives the same set, and so the
-//! same bytes, as one machine.
+//! decimal money), and for the whole set one settlement-latency HDR
+//! histogram (histograms add exactly and in any order, so each run's is
+//! added as it finishes rather than kept: one is a few hundred kilobytes).
+//! Sets of disjoint replication indices merge exactly
+//! ([`Replications::merge`]): a sweep sharded over machines and merged
+//! afterwards gives the same set, and so the same bytes, as one machine.
 
 use super::metrics::{MetricValues, Schema, flatten};
 use super::seeds::replication_seed;
@@ -20,14 +22,17 @@ use crate::report::Report;
 use crate::scenario::Scenario;
 use hdrhistogram::Histogram;
 use rust_decimal::Decimal;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Most replications of one analysis: enough for percentiles far in the
 /// tail, few enough that the per-replication values stay small in memory.
 pub const REPLICATIONS_MAX: u32 = 10_000;
 /// Most worker threads.
 pub const JOBS_MAX: u32 = 256;
+/// Most monthly records (replications times months) one analysis keeps,
+/// about 600 bytes each: a bound on memory for long horizons.
+pub const MONTHLY_RECORDS_MAX: u64 = 500_000;
 
 /// How many replications to run, from which base seed, on how many threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +53,14 @@ pub enum PlanError {
     NoJobs,
     #[error("--jobs {0} is more than the most, {JOBS_MAX}")]
     TooManyJobs(u32),
+    #[error(
+        "--replications {replications} of a {horizon_days}-day scenario would keep up to {records} monthly records, more than the most, {MONTHLY_RECORDS_MAX}: run fewer replications or a shorter horizon"
+    )]
+    TooManyMonthlyRecords {
+        replications: u32,
+        horizon_days: u32,
+        records: u64,
+    },
 }
 
 impl Plan {
@@ -70,6 +83,22 @@ impl Plan {
             jobs,
         })
     }
+
+    /// Refuses a plan whose monthly records of a `horizon_days`-day
+    /// scenario would exceed [`MONTHLY_RECORDS_MAX`].
+    pub fn check_horizon(&self, horizon_days: u32) -> Result<(), PlanError> {
+        // A horizon touches at most one month per 28 days, plus a partial one at each end.
+        let months_max = u64::from(horizon_days) / 28 + 2;
+        let records = u64::from(self.replications) * months_max;
+        if records > MONTHLY_RECORDS_MAX {
+            return Err(PlanError::TooManyMonthlyRecords {
+                replications: self.replications,
+                horizon_days,
+                records,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// One finished replication.
@@ -82,8 +111,6 @@ pub struct Replication {
     pub values: MetricValues,
     pub events: u64,
     pub settlements: u64,
-    /// Sampled settlement latencies (empty when the probe timed nothing).
-    pub settle_latency_ns: Histogram<u64>,
 }
 
 /// The replications of one scenario, in index order.
@@ -93,6 +120,8 @@ pub struct Replications {
     pub base_seed: u64,
     pub schema: Schema,
     pub runs: Vec<Replication>,
+    /// Sampled settlement latencies of every run (empty when the probes timed nothing).
+    pub settle_latency_ns: Histogram<u64>,
 }
 
 /// Sets that cannot be merged into one.
@@ -120,6 +149,10 @@ impl Replications {
                 return Err(MergeError::Mismatch);
             }
             merged.runs.extend(part.runs);
+            merged
+                .settle_latency_ns
+                .add(&part.settle_latency_ns)
+                .expect("auto-resizing histograms always add");
         }
         merged.runs.sort_by_key(|run| run.index);
         if let Some(pair) = merged
@@ -176,27 +209,29 @@ impl Replications {
     pub fn settlements(&self) -> u64 {
         self.runs.iter().map(|run| run.settlements).sum()
     }
-
-    /// The settlement latencies of all replications in one histogram (HDR
-    /// histograms add exactly, in any order).
-    pub fn settle_latency_ns(&self) -> Histogram<u64> {
-        let mut total = Histogram::new(3).expect("3 significant figures is a valid precision");
-        for run in &self.runs {
-            total
-                .add(&run.settle_latency_ns)
-                .expect("auto-resizing histograms always add");
-        }
-        total
-    }
 }
 
-/// Runs replication `index` of `scenario` with `probe`.
+fn empty_histogram() -> Histogram<u64> {
+    Histogram::new(3).expect("3 significant figures is a valid precision")
+}
+
+/// Adds a run's latencies to its set's histogram.
+fn add_latencies(total: &Mutex<Histogram<u64>>, run: &Histogram<u64>) {
+    total
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .add(run)
+        .expect("auto-resizing histograms always add");
+}
+
+/// Runs replication `index` of `scenario` with `probe`, and returns it with
+/// its settlement latencies.
 pub fn run_replication<P: Probe>(
     scenario: &Scenario,
     base_seed: u64,
     index: u32,
     probe: &mut P,
-) -> Result<(Schema, Replication), Interrupted> {
+) -> Result<(Schema, Replication, Histogram<u64>), Interrupted> {
     let seed = replication_seed(base_seed, index);
     let output = crate::run(scenario, seed, probe)?;
     let report = Report::new(scenario, seed, &output, None);
@@ -210,8 +245,8 @@ pub fn run_replication<P: Probe>(
             values,
             events: output.events_processed,
             settlements: output.totals.settlements,
-            settle_latency_ns: output.settle_latency_ns,
         },
+        output.settle_latency_ns,
     ))
 }
 
@@ -227,10 +262,17 @@ where
     P: Probe,
     F: Fn() -> P + Sync,
 {
+    let latencies = Mutex::new(empty_histogram());
     let results = run_tasks(plan.replications as usize, plan.jobs, |task| {
-        run_replication(scenario, plan.base_seed, task as u32, &mut make_probe())
+        let (schema, run, run_latencies) =
+            run_replication(scenario, plan.base_seed, task as u32, &mut make_probe())?;
+        add_latencies(&latencies, &run_latencies);
+        Ok((schema, run))
     })?;
-    Ok(gather(scenario, plan, results))
+    let latencies = latencies
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    Ok(gather(scenario, plan, results, latencies))
 }
 
 /// Runs the plan's replications of two scenarios with the same replication
@@ -246,15 +288,20 @@ where
     P: Probe,
     F: Fn() -> P + Sync,
 {
+    let latencies = [Mutex::new(empty_histogram()), Mutex::new(empty_histogram())];
     let results = run_tasks(2 * plan.replications as usize, plan.jobs, |task| {
         let scenario = if task % 2 == 0 { a } else { b };
-        run_replication(
+        let (schema, run, run_latencies) = run_replication(
             scenario,
             plan.base_seed,
             (task / 2) as u32,
             &mut make_probe(),
-        )
+        )?;
+        add_latencies(&latencies[task % 2], &run_latencies);
+        Ok((schema, run))
     })?;
+    let [a_latencies, b_latencies] =
+        latencies.map(|total| total.into_inner().unwrap_or_else(PoisonError::into_inner));
     let mut a_results = Vec::with_capacity(plan.replications as usize);
     let mut b_results = Vec::with_capacity(plan.replications as usize);
     for (task, result) in results.into_iter().enumerate() {
@@ -264,10 +311,18 @@ where
             b_results.push(result);
         }
     }
-    Ok((gather(a, plan, a_results), gather(b, plan, b_results)))
+    Ok((
+        gather(a, plan, a_results, a_latencies),
+        gather(b, plan, b_results, b_latencies),
+    ))
 }
 
-fn gather(scenario: &Scenario, plan: &Plan, results: Vec<(Schema, Replication)>) -> Replications {
+fn gather(
+    scenario: &Scenario,
+    plan: &Plan,
+    results: Vec<(Schema, Replication)>,
+    settle_latency_ns: Histogram<u64>,
+) -> Replications {
     let mut runs = Vec::with_capacity(results.len());
     let mut first_schema = None;
     for (schema, run) in results {
@@ -285,6 +340,7 @@ fn gather(scenario: &Scenario, plan: &Plan, results: Vec<(Schema, Replication)>)
         base_seed: plan.base_seed,
         schema: first_schema.expect("a plan has at least one replication"),
         runs,
+        settle_latency_ns,
     }
 }
 
@@ -367,6 +423,13 @@ mod tests {
         );
         assert_eq!(Plan::new(1, 5, 0), Err(PlanError::NoJobs));
         assert_eq!(Plan::new(1, 5, 1000), Err(PlanError::TooManyJobs(1000)));
-        assert!(Plan::new(1, 5, 2).is_ok());
+        let plan = Plan::new(1, 5, 2).unwrap();
+        assert!(plan.check_horizon(36_525).is_ok());
+        let many = Plan::new(1, REPLICATIONS_MAX, 2).unwrap();
+        assert!(many.check_horizon(365).is_ok());
+        assert!(matches!(
+            many.check_horizon(36_525),
+            Err(PlanError::TooManyMonthlyRecords { .. })
+        ));
     }
 }

@@ -69,7 +69,12 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
             b.seed
         );
     }
-    let plan = plan(base_seed, arguments.replications, arguments.jobs)?;
+    let plan = plan(
+        base_seed,
+        arguments.replications,
+        arguments.jobs,
+        a.horizon_days,
+    )?;
     let horizon_seconds = u64::from(a.horizon_days) * 86_400;
     let ((a_set, b_set), wall_ns) = with_progress(
         2 * horizon_seconds * u64::from(plan.replications),

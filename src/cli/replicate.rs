@@ -24,6 +24,7 @@ pub fn run_replications(arguments: &RunArgs) -> Result<(), Failure> {
         arguments.seed.unwrap_or(scenario.seed),
         replications,
         arguments.jobs,
+        scenario.horizon_days,
     )?;
     let horizon_seconds = u64::from(scenario.horizon_days) * 86_400;
     let (replications, wall_ns) =
@@ -57,15 +58,25 @@ pub fn check_outputs(out: Option<&Path>, html: Option<&Path>) -> Result<(), Fail
     Ok(())
 }
 
-/// The plan of the flags: `jobs` defaults to the available cores.
-pub fn plan(base_seed: u64, replications: u32, jobs: Option<u32>) -> Result<Plan, Failure> {
+/// The plan of the flags for a `horizon_days`-day scenario: `jobs`
+/// defaults to the available cores.
+pub fn plan(
+    base_seed: u64,
+    replications: u32,
+    jobs: Option<u32>,
+    horizon_days: u32,
+) -> Result<Plan, Failure> {
     let jobs = jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|cores| cores.get() as u32)
             .unwrap_or(1)
             .clamp(1, JOBS_MAX)
     });
-    Plan::new(base_seed, replications, jobs).map_err(|error| Failure::BadInput(error.to_string()))
+    let plan = Plan::new(base_seed, replications, jobs)
+        .map_err(|error| Failure::BadInput(error.to_string()))?;
+    plan.check_horizon(horizon_days)
+        .map_err(|error| Failure::BadInput(error.to_string()))?;
+    Ok(plan)
 }
 
 pub fn interrupted(interrupted: Interrupted) -> Failure {
@@ -78,10 +89,10 @@ pub fn interrupted(interrupted: Interrupted) -> Failure {
 pub fn performance_footer(sets: &[&Replications], wall_ns: u64, jobs: u32) -> String {
     let events: u64 = sets.iter().map(|set| set.events()).sum();
     let runs: usize = sets.iter().map(|set| set.count()).sum();
-    let mut latency = sets[0].settle_latency_ns();
+    let mut latency = sets[0].settle_latency_ns.clone();
     for set in &sets[1..] {
         latency
-            .add(set.settle_latency_ns())
+            .add(&set.settle_latency_ns)
             .expect("auto-resizing histograms always add");
     }
     let seconds = wall_ns as f64 / 1e9;

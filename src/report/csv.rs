@@ -14,9 +14,10 @@
 //!   numbers as the JSON report prints them; no thousands separators, no
 //!   currency signs, so every metric column reads as a number.
 //!
-//! In pandas: `df = pd.read_csv(path)`; the replications are
-//! `df[df.month == "all"]`, the monthly series `df[df.month != "all"]`
-//! (`.dropna(axis=1, how="all")` drops the other half's empty columns).
+//! In pandas: `df = pd.read_csv(path)` gives numeric columns throughout
+//! (seeds as `uint64`); the replications are `df[df.month == "all"]`, the
+//! monthly series `df[df.month != "all"]` (`.dropna(axis=1, how="all")`
+//! drops the other kind's empty columns).
 //! Every cell is a pure function of the replications, so the CSV is
 //! byte-identical whatever the thread count.
 

@@ -15,6 +15,7 @@
 //! across replications. A comparison draws A and B side by side on each, adds
 //! the relative differences with their intervals, and tables every metric.
 
+use super::tables::counted;
 use crate::analysis::{Comparison, Figure, MetricKind, ReplicationSummary, Replications, Summary};
 use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write;
@@ -52,18 +53,18 @@ pub fn render_replications_html(
     replications: &Replications,
 ) -> String {
     let title = format!(
-        "escrowsim: {} ({} replications)",
+        "escrowsim: {} ({})",
         summary.scenario,
-        summary.runs.len()
+        counted(summary.runs.len(), "replication")
     );
     let mut body = String::new();
     let _ = write!(
         body,
-        "<h1>{}</h1>\n<p class=\"lead\">Scenario <b>{}</b>, {} replications with seeds derived from {}, escrowsim {}. \
+        "<h1>{}</h1>\n<p class=\"lead\">Scenario <b>{}</b>, {} with seeds derived from {}, escrowsim {}. \
          Lines are means across replications; shaded bands and whiskers are 95% confidence intervals of the mean.</p>\n",
         escape(&title),
         escape(&summary.scenario),
-        summary.runs.len(),
+        counted(summary.runs.len(), "replication"),
         summary.base_seed,
         escape(&summary.version)
     );
@@ -115,21 +116,21 @@ pub fn render_comparison_html(
     b: &Replications,
 ) -> String {
     let title = format!(
-        "escrowsim: {} vs {} ({} paired replications)",
+        "escrowsim: {} vs {} ({})",
         comparison.a.scenario,
         comparison.b.scenario,
-        comparison.a.runs.len()
+        counted(comparison.a.runs.len(), "paired replication")
     );
     let mut body = String::new();
     let _ = write!(
         body,
         "<h1>{}</h1>\n<p class=\"lead\">A = <b style=\"color:{COLOR_A}\">{}</b>, B = <b style=\"color:{COLOR_B}\">{}</b>; \
-         {} paired replications on common random numbers (seeds derived from {}), escrowsim {}. \
+         {} on common random numbers (seeds derived from {}), escrowsim {}. \
          Means across replications; bands and whiskers are 95% confidence intervals.</p>\n",
         escape(&title),
         escape(&comparison.a.scenario),
         escape(&comparison.b.scenario),
-        comparison.a.runs.len(),
+        counted(comparison.a.runs.len(), "paired replication"),
         comparison.base_seed,
         escape(&comparison.version)
     );
@@ -878,7 +879,7 @@ fn differences_chart(comparison: &Comparison) -> String {
     let x_ticks = ticks(-extent, extent);
     let row_height = 24.0;
     let height = 70.0 + row_height * rows.len().max(1) as f64;
-    let left = 220.0;
+    let left = 270.0;
     let right = 700.0;
     let (x_min, x_max) = (x_ticks[0], x_ticks[x_ticks.len() - 1]);
     let x = |value: f64| left + (value - x_min) / (x_max - x_min) * (right - left);
@@ -920,10 +921,11 @@ fn differences_chart(comparison: &Comparison) -> String {
         let fill = if row.significant { color } else { "#ffffff" };
         let _ = writeln!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><line class=\"mark\" x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"2\"/><circle class=\"mark\" cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4.5\" fill=\"{fill}\" stroke=\"{color}\" stroke-width=\"2\"><title>{}: {} [{}, {}]{}</title></circle>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{} {}</text><line class=\"mark\" x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"2\"/><circle class=\"mark\" cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4.5\" fill=\"{fill}\" stroke=\"{color}\" stroke-width=\"2\"><title>{}: {} [{}, {}]{}</title></circle>",
             left - 10.0,
             y + 4.0,
             row.label,
+            signed_percent(row.mean),
             x(row.low),
             x(row.high).max(x(row.low) + 1.0),
             x(row.mean),
@@ -936,6 +938,16 @@ fn differences_chart(comparison: &Comparison) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// A relative difference with its sign, e.g. `+1.2%`.
+fn signed_percent(value: f64) -> String {
+    let label = tick_label(value, Axis::Percent);
+    if value > 0.0 {
+        format!("+{label}")
+    } else {
+        label
+    }
 }
 
 fn text(figure: Option<&Figure>) -> String {

@@ -7,6 +7,15 @@
 use crate::analysis::{Comparison, Figure, MetricKind, ReplicationSummary};
 use std::fmt::Write;
 
+/// `1 replication`, `20 replications`.
+pub(crate) fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 fn figure(figure: &Figure) -> String {
     match figure.kind {
         MetricKind::Money => figure.text(),
@@ -61,10 +70,10 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 /// The summary of a set of replications as a table, ending with a newline.
 pub fn render_summary_text(summary: &ReplicationSummary) -> String {
     let mut text = format!(
-        "escrowsim {} | scenario {:?} | {} replications, seeds derived from {}\n\n",
+        "escrowsim {} | scenario {:?} | {}, seeds derived from {}\n\n",
         summary.version,
         summary.scenario,
-        summary.runs.len(),
+        counted(summary.runs.len(), "replication"),
         summary.base_seed
     );
     let rows: Vec<Vec<String>> = summary
@@ -95,11 +104,11 @@ pub fn render_summary_text(summary: &ReplicationSummary) -> String {
 /// A comparison as a table of differences, ending with a newline.
 pub fn render_comparison_text(comparison: &Comparison) -> String {
     let mut text = format!(
-        "escrowsim {} | A {:?} vs B {:?} | {} paired replications, seeds derived from {}\n\n",
+        "escrowsim {} | A {:?} vs B {:?} | {}, seeds derived from {}\n\n",
         comparison.version,
         comparison.a.scenario,
         comparison.b.scenario,
-        comparison.a.runs.len(),
+        counted(comparison.a.runs.len(), "paired replication"),
         comparison.base_seed
     );
     let rows: Vec<Vec<String>> = comparison

@@ -494,6 +494,10 @@ fn bad_replication_flags_and_incomparable_scenarios_exit_2_with_a_message() {
         .unwrap()
         .replace("horizon_days: 120", "horizon_days: 90");
     let short = temporary_file("incomparable", "short.ron", short_text.as_bytes());
+    let century_text = std::fs::read_to_string(quick())
+        .unwrap()
+        .replace("horizon_days: 120", "horizon_days: 36525");
+    let century = temporary_file("century", "century.ron", century_text.as_bytes());
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
             vec!["run".into(), quick(), "--replications".into(), "0".into()],
@@ -568,6 +572,15 @@ fn bad_replication_flags_and_incomparable_scenarios_exit_2_with_a_message() {
                 "2".into(),
             ],
             "horizon_days",
+        ),
+        (
+            vec![
+                "run".into(),
+                century.to_string_lossy().into_owned(),
+                "--replications".into(),
+                "10000".into(),
+            ],
+            "monthly records",
         ),
         (
             vec![
