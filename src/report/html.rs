@@ -1005,40 +1005,6 @@ fn differences_table(comparison: &Comparison) -> String {
     table
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ticks_are_round_and_cover_the_range() {
-        assert_eq!(ticks(0.0, 10.0), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
-        let wide = ticks(0.0, 1234.0);
-        assert_eq!(wide.first(), Some(&0.0));
-        assert!(*wide.last().unwrap() >= 1234.0);
-        let labels: Vec<String> = ticks(0.0, 0.0)
-            .into_iter()
-            .map(|tick| tick_label(tick, Axis::Plain))
-            .collect();
-        assert_eq!(labels, ["0", "0.2", "0.4", "0.6", "0.8", "1"]);
-    }
-
-    #[test]
-    fn labels_are_short() {
-        assert_eq!(tick_label(1_500_000.0, Axis::Plain), "1.5M");
-        assert_eq!(tick_label(25_000.0, Axis::Plain), "25k");
-        assert_eq!(tick_label(0.125, Axis::Percent), "12.5%");
-        assert_eq!(tick_label(-0.0, Axis::Plain), "0");
-    }
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-    }
-}
-
 /// Line colours for sweep charts, one per combination of the other grid dimensions.
 const SWEEP_PALETTE: [&str; 8] = [
     COLOR_A,
@@ -1158,4 +1124,38 @@ pub fn render_sweep_html(result: &crate::sweep::SweepResult) -> String {
         section(&mut body, metric, "", &chart);
     }
     page(&title, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_cover_the_range() {
+        assert_eq!(ticks(0.0, 10.0), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        let wide = ticks(0.0, 1234.0);
+        assert_eq!(wide.first(), Some(&0.0));
+        assert!(*wide.last().unwrap() >= 1234.0);
+        let labels: Vec<String> = ticks(0.0, 0.0)
+            .into_iter()
+            .map(|tick| tick_label(tick, Axis::Plain))
+            .collect();
+        assert_eq!(labels, ["0", "0.2", "0.4", "0.6", "0.8", "1"]);
+    }
+
+    #[test]
+    fn labels_are_short() {
+        assert_eq!(tick_label(1_500_000.0, Axis::Plain), "1.5M");
+        assert_eq!(tick_label(25_000.0, Axis::Plain), "25k");
+        assert_eq!(tick_label(0.125, Axis::Percent), "12.5%");
+        assert_eq!(tick_label(-0.0, Axis::Plain), "0");
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
 }

@@ -120,6 +120,8 @@ pub fn merge_units(
         let mut runs = Vec::with_capacity(manifest.replications as usize);
         let mut costs = UnitCosts::default();
         let mut schema = None;
+        let mut settle_latency_ns =
+            hdrhistogram::Histogram::new(3).expect("3 significant figures is a valid precision");
         for _ in 0..manifest.replications {
             let unit = units.next().expect("every point has its units");
             costs.units += 1;
@@ -136,6 +138,9 @@ pub fn merge_units(
                 }
                 Some(_) => {}
             }
+            settle_latency_ns
+                .add(&unit.settle_latency_ns)
+                .expect("auto-resizing histograms always add");
             runs.push(unit.replication);
         }
         let replications = Replications {
@@ -143,6 +148,7 @@ pub fn merge_units(
             base_seed: manifest.base_seed,
             schema: schema.expect("a point has at least one replication"),
             runs,
+            settle_latency_ns,
         };
         let summary = ReplicationSummary::new(&replications);
         let parameters = manifest

@@ -28,6 +28,8 @@ pub struct UnitResult {
     pub point: usize,
     pub schema: Schema,
     pub replication: Replication,
+    /// Sampled settlement latencies of the run, in nanoseconds.
+    pub settle_latency_ns: Histogram<u64>,
     /// Wall time of the unit, in milliseconds (a measurement, not an outcome).
     pub wall_ms: u64,
     /// Peak resident memory of the process that ran it, when known.
@@ -41,7 +43,7 @@ pub fn run_unit<P: Probe>(
     probe: &mut P,
 ) -> Result<UnitResult, Interrupted> {
     let (point, replication) = plan.unit(unit);
-    let (schema, result) = run_replication(
+    let (schema, result, settle_latency_ns) = run_replication(
         &plan.points[point].scenario,
         plan.base_seed,
         replication,
@@ -54,6 +56,7 @@ pub fn run_unit<P: Probe>(
         point,
         schema,
         replication: result,
+        settle_latency_ns,
         wall_ms: 0,
         peak_rss_bytes: None,
     })
@@ -98,7 +101,6 @@ impl UnitResult {
     /// Compact JSON, one file per unit.
     pub fn to_json(&self) -> String {
         let histogram: Vec<Value> = self
-            .replication
             .settle_latency_ns
             .iter_recorded()
             .map(|bucket| json!([bucket.value_iterated_to(), bucket.count_at_value()]))
@@ -229,7 +231,6 @@ impl UnitResult {
             values: MetricValues { values, monthly },
             events: number_of("events")?,
             settlements: number_of("settlements")?,
-            settle_latency_ns: histogram,
         };
         Ok(UnitResult {
             sweep_digest: text_of("sweep_digest")?,
@@ -238,6 +239,7 @@ impl UnitResult {
             point: usize::try_from(number_of("point")?).map_err(|_| "point is out of range")?,
             schema,
             replication,
+            settle_latency_ns: histogram,
             wall_ms: number_of("wall_ms")?,
             peak_rss_bytes: document["peak_rss_bytes"].as_u64(),
         })
