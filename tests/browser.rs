@@ -230,6 +230,34 @@ fn the_run_and_comparison_reports_render_every_chart_and_fetch_nothing() {
 }
 
 #[test]
+fn the_sweep_report_renders_a_chart_per_key_metric_and_fetches_nothing() {
+    let directory = work_directory("sweep");
+    let sweep_directory = directory.join("units");
+    let page = directory.join("sweep.html");
+    let sweep = repository_root().join("sweeps/claim-window-by-release.ron");
+    escrowsim(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        sweep_directory.to_str().unwrap(),
+        "--jobs",
+        "2",
+    ]);
+    escrowsim(&[
+        "merge",
+        sweep_directory.to_str().unwrap(),
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    let charts: Vec<String> = escrowsim::sweep::result::KEY_METRICS
+        .iter()
+        .map(|metric| format!("sweep-{metric}"))
+        .collect();
+    let charts: Vec<&str> = charts.iter().map(String::as_str).collect();
+    check_report(&page, &work_directory("sweep-visit"), &charts);
+}
+
+#[test]
 fn the_net_log_check_catches_a_page_that_fetches() {
     // Control: without it, an always-empty check would pass the test above.
     let directory = work_directory("control");
