@@ -7,6 +7,7 @@
 //! figures, and stop requests, come in through a [`Probe`]).
 
 pub mod ledger;
+pub mod memory;
 pub mod metrics;
 pub mod money;
 pub mod order;
