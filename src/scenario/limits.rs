@@ -48,6 +48,8 @@ pub const SCENARIO_FILE_BYTES_MAX: u64 = 16 * 1024 * 1024;
 pub const BASIS_POINTS_MAX: u32 = 10_000;
 /// Tolerance when checking that shares sum to 1.
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
+/// The largest weight, in absolute value, of a term of the supplier choice.
+pub const CHOICE_WEIGHT_MAX: f64 = 100.0;
 /// Entries in a buyer segment's payment mix: each method at most once.
 pub const PAYMENT_MIX_ENTRIES_MAX: usize = crate::scenario::PaymentMethod::ALL.len();
 /// Entries in `rules.covered_payment_methods`.

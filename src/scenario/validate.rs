@@ -367,10 +367,12 @@ impl Checker {
             ("response_rate", weights.response_rate),
             ("response_speed", weights.response_speed),
         ] {
-            if !(weight.is_finite() && weight.abs() <= 100.0) {
+            if !(weight.is_finite() && weight.abs() <= CHOICE_WEIGHT_MAX) {
                 self.report(
                     &format!("{path}.choice.{name}"),
-                    format!("{weight} must be a finite weight in [-100, 100]"),
+                    format!(
+                        "{weight} must be a finite weight in [-{CHOICE_WEIGHT_MAX}, {CHOICE_WEIGHT_MAX}]"
+                    ),
                 );
             }
         }

@@ -287,6 +287,25 @@ fn a_scenario_file_beyond_the_size_limit_is_refused_unread() {
 }
 
 #[test]
+fn an_endless_input_is_read_only_up_to_the_size_limit() {
+    // /dev/zero never ends; under a 1 GiB address-space limit a read to the
+    // end would run out of memory rather than stop at the limit.
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_escrowsim"))
+        .args(["validate", "/dev/zero"])
+        .output()
+        .expect("sh runs");
+    assert_bad_input(
+        &output,
+        "/dev/zero",
+        "/dev/zero",
+        "the input goes on past 16777216 bytes",
+    );
+}
+
+#[test]
 fn a_scenario_beyond_max_memory_is_refused_with_the_estimate() {
     let quick = scenario_path("quick.ron");
     for command in ["run", "validate"] {
