@@ -107,7 +107,7 @@ fn simulate(
             let horizon_days = scenario.horizon_days;
             stop.check(|| {
                 format!(
-                    "at simulated day {} of {horizon_days}{}",
+                    " at simulated day {} of {horizon_days}{}",
                     interrupted.at.days(),
                     not_written(arguments)
                 )

@@ -97,11 +97,11 @@ impl StopRequests {
     }
 
     /// Fails with the stop's exit code if a stop was requested; `what`
-    /// says where the command stood and what was (not) written.
+    /// continues the message: where the command stood, what was not written.
     pub fn check(&self, what: impl FnOnce() -> String) -> Result<(), Failure> {
         match self.requested() {
             Some(signal) => Err(Failure::Stopped {
-                message: format!("escrowsim: {} {}", signal.describe(), what()),
+                message: format!("escrowsim: {}{}", signal.describe(), what()),
                 exit_code: signal.exit_code(),
             }),
             None => Ok(()),
@@ -155,7 +155,7 @@ mod tests {
         assert!(stop.check(String::new).is_ok());
         stop.raise_for_test(StopSignal::Interrupt);
         assert!(!probe.checkpoint(SimTime(1), SimTime(2)));
-        match stop.check(|| "at day 3".to_string()) {
+        match stop.check(|| " at day 3".to_string()) {
             Err(Failure::Stopped { message, exit_code }) => {
                 assert_eq!(exit_code, 130);
                 assert_eq!(
