@@ -3,7 +3,8 @@
 //! calls the library, and writes what comes back.
 //!
 //! Exit codes: 0 success; 2 bad input or usage (with every problem printed);
-//! 1 internal failure (a broken invariant: a bug, reported as such).
+//! 1 internal failure (a broken invariant: a bug, reported as such); 130
+//! stopped by Ctrl-C (143 by SIGTERM), with no report written.
 
 /// Prints a diagnostic line on stderr. A closed or full stderr (e.g. piped
 /// into `head`) must never stop a run, so write errors are ignored, where
@@ -79,6 +80,10 @@ fn main() -> ExitCode {
         Err(Failure::Internal(message)) => {
             note!("internal error (please report it with the scenario and seed): {message}");
             ExitCode::from(1)
+        }
+        Err(Failure::Stopped { message, exit_code }) => {
+            eprintln!("{message}");
+            ExitCode::from(exit_code)
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::output::write_atomically;
 use super::replicate::{check_outputs, interrupted, performance_footer, plan, with_progress};
 use super::run::Format;
+use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use clap::Args;
 use escrowsim::analysis::{Comparison, replicate_pair};
@@ -47,6 +48,8 @@ pub struct CompareArgs {
 }
 
 pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
+    // First, so that a stop signal never kills the command halfway.
+    let stop = StopRequests::install()?;
     let a = load_scenario_file(&arguments.a)?;
     let b = load_scenario_file(&arguments.b)?;
     if a.start_date != b.start_date || a.horizon_days != b.horizon_days {
@@ -78,10 +81,11 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
     let horizon_seconds = u64::from(a.horizon_days) * 86_400;
     let ((a_set, b_set), wall_ns) = with_progress(
         2 * horizon_seconds * u64::from(plan.replications),
+        &stop,
         |progress| {
             catching_panics(|| {
                 replicate_pair(&a, &b, &plan, || progress.probe(horizon_seconds))
-                    .map_err(interrupted)
+                    .map_err(|at| interrupted(&stop, at))
             })?
         },
     )?;

@@ -1,21 +1,27 @@
 //! The subcommands of the `escrowsim` binary, one module each, and what they share.
 
 pub mod compare;
+pub mod determinism;
+pub mod memory;
 pub mod merge;
 pub mod output;
 pub mod replicate;
 pub mod run;
+pub mod signals;
 pub mod sweep;
 pub mod validate;
 
 use escrowsim::scenario::LoadError;
 
 /// Why a command failed, and so its exit code.
+#[derive(Debug)]
 pub enum Failure {
     /// The user's input is at fault (exit 2).
     BadInput(String),
     /// Something the program itself should have prevented (exit 1).
     Internal(String),
+    /// A stop signal ended the command early (exit 128 + the signal's number).
+    Stopped { message: String, exit_code: u8 },
 }
 
 impl From<LoadError> for Failure {

@@ -3,8 +3,10 @@
 //! Also what `compare` shares with it: the plan from the flags, a progress
 //! bar on stderr when stderr is a terminal, and the wall-clock footer.
 
+use super::memory::{MemoryBudget, check_memory};
 use super::output::{check_output_path, write_atomically, write_report};
 use super::run::{Format, RunArgs};
+use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use escrowsim::analysis::{JOBS_MAX, Plan, ReplicationSummary, Replications, replicate};
 use escrowsim::program::{Interrupted, Probe};
@@ -16,9 +18,14 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-pub fn run_replications(arguments: &RunArgs) -> Result<(), Failure> {
+pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), Failure> {
     let scenario = load_scenario_file(&arguments.scenario)?;
     check_outputs(arguments.out.as_deref(), arguments.html.as_deref())?;
+    check_memory(
+        &arguments.scenario,
+        &scenario,
+        MemoryBudget::find(arguments.max_memory),
+    )?;
     let replications = arguments.replications.unwrap_or(1);
     let plan = plan(
         arguments.seed.unwrap_or(scenario.seed),
@@ -27,12 +34,16 @@ pub fn run_replications(arguments: &RunArgs) -> Result<(), Failure> {
         scenario.horizon_days,
     )?;
     let horizon_seconds = u64::from(scenario.horizon_days) * 86_400;
-    let (replications, wall_ns) =
-        with_progress(horizon_seconds * u64::from(plan.replications), |progress| {
+    let (replications, wall_ns) = with_progress(
+        horizon_seconds * u64::from(plan.replications),
+        stop,
+        |progress| {
             catching_panics(|| {
-                replicate(&scenario, &plan, || progress.probe(horizon_seconds)).map_err(interrupted)
+                replicate(&scenario, &plan, || progress.probe(horizon_seconds))
+                    .map_err(|at| interrupted(stop, at))
             })?
-        })?;
+        },
+    )?;
     let summary = ReplicationSummary::new(&replications);
     if let Some(html) = &arguments.html {
         let page = render_replications_html(&summary, &replications);
@@ -79,8 +90,12 @@ pub fn plan(
     Ok(plan)
 }
 
-pub fn interrupted(interrupted: Interrupted) -> Failure {
-    Failure::BadInput(interrupted.to_string())
+/// The failure of replications a probe stopped: a stop signal's, with its
+/// exit code; nothing else stops them.
+pub fn interrupted(stop: &StopRequests, interrupted: Interrupted) -> Failure {
+    stop.check(|| "; no report was written".to_string())
+        .err()
+        .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
 }
 
 /// Wall time, threads, throughput and settlement latency over the sets: for
@@ -113,6 +128,8 @@ pub fn performance_footer(sets: &[&Replications], wall_ns: u64, jobs: u32) -> St
 pub struct Progress {
     total_seconds: u64,
     done_seconds: AtomicU64,
+    /// A stop signal ends every run at its next checkpoint.
+    stop: StopRequests,
 }
 
 impl Progress {
@@ -161,7 +178,7 @@ impl Probe for ProgressProbe<'_> {
                 .fetch_add(seconds - self.reported_seconds, Ordering::Relaxed);
             self.reported_seconds = seconds;
         }
-        true
+        self.progress.stop.requested().is_none()
     }
 }
 
@@ -184,11 +201,13 @@ const PROGRESS_WIDTH: usize = 30;
 /// the work outlasts [`PROGRESS_DELAY_MS`]; returns its result and wall time.
 pub fn with_progress<T>(
     total_seconds: u64,
+    stop: &StopRequests,
     work: impl FnOnce(&Progress) -> Result<T, Failure>,
 ) -> Result<(T, u64), Failure> {
     let progress = Progress {
         total_seconds,
         done_seconds: AtomicU64::new(0),
+        stop: stop.clone(),
     };
     let clock = WallClock::new();
     let finished = AtomicBool::new(false);

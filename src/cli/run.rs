@@ -1,11 +1,14 @@
 //! `escrowsim run`: one scenario, one seed, one report.
 
-use super::output::{check_output_path, write_report};
+use super::determinism;
+use super::memory::{MemoryBudget, check_memory, parse_memory_size};
+use super::output::{check_output_path, write_report_unless};
+use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
 use clap::{Args, ValueEnum};
 use escrowsim::report::{Performance, Report, render_text};
 use escrowsim::scenario::{Scenario, load_scenario_file};
-use escrowsim::wall::{WallClock, peak_rss_bytes};
+use escrowsim::wall::peak_rss_bytes;
 use std::path::PathBuf;
 
 pub const EXAMPLES: &str = "Examples:
@@ -13,7 +16,12 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/trade-assurance-2014.ron --format json --out report.json
   escrowsim run scenarios/quick.ron --seed 7
   escrowsim run scenarios/quick.ron --replications 20 --html quick.html
-  escrowsim run scenarios/quick.ron --replications 20 --format csv --out quick.csv";
+  escrowsim run scenarios/quick.ron --replications 20 --format csv --out quick.csv
+  escrowsim run scenarios/quick.ron --check-determinism
+
+Exit status: 0 success; 2 bad input (the scenario, the flags, --out, or a scenario whose
+estimated memory exceeds the machine's or --max-memory); 1 internal failure; 130 stopped
+by Ctrl-C (143 by SIGTERM), in which case no report is written and --out is left as it was.";
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -37,6 +45,12 @@ pub struct RunArgs {
     /// Also write a self-contained HTML report with charts to this file.
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Run the scenario twice and fail (exit 1) naming the first diverging month if the outcomes differ.
+    #[arg(long)]
+    pub check_determinism: bool,
+    /// Refuse scenarios whose estimated peak memory exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -50,33 +64,78 @@ pub enum Format {
 }
 
 pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
+    // First, so that a stop signal never kills the command halfway.
+    let stop = StopRequests::install()?;
     if arguments.replications.is_some()
         || arguments.html.is_some()
         || matches!(arguments.format, Format::Csv)
     {
-        return super::replicate::run_replications(arguments);
+        return super::replicate::run_replications(arguments, &stop);
     }
     let scenario = load_scenario_file(&arguments.scenario)?;
     if let Some(out) = &arguments.out {
         check_output_path(out)?;
     }
+    check_memory(
+        &arguments.scenario,
+        &scenario,
+        MemoryBudget::find(arguments.max_memory),
+    )?;
     let seed = arguments.seed.unwrap_or(scenario.seed);
-    let report = simulate(&scenario, seed)?;
+    let report = simulate(&scenario, seed, &stop, arguments)?;
+    if arguments.check_determinism {
+        let second = simulate(&scenario, seed, &stop, arguments)?;
+        determinism::compare(&report, &second)?;
+        eprintln!(
+            "determinism check passed: two runs gave digest {}",
+            report.digest
+        );
+    }
     let rendered = match arguments.format {
         Format::Text => render_text(&report),
         Format::Json => report.to_json(),
         Format::Csv => unreachable!("CSV reports are replication reports"),
     };
-    write_report(arguments.out.as_deref(), rendered.as_bytes())
+    write_report_unless(arguments.out.as_deref(), rendered.as_bytes(), || {
+        stop.check(|| not_written(arguments))
+    })
 }
 
-/// Runs the scenario with a wall clock for the performance figures.
-fn simulate(scenario: &Scenario, seed: u64) -> Result<Report, Failure> {
+/// What a stopped run tells the user about its report.
+fn not_written(arguments: &RunArgs) -> String {
+    match &arguments.out {
+        Some(out) => format!(
+            "; no report was written and {} was left as it was",
+            out.display()
+        ),
+        None => "; no report was written".to_string(),
+    }
+}
+
+/// Runs the scenario with a wall clock for the performance figures; a stop
+/// signal ends it at the next checkpoint.
+fn simulate(
+    scenario: &Scenario,
+    seed: u64,
+    stop: &StopRequests,
+    arguments: &RunArgs,
+) -> Result<Report, Failure> {
+    stop.check(|| not_written(arguments))?;
     catching_panics(|| {
-        let mut clock = WallClock::new();
-        let output = escrowsim::run(scenario, seed, &mut clock)
-            .map_err(|interrupted| Failure::BadInput(interrupted.to_string()))?;
-        let wall_ns = clock.elapsed_ns();
+        let mut probe = StoppableClock::new(stop.clone());
+        let output = escrowsim::run(scenario, seed, &mut probe).map_err(|interrupted| {
+            let horizon_days = scenario.horizon_days;
+            stop.check(|| {
+                format!(
+                    " at simulated day {} of {horizon_days}{}",
+                    interrupted.at.days(),
+                    not_written(arguments)
+                )
+            })
+            .err()
+            .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
+        })?;
+        let wall_ns = probe.clock.elapsed_ns();
         let performance = Performance::new(&output, wall_ns, peak_rss_bytes());
         Ok(Report::new(scenario, seed, &output, Some(performance)))
     })?

@@ -1,7 +1,9 @@
 //! `escrowsim validate`: every problem of a scenario, or a one-line summary.
 
 use super::Failure;
+use super::memory::{MemoryBudget, check_memory, parse_memory_size};
 use clap::Args;
+use escrowsim::program::memory::{Bytes, estimate_peak_memory};
 use escrowsim::scenario::load_scenario_file;
 use std::path::PathBuf;
 
@@ -9,11 +11,15 @@ use std::path::PathBuf;
 pub struct ValidateArgs {
     /// Scenario file (RON).
     pub scenario: PathBuf,
+    /// Refuse scenarios whose estimated peak memory exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
+    pub max_memory: Option<u64>,
 }
 
 pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
     let path = &arguments.scenario;
     let scenario = load_scenario_file(path)?;
+    check_memory(path, &scenario, MemoryBudget::find(arguments.max_memory))?;
     let suppliers: u64 = scenario
         .suppliers
         .iter()
@@ -25,13 +31,14 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
         .map(|segment| u64::from(segment.count))
         .sum();
     let line = format!(
-        "{}: valid: scenario {:?}, {} supplier and {} buyer segments ({suppliers} suppliers, {buyers} buyers), {} days from {}",
+        "{}: valid: scenario {:?}, {} supplier and {} buyer segments ({suppliers} suppliers, {buyers} buyers), {} days from {}; estimated peak memory {}",
         path.display(),
         scenario.name,
         scenario.suppliers.len(),
         scenario.buyers.len(),
         scenario.horizon_days,
-        scenario.start_date
+        scenario.start_date,
+        Bytes(estimate_peak_memory(&scenario).total_bytes())
     );
     super::output::write_report(None, format!("{line}\n").as_bytes())
 }

@@ -8,6 +8,7 @@
 
 pub mod history;
 pub mod ledger;
+pub mod memory;
 pub mod metrics;
 pub mod money;
 pub mod order;

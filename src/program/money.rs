@@ -5,6 +5,7 @@
 //! cents half-to-even ("banker's rounding"), which does not drift in one
 //! direction over millions of orders. That is the only rounding in the model.
 
+use crate::scenario::limits::ORDER_VALUE_MAX;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Basis points in a whole.
@@ -20,9 +21,17 @@ pub fn share_of(amount: Decimal, basis_points: u32) -> Decimal {
 }
 
 /// A drawn amount in currency units as cents, half-to-even, at least one
-/// cent. The draw is bounded by validation, so the conversion is exact.
+/// cent and at most [`ORDER_VALUE_MAX`]. Validation bounds every bounded
+/// distribution by that maximum, but a log-normal's tail has no bound (with
+/// sigma 4 a draw can exceed its median 10^14 times), so the draw is capped
+/// here, explicitly, rather than saturating at whatever an `f64` to `i64`
+/// cast gives. A draw that is not a number (never produced from validated
+/// parameters) becomes the one-cent minimum. Every result is exact: at most
+/// 10^11 cents, far inside both `f64`'s exact integers and `Decimal`.
 pub fn from_drawn_units(units: f64) -> Decimal {
-    let cents = (units * 100.0).round_ties_even().max(1.0);
+    let cents_max = ORDER_VALUE_MAX * 100.0;
+    let cents = (units * 100.0).round_ties_even().clamp(1.0, cents_max);
+    let cents = if cents.is_nan() { 1.0 } else { cents };
     Decimal::new(cents as i64, 2)
 }
 
@@ -48,5 +57,40 @@ mod tests {
         assert_eq!(from_drawn_units(1234.567), Decimal::new(123457, 2));
         assert_eq!(from_drawn_units(0.0), Decimal::new(1, 2));
         assert_eq!(from_drawn_units(1e9), Decimal::new(100_000_000_000, 2));
+    }
+
+    #[test]
+    fn a_draw_beyond_the_order_value_bound_is_capped_at_it_not_saturated() {
+        // A log-normal tail (median 10^9, sigma 4) reaches 10^23 units, which
+        // a plain cast would have saturated at i64::MAX cents (9.2 * 10^16 units).
+        let bound = Decimal::new(100_000_000_000, 2);
+        for units in [1e9 + 0.01, 1e17, 7.9e23, f64::MAX, f64::INFINITY] {
+            assert_eq!(from_drawn_units(units), bound, "{units}");
+        }
+        for units in [-1.0, f64::NEG_INFINITY, f64::NAN, 1e-9] {
+            assert_eq!(from_drawn_units(units), Decimal::new(1, 2), "{units}");
+        }
+    }
+
+    #[test]
+    fn shares_are_exact_for_every_amount_up_to_the_bound() {
+        // The largest order and the largest basis points: no overflow, exact cents.
+        let largest = Decimal::new(100_000_000_000, 2);
+        assert_eq!(share_of(largest, 9_999), Decimal::new(99_990_000_000, 2));
+        assert_eq!(share_of(largest, 1), Decimal::new(10_000_000, 2));
+        assert_eq!(share_of(Decimal::new(1, 2), 1), Decimal::ZERO);
+        // Odd cents split half-to-even: 0.01 * 50% = 0.005 -> 0.00, 0.03 * 50% = 0.015 -> 0.02.
+        assert_eq!(share_of(Decimal::new(1, 2), 5_000), Decimal::ZERO);
+        assert_eq!(share_of(Decimal::new(3, 2), 5_000), Decimal::new(2, 2));
+        // A deposit and the balance it leaves always add back up to the value.
+        for cents in [1, 2, 3, 99, 12_345, 100_000_000_000] {
+            let value = Decimal::new(cents, 2);
+            for basis_points in [0, 1, 3_000, 3_333, 5_000, 9_999, 10_000, u32::MAX] {
+                let deposit = share_of(value, basis_points);
+                assert!(deposit >= Decimal::ZERO && deposit <= value);
+                assert!(deposit.scale() <= 2);
+                assert_eq!(deposit + (value - deposit), value);
+            }
+        }
     }
 }

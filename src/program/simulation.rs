@@ -330,8 +330,11 @@ impl<'a> Simulation<'a> {
         }
         // Orders in flight are about the inquiry rate times an order's life
         // (production, transit, inspection and the windows: some 90 days).
+        // A run shorter than an order's life never holds more than its
+        // horizon's worth of orders, so reserve no more than that.
+        let life_days = f64::from(scenario.horizon_days.min(90));
         let expected_in_flight =
-            (rate_sum * 90.0 * SECONDS_PER_DAY as f64).min(50_000_000.0) as usize;
+            (rate_sum * life_days * SECONDS_PER_DAY as f64).min(50_000_000.0) as usize;
         let end = SimTime::from_days(scenario.horizon_days);
         let month_count = scenario.horizon_days as usize / 28 + 2;
         Simulation {

@@ -5,6 +5,12 @@
 //! enough that memory stays within a machine and no arithmetic overflows:
 //! money sums stay below 10^20, far under `Decimal`'s 7.9 * 10^28, and
 //! simulated seconds fit easily in a `u64`.
+//!
+//! Lists are bounded too, so that no check costs more than linear time and
+//! no message grows with a hostile file; and memory, which no single bound
+//! can cap, is estimated from the whole scenario by
+//! [`crate::program::memory::estimate_peak_memory`] and compared with the
+//! machine's memory before a run allocates anything.
 
 /// Suppliers across all segments.
 pub const SUPPLIERS_MAX: u64 = 10_000_000;
@@ -18,7 +24,9 @@ pub const HORIZON_DAYS_MAX: u32 = 36_525;
 pub const ORDERS_PER_BUYER_YEAR_MAX: f64 = 10_000.0;
 /// Expected inquiries over the whole run (buyers * rate * years).
 pub const EXPECTED_INQUIRIES_MAX: f64 = 5_000_000_000.0;
-/// The largest single order value, in currency units.
+/// The largest single order value, in currency units. Bounded
+/// distributions are validated against it; a log-normal draw beyond it (its
+/// tail has no bound) is capped at it when the order is made.
 pub const ORDER_VALUE_MAX: f64 = 1_000_000_000.0;
 /// The largest coverage limit or fee threshold, in currency units.
 pub const MONEY_RULE_MAX: i64 = 1_000_000_000_000;
@@ -50,3 +58,14 @@ pub const TIMELINE_ENTRIES_MAX: usize = 1_000;
 pub const PRICE_INDEX_MAX: f64 = 10.0;
 /// Orders a month in a supplier's history before the start.
 pub const PRIOR_ORDERS_PER_MONTH_MAX: f64 = 1_000.0;
+/// The largest weight, in absolute value, of a term of the supplier choice.
+pub const CHOICE_WEIGHT_MAX: f64 = 100.0;
+/// Entries in a buyer segment's payment mix: each method at most once.
+pub const PAYMENT_MIX_ENTRIES_MAX: usize = crate::scenario::PaymentMethod::ALL.len();
+/// Entries in `rules.covered_payment_methods`.
+pub const COVERED_PAYMENT_METHODS_MAX: usize = crate::scenario::PaymentMethod::ALL.len();
+/// Entries in `rules.eligible_countries`: the ISO 3166-1 alpha-2 codes.
+pub const ELIGIBLE_COUNTRIES_MAX: usize = 249;
+/// Problems one validation reports; the rest are counted, not listed, so a
+/// hostile file cannot flood the terminal.
+pub const PROBLEMS_MAX: usize = 100;

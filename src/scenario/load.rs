@@ -11,6 +11,7 @@ use super::limits::SCENARIO_FILE_BYTES_MAX;
 use super::spans::{Position, SpanIndex};
 use super::{Scenario, validate};
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 
 /// Nesting depth RON may reach while parsing; real scenarios use under ten.
@@ -33,6 +34,10 @@ pub enum LoadError {
         "{source_name}: the file is {bytes} bytes; scenario files are limited to {SCENARIO_FILE_BYTES_MAX} bytes"
     )]
     TooLarge { source_name: String, bytes: u64 },
+    #[error(
+        "{source_name}: the input goes on past {SCENARIO_FILE_BYTES_MAX} bytes; scenario files are limited to {SCENARIO_FILE_BYTES_MAX} bytes"
+    )]
+    TooLong { source_name: String },
     #[error("{source_name}: the file is not UTF-8 text (invalid byte at offset {offset})")]
     NotText { source_name: String, offset: usize },
     #[error("{source_name}:{position}: {message}")]
@@ -88,13 +93,17 @@ pub fn load_scenario_file(path: &Path) -> Result<Scenario, LoadError> {
             bytes: metadata.len(),
         });
     }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
-    // Checked again after reading: the file may have grown, or be a pipe.
+    // Read at most one byte past the limit: the file may have grown since,
+    // or be a pipe or a device such as /dev/zero that never ends.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| {
+            file.take(SCENARIO_FILE_BYTES_MAX + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(unreadable)?;
     if bytes.len() as u64 > SCENARIO_FILE_BYTES_MAX {
-        return Err(LoadError::TooLarge {
-            source_name,
-            bytes: bytes.len() as u64,
-        });
+        return Err(LoadError::TooLong { source_name });
     }
     let text = String::from_utf8(bytes).map_err(|error| LoadError::NotText {
         source_name: source_name.clone(),

@@ -84,20 +84,40 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     checker.supplier_types("supplier_types", &scenario.supplier_types);
     checker.rules("rules", &scenario.rules);
     checker.timeline(scenario);
-    checker.problems
+    checker.finish()
 }
 
 #[derive(Default)]
 struct Checker {
     problems: Vec<Problem>,
+    /// Problems found beyond [`PROBLEMS_MAX`], counted but not listed.
+    problems_not_listed: usize,
 }
 
 impl Checker {
     fn report(&mut self, path: &str, message: String) {
+        if self.problems.len() >= PROBLEMS_MAX {
+            self.problems_not_listed += 1;
+            return;
+        }
         self.problems.push(Problem {
             path: path.to_string(),
             message,
         });
+    }
+
+    /// The problems, with one more saying how many were not listed.
+    fn finish(mut self) -> Vec<Problem> {
+        if self.problems_not_listed > 0 {
+            self.problems.push(Problem {
+                path: "scenario".to_string(),
+                message: format!(
+                    "{} more problems not listed; the first {PROBLEMS_MAX} are above",
+                    self.problems_not_listed
+                ),
+            });
+        }
+        self.problems
     }
 
     fn name(&mut self, path: &str, name: &str) {
@@ -303,6 +323,16 @@ impl Checker {
                 &mix_path,
                 "at least one payment method is required".to_string(),
             );
+        } else if segment.payment_mix.len() > PAYMENT_MIX_ENTRIES_MAX {
+            // Checked before the shares and duplicates, whose cost and
+            // messages would grow with the list.
+            self.report(
+                &mix_path,
+                format!(
+                    "{} entries; there are {PAYMENT_MIX_ENTRIES_MAX} payment methods, each listed at most once",
+                    segment.payment_mix.len()
+                ),
+            );
         } else {
             let shares: Vec<f64> = segment
                 .payment_mix
@@ -360,10 +390,12 @@ impl Checker {
             ("response_speed", weights.response_speed),
             ("price", weights.price),
         ] {
-            if !(weight.is_finite() && weight.abs() <= 100.0) {
+            if !(weight.is_finite() && weight.abs() <= CHOICE_WEIGHT_MAX) {
                 self.report(
                     &format!("{path}.choice.{name}"),
-                    format!("{weight} must be a finite weight in [-100, 100]"),
+                    format!(
+                        "{weight} must be a finite weight in [-{CHOICE_WEIGHT_MAX}, {CHOICE_WEIGHT_MAX}]"
+                    ),
                 );
             }
         }
@@ -460,10 +492,22 @@ impl Checker {
 
     fn rules(&mut self, path: &str, rules: &Rules) {
         let field = |name: &str| format!("{path}.{name}");
-        if rules.eligible_countries.len() > 249 {
+        if rules.eligible_countries.len() > ELIGIBLE_COUNTRIES_MAX {
             self.report(
-                &field("eligible_countries"),
-                "lists more countries than exist".to_string(),
+                &format!("{path}.eligible_countries"),
+                format!(
+                    "{} entries; there are {ELIGIBLE_COUNTRIES_MAX} countries",
+                    rules.eligible_countries.len()
+                ),
+            );
+        }
+        if rules.covered_payment_methods.len() > COVERED_PAYMENT_METHODS_MAX {
+            self.report(
+                &format!("{path}.covered_payment_methods"),
+                format!(
+                    "{} entries; there are {COVERED_PAYMENT_METHODS_MAX} payment methods",
+                    rules.covered_payment_methods.len()
+                ),
             );
         }
         let duration_max = DURATION_DAYS_MAX as u32;
@@ -636,8 +680,18 @@ impl Checker {
                     .next()
                     .unwrap_or("");
                 if set.contains(&field) {
-                    self.problems.push(problem);
+                    self.report(&problem.path, problem.message);
                 }
+            }
+            if entry.volunteer_probability.len() > SEGMENTS_MAX {
+                self.report(
+                    &format!("{path}.volunteer_probability"),
+                    format!(
+                        "{} entries; the limit is {SEGMENTS_MAX}",
+                        entry.volunteer_probability.len()
+                    ),
+                );
+                continue;
             }
             for (change_index, (segment_name, probability)) in
                 entry.volunteer_probability.iter().enumerate()
