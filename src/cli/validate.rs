@@ -20,16 +20,8 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
     let path = &arguments.scenario;
     let scenario = load_scenario_file(path)?;
     check_memory(path, &scenario, MemoryBudget::find(arguments.max_memory))?;
-    let suppliers: u64 = scenario
-        .suppliers
-        .iter()
-        .map(|segment| u64::from(segment.count))
-        .sum();
-    let buyers: u64 = scenario
-        .buyers
-        .iter()
-        .map(|segment| u64::from(segment.count))
-        .sum();
+    let suppliers = scenario.supplier_count();
+    let buyers = scenario.buyer_count();
     let line = format!(
         "{}: valid: scenario {:?}, {} supplier and {} buyer segments ({suppliers} suppliers, {buyers} buyers), {} days from {}; estimated peak memory {}",
         path.display(),

@@ -120,16 +120,8 @@ impl std::fmt::Display for Bytes {
 /// documentation. Total for any scenario, valid or not: every float is
 /// clamped before it becomes a count.
 pub fn estimate_peak_memory(scenario: &Scenario) -> MemoryEstimate {
-    let suppliers: u64 = scenario
-        .suppliers
-        .iter()
-        .map(|segment| u64::from(segment.count))
-        .sum();
-    let buyers: u64 = scenario
-        .buyers
-        .iter()
-        .map(|segment| u64::from(segment.count))
-        .sum();
+    let suppliers = scenario.supplier_count();
+    let buyers = scenario.buyer_count();
     let inquiries_per_day: f64 = scenario
         .buyers
         .iter()

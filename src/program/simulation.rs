@@ -628,19 +628,17 @@ impl<'a> Simulation<'a> {
         if order.covered {
             self.totals.orders_covered += 1;
             self.totals.gmv_covered += order.value;
-            self.ledger.hold(&mut order.hold, order.deposit);
-            if rules.deposit_release == DepositRelease::AtContract {
-                release_early(
-                    &mut self.ledger,
-                    rules,
-                    order,
-                    &mut self.exposure,
-                    &mut self.exposure_peak,
-                );
-            }
-        } else {
-            self.ledger.pay_supplier_directly(order.deposit);
         }
+        let deposit = order.deposit;
+        let exposure = (&mut self.exposure, &mut self.exposure_peak);
+        pay_in(
+            &mut self.ledger,
+            rules,
+            order,
+            deposit,
+            DepositRelease::AtContract,
+            exposure,
+        );
 
         // Production draws: a fixed count, whatever the supplier's type.
         let draws = self.order_random.at(order.number, Phase::Production);
@@ -704,20 +702,15 @@ impl<'a> Simulation<'a> {
         order.move_to(OrderState::InTransit);
         let balance = order.value - order.deposit;
         order.balance_paid = true;
-        if order.covered {
-            self.ledger.hold(&mut order.hold, balance);
-            if rules.deposit_release == DepositRelease::AtShipment {
-                release_early(
-                    &mut self.ledger,
-                    rules,
-                    order,
-                    &mut self.exposure,
-                    &mut self.exposure_peak,
-                );
-            }
-        } else {
-            self.ledger.pay_supplier_directly(balance);
-        }
+        let exposure = (&mut self.exposure, &mut self.exposure_peak);
+        pay_in(
+            &mut self.ledger,
+            rules,
+            order,
+            balance,
+            DepositRelease::AtShipment,
+            exposure,
+        );
         order.late = now > order.ship_by.plus(rules.grace);
         if order.late {
             self.totals.shipped_late += 1;
@@ -1242,6 +1235,27 @@ fn changes_membership(patch: &RulesPatch) -> bool {
 fn cents(amount: Decimal) -> u64 {
     use rust_decimal::prelude::ToPrimitive;
     (amount * Decimal::ONE_HUNDRED).to_u64().unwrap_or(u64::MAX)
+}
+
+/// The buyer pays `amount` at `stage` of the order: into escrow when the
+/// order is covered (releasing the deposit early if the release rule names
+/// this stage), straight to the supplier when it is not.
+fn pay_in(
+    ledger: &mut Ledger,
+    rules: &CompiledRules,
+    order: &mut Order,
+    amount: Decimal,
+    stage: DepositRelease,
+    (exposure, exposure_peak): (&mut Decimal, &mut Decimal),
+) {
+    if !order.covered {
+        ledger.pay_supplier_directly(amount);
+        return;
+    }
+    ledger.hold(&mut order.hold, amount);
+    if rules.deposit_release == stage {
+        release_early(ledger, rules, order, exposure, exposure_peak);
+    }
 }
 
 /// Releases the deposit before acceptance; the platform is now exposed to it.

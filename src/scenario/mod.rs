@@ -81,6 +81,24 @@ pub struct TimelineEntry {
     pub volunteer_probability: Vec<(String, f64)>,
 }
 
+impl Scenario {
+    /// Suppliers across all segments.
+    pub fn supplier_count(&self) -> u64 {
+        self.suppliers
+            .iter()
+            .map(|segment| u64::from(segment.count))
+            .sum()
+    }
+
+    /// Buyers across all segments.
+    pub fn buyer_count(&self) -> u64 {
+        self.buyers
+            .iter()
+            .map(|segment| u64::from(segment.count))
+            .sum()
+    }
+}
+
 fn default_currency() -> String {
     "USD".to_string()
 }

@@ -50,24 +50,22 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     }
     checker.segments_count("suppliers", scenario.suppliers.len());
     checker.segments_count("buyers", scenario.buyers.len());
-    let mut supplier_total: u64 = 0;
     for (index, segment) in scenario.suppliers.iter().enumerate() {
-        supplier_total += u64::from(segment.count);
         checker.supplier_segment(&format!("suppliers[{index}]"), segment);
     }
+    let supplier_total = scenario.supplier_count();
     if supplier_total > SUPPLIERS_MAX {
         checker.report(
             "suppliers",
             format!("{supplier_total} suppliers in all; the limit is {SUPPLIERS_MAX}"),
         );
     }
-    let mut buyer_total: u64 = 0;
     let mut expected_inquiries = 0.0;
     for (index, segment) in scenario.buyers.iter().enumerate() {
-        buyer_total += u64::from(segment.count);
         expected_inquiries += f64::from(segment.count) * segment.orders_per_year;
         checker.buyer_segment(&format!("buyers[{index}]"), segment);
     }
+    let buyer_total = scenario.buyer_count();
     if buyer_total > BUYERS_MAX {
         checker.report(
             "buyers",

@@ -1,7 +1,7 @@
 //! Policy analysis: replications, their statistics, comparisons of two rule
 //! sets, and the CSV, JSON and HTML a policy team reads.
 
-use crate::common::{repository_root, scenario_path, temporary_file};
+use crate::common::{escrowsim, repository_root, scenario_path, succeeded, temporary_file};
 use escrowsim::analysis::{
     Comparison, Plan, ReplicationSummary, Replications, replicate, replicate_pair,
 };
@@ -9,25 +9,8 @@ use escrowsim::program::NoProbe;
 use escrowsim::scenario::{Scenario, load_scenario_file};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use std::process::{Command, Output};
+
 use std::str::FromStr;
-
-fn escrowsim(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_escrowsim"))
-        .args(arguments)
-        .output()
-        .expect("escrowsim runs")
-}
-
-fn succeeded(output: &Output) -> String {
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
 
 fn quick() -> String {
     scenario_path("quick.ron").to_string_lossy().into_owned()

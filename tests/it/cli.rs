@@ -1,18 +1,7 @@
 //! The command line as a user meets it: exit codes, messages, `--out`.
 
-use crate::common::{scenario_path, temporary_file};
-use std::process::{Command, Output};
-
-fn escrowsim(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_escrowsim"))
-        .args(arguments)
-        .output()
-        .expect("escrowsim runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::common::{escrowsim, scenario_path, stderr, temporary_file};
+use std::process::Output;
 
 #[test]
 fn validate_accepts_every_shipped_scenario() {

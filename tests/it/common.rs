@@ -74,3 +74,27 @@ pub fn temporary_file(test_name: &str, file_name: &str, text: &[u8]) -> PathBuf 
     std::fs::write(&path, text).expect("temporary file written");
     path
 }
+
+/// Runs the `escrowsim` binary with `arguments` and returns what it did.
+pub fn escrowsim(arguments: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args(arguments)
+        .output()
+        .expect("escrowsim runs")
+}
+
+/// The stdout of a command that must have succeeded (exit 0).
+pub fn succeeded(output: &std::process::Output) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A command's stderr as text.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

@@ -4,24 +4,15 @@
 //! allocated; a stopped or killed run never leaves a partial report nor
 //! clobbers the previous one; and `--check-determinism` passes.
 
-use crate::common::{scenario_path, shipped_scenario, shipped_text, temporary_file};
+use crate::common::{
+    escrowsim, scenario_path, shipped_scenario, shipped_text, stderr, temporary_file,
+};
 use escrowsim::program::memory::estimate_peak_memory;
 use escrowsim::scenario::parse_scenario;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn escrowsim(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_escrowsim"))
-        .args(arguments)
-        .output()
-        .expect("escrowsim runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// Asserts that a command failed as bad input: exit 2, a message naming
 /// the file and containing `needle`, nothing on stdout, no panic.

@@ -2,27 +2,10 @@
 //! a killed sweep resumes only its missing units, and foreign results are
 //! refused.
 
-use crate::common::{scenario_path, temporary_file};
+use crate::common::{escrowsim, scenario_path, succeeded, temporary_file};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn escrowsim(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_escrowsim"))
-        .args(arguments)
-        .output()
-        .expect("escrowsim runs")
-}
-
-fn succeeded(output: &Output) -> String {
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 /// A sweep file over quick.ron with `replications` per point and a 2 x 2 grid.
 fn sweep_file(test: &str, replications: u32) -> PathBuf {
