@@ -231,11 +231,23 @@ fn decimal(cents: Cents) -> Decimal {
 const CENTS_PER_UNIT_OF_SCALE: [i128; 3] = [100, 10, 1];
 
 /// The cents of `amount`, asserting the preconditions shared by every amount:
-/// non-negative and at most two decimal places. `#[track_caller]` makes the
-/// panic point at the engine's call site, which is where the bug is.
-#[inline]
+/// non-negative and at most two decimal places. The cent-scaled values callers
+/// pass take the inlined fast path; everything else, and every panic, the
+/// general one. `#[track_caller]` makes a panic point at the engine's call
+/// site, which is where the bug is.
+#[inline(always)]
 #[track_caller]
 fn checked_cents(op: &'static str, what: &'static str, amount: Decimal) -> Cents {
+    if amount.scale() == 2 && !amount.is_sign_negative() {
+        return amount.mantissa();
+    }
+    checked_cents_general(op, what, amount)
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn checked_cents_general(op: &'static str, what: &'static str, amount: Decimal) -> Cents {
     assert!(
         !amount.is_sign_negative() || amount.is_zero(),
         "ledger::{op}: {what} must be non-negative, got {amount}"
