@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod money;
 pub mod order;
 pub mod population;
+pub mod settlement_load;
 mod simulation;
 
 pub use simulation::{
