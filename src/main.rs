@@ -34,6 +34,9 @@ enum Command {
     /// Check a scenario and print every problem with its file:line:column.
     #[command(after_help = "Exit status: 0 when the scenario is valid, 2 when it is not.")]
     Validate(cli::validate::ValidateArgs),
+    /// Benchmark the settlement path alone, or a whole scenario: throughput and latency percentiles.
+    #[command(after_help = cli::bench::EXAMPLES)]
+    Bench(cli::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(arguments) => cli::run::run(&arguments),
         Command::Validate(arguments) => cli::validate::validate(&arguments),
+        Command::Bench(arguments) => cli::bench::bench(&arguments),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

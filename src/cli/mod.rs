@@ -1,5 +1,6 @@
 //! The subcommands of the `escrowsim` binary, one module each, and what they share.
 
+pub mod bench;
 pub mod output;
 pub mod run;
 pub mod validate;
