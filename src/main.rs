@@ -53,6 +53,9 @@ enum Command {
     Sweep(cli::sweep::SweepArgs),
     /// Merge the unit results of a sweep, from one or more directories, into its result.
     Merge(cli::merge::MergeArgs),
+    /// Benchmark the settlement path alone, or a whole scenario: throughput and latency percentiles.
+    #[command(after_help = cli::bench::EXAMPLES)]
+    Bench(cli::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Sweep(arguments) => cli::sweep::sweep(&arguments),
         Command::Merge(arguments) => cli::merge::merge(&arguments),
         Command::Compare(arguments) => cli::compare::compare(&arguments),
+        Command::Bench(arguments) => cli::bench::bench(&arguments),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

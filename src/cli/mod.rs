@@ -1,5 +1,6 @@
 //! The subcommands of the `escrowsim` binary, one module each, and what they share.
 
+pub mod bench;
 pub mod compare;
 pub mod determinism;
 pub mod memory;

@@ -12,6 +12,7 @@
 //!   with `libm`, never the platform's math library.
 
 pub mod chacha;
+pub mod prefetch;
 pub mod queue;
 pub mod random;
 pub mod time;

@@ -67,6 +67,13 @@ pub const CHUNK_EVENTS: usize = 64;
 /// Marks the end of a chunk list.
 const NO_CHUNK: u32 = u32::MAX;
 
+/// Bits of an event's time within its bucket, sorted by two radix passes.
+const RADIX_DIGIT_BITS: u32 = BUCKET_SECONDS_LOG2 / 2;
+const RADIX_DIGITS: usize = 1 << RADIX_DIGIT_BITS;
+
+/// Runs up to this long are sorted by comparison; longer ones by radix.
+const RADIX_SORT_MIN_EVENTS: usize = 96;
+
 /// Words of the bitmap of non-empty buckets.
 const OCCUPANCY_WORDS: usize = WHEEL_BUCKETS / 64;
 
@@ -142,6 +149,8 @@ pub struct EventQueue {
     /// The current bucket, sorted; `run[run_next..]` are still pending.
     run: Vec<Event>,
     run_next: usize,
+    /// Scratch space of the radix sort of `run`.
+    run_scratch: Vec<Event>,
     /// Events of the current bucket (or earlier) scheduled after it was sorted.
     near: BinaryHeap<Reverse<Event>>,
     /// Absolute number of the current bucket (`time >> BUCKET_SECONDS_LOG2`);
@@ -175,6 +184,7 @@ impl EventQueue {
         EventQueue {
             run: Vec::with_capacity(per_bucket * 2),
             run_next: 0,
+            run_scratch: Vec::with_capacity(per_bucket * 2),
             near: BinaryHeap::with_capacity(per_bucket),
             current: 0,
             wheel: vec![Bucket::EMPTY; WHEEL_BUCKETS],
@@ -318,9 +328,57 @@ impl EventQueue {
             self.free_chunks.push(chunk);
             chunk = self.chunks[chunk as usize].next;
         }
-        // Sequence numbers are unique, so an unstable sort is exact.
-        self.run.sort_unstable_by_key(Event::key);
+        self.sort_run();
         true
+    }
+
+    /// Sorts the run by (time, seq).
+    ///
+    /// A bucket receives its events in sequence order: the overflow's events
+    /// first (popped by (time, seq), so in sequence order among equal times),
+    /// when the bucket comes within the wheel's span, and only then events
+    /// scheduled directly, each later than all before it. So a stable sort by
+    /// time alone is a sort by (time, seq); long runs take a stable radix
+    /// sort on the time's offset in the bucket (two passes of six bits),
+    /// short ones a comparison sort on the full key.
+    fn sort_run(&mut self) {
+        if self.run.len() < RADIX_SORT_MIN_EVENTS {
+            // Sequence numbers are unique, so an unstable sort is exact.
+            self.run.sort_unstable_by_key(Event::key);
+            return;
+        }
+        let bucket_start = self.current << BUCKET_SECONDS_LOG2;
+        let digit_mask = RADIX_DIGITS as u64 - 1;
+        self.run_scratch.clear();
+        self.run_scratch.resize(self.run.len(), Event::EMPTY);
+        for pass in 0..2 {
+            let shift = pass * RADIX_DIGIT_BITS;
+            let digit =
+                |event: &Event| ((event.time.0 - bucket_start) >> shift & digit_mask) as usize;
+            let mut starts = [0u32; RADIX_DIGITS];
+            for event in &self.run {
+                starts[digit(event)] += 1;
+            }
+            let mut next = 0;
+            for start in &mut starts {
+                let count = *start;
+                *start = next;
+                next += count;
+            }
+            for event in &self.run {
+                let slot = &mut starts[digit(event)];
+                self.run_scratch[*slot as usize] = *event;
+                *slot += 1;
+            }
+            std::mem::swap(&mut self.run, &mut self.run_scratch);
+        }
+        debug_assert!(
+            self.run
+                .windows(2)
+                .all(|pair| pair[0].key() < pair[1].key()),
+            "the run of bucket {} is out of (time, seq) order",
+            self.current
+        );
     }
 
     /// The first non-empty bucket after `current` on the wheel.
@@ -342,6 +400,17 @@ impl EventQueue {
             }
         }
         None
+    }
+
+    /// The target of the event about `distance` pops ahead, when the sorted
+    /// run of the current bucket holds one: for prefetching what that event
+    /// will touch. It overlooks events scheduled into the current bucket
+    /// since it was sorted, so it is a guess, never an order.
+    #[inline]
+    pub fn target_ahead(&self, distance: usize) -> Option<u32> {
+        self.run
+            .get(self.run_next + distance)
+            .map(|event| event.target)
     }
 
     pub fn now(&self) -> SimTime {
@@ -425,6 +494,50 @@ mod tests {
             std::iter::from_fn(|| queue.pop_before(SimTime(u64::MAX)).map(|event| event.kind))
                 .collect();
         assert_eq!(order, vec![2, 1, 3]);
+    }
+
+    #[test]
+    fn crowded_buckets_pop_by_time_then_by_scheduling_order() {
+        // Buckets of hundreds of events take the radix sort; ties within a
+        // second, and overflow events that join a bucket before the events
+        // scheduled into it directly, must still pop by (time, seq).
+        let wheel_span = BUCKET_SECONDS * WHEEL_BUCKETS as u64;
+        let mut queue = EventQueue::with_capacity(4_096);
+        let mut expected = Vec::new();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next_offset = |range: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % range
+        };
+        let mut seq = 0u64;
+        let mut schedule = |queue: &mut EventQueue, time: u64, expected: &mut Vec<(u64, u64)>| {
+            queue.schedule(SimTime(time), 0, 0);
+            expected.push((time, seq));
+            seq += 1;
+        };
+        // Far buckets first (they wait in the overflow), then the same buckets
+        // again once the wheel has turned them into its span.
+        for bucket in [wheel_span / BUCKET_SECONDS + 3, 7] {
+            for _ in 0..700 {
+                let time = bucket * BUCKET_SECONDS + next_offset(64) * 61;
+                schedule(&mut queue, time, &mut expected);
+            }
+        }
+        let mut popped = Vec::new();
+        while let Some(event) = queue.pop_before(SimTime(wheel_span)) {
+            popped.push((event.time.0, event.seq));
+        }
+        for _ in 0..300 {
+            let time = (wheel_span / BUCKET_SECONDS + 3) * BUCKET_SECONDS + next_offset(64) * 61;
+            schedule(&mut queue, time, &mut expected);
+        }
+        while let Some(event) = queue.pop_before(SimTime(u64::MAX)) {
+            popped.push((event.time.0, event.seq));
+        }
+        expected.sort_unstable();
+        assert_eq!(popped, expected);
     }
 
     /// How far ahead a random schedule places an event: ties, the current

@@ -21,8 +21,8 @@
 //! lifetime to the order's. The ledger itself keeps only aggregates; it therefore
 //! cannot enumerate holds, and checking that the escrow balance equals the sum of
 //! all live holds is offered to the caller as [`Ledger::verify_holds`]. The hold's
-//! field is private, so only the ledger can change it; a hold is `Copy` for cheap
-//! slot moves, and a stale copy that is posted twice would drive the escrow balance
+//! field is private, so only the ledger can change it; a hold is `Copy` (eight
+//! bytes) for cheap slot moves, and a stale copy that is posted twice would drive the escrow balance
 //! negative, which the invariant checks catch.
 //!
 //! # Checking strategy
@@ -37,7 +37,7 @@
 //!   only on the panic path.
 //! * The full conservation check ([`Ledger::verify`]: sum of balances is zero,
 //!   every account balance matches the cumulative flows, the escrow and advance
-//!   identities hold) sums and compares about twenty `Decimal`s, several times the
+//!   identities hold) sums and compares about twenty amounts, several times the
 //!   cost of a transfer. It runs after every operation only in debug builds (as a
 //!   debug assertion), so tests and debug runs pinpoint the first offending call.
 //!   In release builds the settlement path must stay near tens of nanoseconds, so
@@ -46,13 +46,23 @@
 //!   detects a corruption up to a month after it happened; because the simulator
 //!   is deterministic, rerunning the same seed in a debug build finds the call.
 //!
-//! # Amounts, zero amounts and overflow
+//! # Amounts: `Decimal` outside, whole cents inside
 //!
-//! All amounts are [`Decimal`]s in the scenario currency with at most two decimal
-//! places; the caller rounds before calling. The check is `scale() <= 2`, which is
-//! a bit extraction for the cent-scaled values callers pass; only a value with a
-//! larger scale (such as `1.000`) pays for a `normalize()` and is accepted if it
-//! normalises to cents. Amounts are stored as given, never rescaled.
+//! Every amount crosses the ledger's API as a [`Decimal`] in the scenario
+//! currency with at most two decimal places; the caller rounds before calling.
+//! Inside, the ledger keeps **whole cents as integers**: a hold's pending amount
+//! as an `i64`, balances and cumulative totals as `i128`. This is exact, not an
+//! approximation: a `Decimal` with at most two decimal places is an integer
+//! number of cents (`mantissa * 10^(2 - scale)`), integer addition and
+//! subtraction of cents are exact, and every figure read back is
+//! `Decimal::from_i128_with_scale(cents, 2)`, the same value the `Decimal` sums
+//! would have given. What it buys is speed: a cent sum is one or two machine
+//! instructions where a `Decimal` sum is dozens, and the settlement path is
+//! mostly sums. The conversion in is a scale check and a multiply for the
+//! cent-scaled values callers pass; only a value with a larger scale (such as
+//! `1.000`) pays for a `normalize()`, and is accepted if it normalises to cents.
+//! Because totals are integers of cents, "every total has at most two decimal
+//! places" holds by construction rather than by check.
 //!
 //! A zero amount is allowed and is a complete no-op: it is still checked against
 //! the preconditions, but it moves nothing and is not counted.
@@ -60,14 +70,18 @@
 //! two accounts: a post with both a net amount and a fee counts two, a write-off
 //! (which moves no money) counts none.
 //!
-//! Arithmetic uses plain `+` and `-`. Scenario validation upstream bounds single
-//! amounts and run lengths so that every balance and cumulative total stays below
-//! 10^20 currency units, far below `Decimal`'s maximum of about 7.9 * 10^28, so no
-//! operation can overflow; `Decimal`'s operators panic rather than wrap, so a
-//! breach of that bound would be loud, not silent. Sums of cent-scaled values stay
-//! cent-scaled well within that range, so totals keep at most two decimal places.
+//! Overflow: scenario validation upstream bounds single amounts (an order value
+//! of at most 10^9 currency units, 10^11 cents, far inside a hold's `i64`) and
+//! run lengths so that every balance and cumulative total stays below 10^20
+//! currency units (10^22 cents), far inside `i128` and inside `Decimal`'s
+//! range of about 7.9 * 10^28 when read back. A hold that would pass `i64`
+//! panics with its amount rather than wrapping.
 
 use rust_decimal::Decimal;
+use std::cell::OnceCell;
+
+/// Whole cents: the ledger's internal unit of money (see "Amounts").
+type Cents = i128;
 
 /// Parties whose balances move. Balances are signed net positions; their sum is always zero (double entry).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -95,7 +109,7 @@ impl Account {
     ];
 
     /// Index into the balance array; the enum is fieldless with five variants, so
-    /// indexing `[Decimal; 5]` with it can never be out of bounds.
+    /// indexing `[Cents; 5]` with it can never be out of bounds.
     #[inline]
     const fn index(self) -> usize {
         self as usize
@@ -105,25 +119,23 @@ impl Account {
 /// The escrow held for one order: two-phase (pending, then post = release to the supplier, or void = refund to the buyer; partial post/void allowed). Lives inside the order's slot, owned by the caller.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EscrowHold {
-    pending: Decimal,
+    pending_cents: i64,
 }
 
 impl EscrowHold {
     /// A hold with nothing pending.
-    pub const EMPTY: EscrowHold = EscrowHold {
-        pending: Decimal::ZERO,
-    };
+    pub const EMPTY: EscrowHold = EscrowHold { pending_cents: 0 };
 
     /// Amount still held for this order, neither posted nor voided yet.
     #[inline]
     pub fn pending(&self) -> Decimal {
-        self.pending
+        Decimal::new(self.pending_cents, 2)
     }
 
     /// Whether nothing is held for this order (never held, or fully settled).
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.pending.is_zero()
+        self.pending_cents == 0
     }
 }
 
@@ -151,9 +163,43 @@ pub struct LedgerTotals {
     pub refunded_by_suppliers: Decimal,
 }
 
-impl LedgerTotals {
+/// [`LedgerTotals`] as the ledger keeps them: in cents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct CentTotals {
+    paid_into_escrow: Cents,
+    released_to_suppliers: Cents,
+    refunded_from_escrow: Cents,
+    fees: Cents,
+    escrow_balance: Cents,
+    escrow_peak: Cents,
+    advanced_by_platform: Cents,
+    recovered_from_suppliers: Cents,
+    written_off: Cents,
+    advances_outstanding: Cents,
+    paid_directly_to_suppliers: Cents,
+    refunded_by_suppliers: Cents,
+}
+
+impl CentTotals {
+    fn to_decimal(self) -> LedgerTotals {
+        LedgerTotals {
+            paid_into_escrow: decimal(self.paid_into_escrow),
+            released_to_suppliers: decimal(self.released_to_suppliers),
+            refunded_from_escrow: decimal(self.refunded_from_escrow),
+            fees: decimal(self.fees),
+            escrow_balance: decimal(self.escrow_balance),
+            escrow_peak: decimal(self.escrow_peak),
+            advanced_by_platform: decimal(self.advanced_by_platform),
+            recovered_from_suppliers: decimal(self.recovered_from_suppliers),
+            written_off: decimal(self.written_off),
+            advances_outstanding: decimal(self.advances_outstanding),
+            paid_directly_to_suppliers: decimal(self.paid_directly_to_suppliers),
+            refunded_by_suppliers: decimal(self.refunded_by_suppliers),
+        }
+    }
+
     /// Every field with its report name, so checks can iterate without allocating.
-    fn named_fields(&self) -> [(&'static str, Decimal); 12] {
+    fn named_fields(&self) -> [(&'static str, Cents); 12] {
         [
             ("paid_into_escrow", self.paid_into_escrow),
             ("released_to_suppliers", self.released_to_suppliers),
@@ -174,36 +220,60 @@ impl LedgerTotals {
     }
 }
 
-/// Whether `amount` has at most two decimal places. The fast path is the scale of
-/// the representation; only values carrying extra trailing zeros pay for a
-/// normalisation.
+/// Cents as a `Decimal` with two decimal places; exact for every value the
+/// ledger can hold (see "Amounts").
 #[inline]
-fn is_cents(amount: Decimal) -> bool {
-    amount.scale() <= 2 || amount.normalize().scale() <= 2
+fn decimal(cents: Cents) -> Decimal {
+    Decimal::from_i128_with_scale(cents, 2)
 }
 
-/// Asserts the preconditions shared by every amount. `#[track_caller]` makes the
-/// panic point at the engine's call site, which is where the bug is.
-#[inline]
+/// Powers of ten that bring a mantissa of scale 0, 1 or 2 to cents.
+const CENTS_PER_UNIT_OF_SCALE: [i128; 3] = [100, 10, 1];
+
+/// The cents of `amount`, asserting the preconditions shared by every amount:
+/// non-negative and at most two decimal places. The cent-scaled values callers
+/// pass take the inlined fast path; everything else, and every panic, the
+/// general one. `#[track_caller]` makes a panic point at the engine's call
+/// site, which is where the bug is.
+#[inline(always)]
 #[track_caller]
-fn check_amount(op: &'static str, what: &'static str, amount: Decimal) {
+fn checked_cents(op: &'static str, what: &'static str, amount: Decimal) -> Cents {
+    if amount.scale() == 2 && !amount.is_sign_negative() {
+        return amount.mantissa();
+    }
+    checked_cents_general(op, what, amount)
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn checked_cents_general(op: &'static str, what: &'static str, amount: Decimal) -> Cents {
     assert!(
-        amount >= Decimal::ZERO,
+        !amount.is_sign_negative() || amount.is_zero(),
         "ledger::{op}: {what} must be non-negative, got {amount}"
     );
+    let scale = amount.scale() as usize;
+    if scale <= 2 {
+        return amount.mantissa() * CENTS_PER_UNIT_OF_SCALE[scale];
+    }
+    let normalized = amount.normalize();
+    let scale = normalized.scale() as usize;
     assert!(
-        is_cents(amount),
+        scale <= 2,
         "ledger::{op}: {what} must have at most 2 decimal places (cents), got {amount}"
     );
+    normalized.mantissa() * CENTS_PER_UNIT_OF_SCALE[scale]
 }
 
 /// The double-entry escrow ledger: five account balances, cumulative flows and a
 /// transfer counter, all inline so that a settlement touches no heap memory.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
-    balances: [Decimal; 5],
-    totals: LedgerTotals,
+    balances: [Cents; 5],
+    totals: CentTotals,
     transfers: u64,
+    /// `totals` in `Decimal`, made when first asked for after a change.
+    totals_in_decimal: OnceCell<LedgerTotals>,
 }
 
 impl Ledger {
@@ -216,164 +286,176 @@ impl Ledger {
     #[inline]
     #[track_caller]
     pub fn hold(&mut self, hold: &mut EscrowHold, amount: Decimal) {
-        check_amount("hold", "amount", amount);
-        if amount.is_zero() {
+        let cents = checked_cents("hold", "amount", amount);
+        if cents == 0 {
             return;
         }
-        self.transfer(Account::Buyers, Account::Escrow, amount);
-        hold.pending += amount;
+        let pending = i64::try_from(cents)
+            .ok()
+            .and_then(|cents| hold.pending_cents.checked_add(cents))
+            .unwrap_or_else(|| {
+                panic!(
+                    "ledger::hold: {amount} on top of {} exceeds what one hold can keep",
+                    hold.pending()
+                )
+            });
+        self.transfer(Account::Buyers, Account::Escrow, cents);
+        hold.pending_cents = pending;
         let totals = &mut self.totals;
-        totals.paid_into_escrow += amount;
-        totals.escrow_balance += amount;
+        totals.paid_into_escrow += cents;
+        totals.escrow_balance += cents;
         // Only a hold increases the escrow balance, so the peak needs updating only here.
-        if totals.escrow_balance > totals.escrow_peak {
-            totals.escrow_peak = totals.escrow_balance;
-        }
-        self.debug_verify("hold");
+        totals.escrow_peak = totals.escrow_peak.max(totals.escrow_balance);
+        self.changed("hold");
     }
 
     /// Release `amount` of the hold to the supplier, of which `fee` goes to the platform: Escrow -> Suppliers (amount - fee), Escrow -> PlatformRevenue (fee).
     #[inline]
     #[track_caller]
     pub fn post(&mut self, hold: &mut EscrowHold, amount: Decimal, fee: Decimal) {
-        check_amount("post", "amount", amount);
-        check_amount("post", "fee", fee);
+        let amount_cents = checked_cents("post", "amount", amount);
+        let fee_cents = checked_cents("post", "fee", fee);
         assert!(
-            fee <= amount,
+            fee_cents <= amount_cents,
             "ledger::post: fee {fee} exceeds posted amount {amount}"
         );
         assert!(
-            amount <= hold.pending,
+            amount_cents <= Cents::from(hold.pending_cents),
             "ledger::post: amount {amount} exceeds hold pending {} (escrow would go negative for this order)",
-            hold.pending
+            hold.pending()
         );
-        if amount.is_zero() {
+        if amount_cents == 0 {
             return;
         }
-        let net = amount - fee;
-        self.transfer(Account::Escrow, Account::Suppliers, net);
-        self.transfer(Account::Escrow, Account::PlatformRevenue, fee);
-        hold.pending -= amount;
+        let net_cents = amount_cents - fee_cents;
+        self.transfer(Account::Escrow, Account::Suppliers, net_cents);
+        self.transfer(Account::Escrow, Account::PlatformRevenue, fee_cents);
+        // In range: at most the pending amount, itself an i64.
+        hold.pending_cents -= amount_cents as i64;
         let totals = &mut self.totals;
-        totals.released_to_suppliers += net;
-        totals.fees += fee;
-        totals.escrow_balance -= amount;
-        self.debug_verify("post");
+        totals.released_to_suppliers += net_cents;
+        totals.fees += fee_cents;
+        totals.escrow_balance -= amount_cents;
+        self.changed("post");
     }
 
     /// Refund `amount` of the hold to the buyer: Escrow -> Buyers.
     #[inline]
     #[track_caller]
     pub fn void(&mut self, hold: &mut EscrowHold, amount: Decimal) {
-        check_amount("void", "amount", amount);
+        let cents = checked_cents("void", "amount", amount);
         assert!(
-            amount <= hold.pending,
+            cents <= Cents::from(hold.pending_cents),
             "ledger::void: amount {amount} exceeds hold pending {} (escrow would go negative for this order)",
-            hold.pending
+            hold.pending()
         );
-        if amount.is_zero() {
+        if cents == 0 {
             return;
         }
-        self.transfer(Account::Escrow, Account::Buyers, amount);
-        hold.pending -= amount;
+        self.transfer(Account::Escrow, Account::Buyers, cents);
+        // In range: at most the pending amount, itself an i64.
+        hold.pending_cents -= cents as i64;
         let totals = &mut self.totals;
-        totals.refunded_from_escrow += amount;
-        totals.escrow_balance -= amount;
-        self.debug_verify("void");
+        totals.refunded_from_escrow += cents;
+        totals.escrow_balance -= cents;
+        self.changed("void");
     }
 
     /// Platform pays the buyer a refund that escrow no longer holds: PlatformFunds -> Buyers; advances_outstanding += amount.
     #[inline]
     #[track_caller]
     pub fn advance(&mut self, amount: Decimal) {
-        check_amount("advance", "amount", amount);
-        if amount.is_zero() {
+        let cents = checked_cents("advance", "amount", amount);
+        if cents == 0 {
             return;
         }
-        self.transfer(Account::PlatformFunds, Account::Buyers, amount);
+        self.transfer(Account::PlatformFunds, Account::Buyers, cents);
         let totals = &mut self.totals;
-        totals.advanced_by_platform += amount;
-        totals.advances_outstanding += amount;
-        self.debug_verify("advance");
+        totals.advanced_by_platform += cents;
+        totals.advances_outstanding += cents;
+        self.changed("advance");
     }
 
     /// Supplier repays an earlier advance: Suppliers -> PlatformFunds; advances_outstanding -= amount.
     #[inline]
     #[track_caller]
     pub fn recover(&mut self, amount: Decimal) {
-        check_amount("recover", "amount", amount);
+        let cents = checked_cents("recover", "amount", amount);
         assert!(
-            amount <= self.totals.advances_outstanding,
+            cents <= self.totals.advances_outstanding,
             "ledger::recover: amount {amount} exceeds advances outstanding {}",
-            self.totals.advances_outstanding
+            decimal(self.totals.advances_outstanding)
         );
-        if amount.is_zero() {
+        if cents == 0 {
             return;
         }
-        self.transfer(Account::Suppliers, Account::PlatformFunds, amount);
+        self.transfer(Account::Suppliers, Account::PlatformFunds, cents);
         let totals = &mut self.totals;
-        totals.recovered_from_suppliers += amount;
-        totals.advances_outstanding -= amount;
-        self.debug_verify("recover");
+        totals.recovered_from_suppliers += cents;
+        totals.advances_outstanding -= cents;
+        self.changed("recover");
     }
 
     /// An advance is given up as never recoverable (no money moves): advances_outstanding -= amount; written_off += amount.
     #[inline]
     #[track_caller]
     pub fn write_off(&mut self, amount: Decimal) {
-        check_amount("write_off", "amount", amount);
+        let cents = checked_cents("write_off", "amount", amount);
         assert!(
-            amount <= self.totals.advances_outstanding,
+            cents <= self.totals.advances_outstanding,
             "ledger::write_off: amount {amount} exceeds advances outstanding {}",
-            self.totals.advances_outstanding
+            decimal(self.totals.advances_outstanding)
         );
-        if amount.is_zero() {
+        if cents == 0 {
             return;
         }
         // No transfer: the money already left PlatformFunds with the advance; the
         // write-off only reclassifies it from outstanding to lost.
         let totals = &mut self.totals;
-        totals.written_off += amount;
-        totals.advances_outstanding -= amount;
-        self.debug_verify("write_off");
+        totals.written_off += cents;
+        totals.advances_outstanding -= cents;
+        self.changed("write_off");
     }
 
     /// Uncovered order: Buyers -> Suppliers directly.
     #[inline]
     #[track_caller]
     pub fn pay_supplier_directly(&mut self, amount: Decimal) {
-        check_amount("pay_supplier_directly", "amount", amount);
-        if amount.is_zero() {
+        let cents = checked_cents("pay_supplier_directly", "amount", amount);
+        if cents == 0 {
             return;
         }
-        self.transfer(Account::Buyers, Account::Suppliers, amount);
-        self.totals.paid_directly_to_suppliers += amount;
-        self.debug_verify("pay_supplier_directly");
+        self.transfer(Account::Buyers, Account::Suppliers, cents);
+        self.totals.paid_directly_to_suppliers += cents;
+        self.changed("pay_supplier_directly");
     }
 
     /// Supplier refunds the buyer directly (outside escrow): Suppliers -> Buyers.
     #[inline]
     #[track_caller]
     pub fn supplier_refund(&mut self, amount: Decimal) {
-        check_amount("supplier_refund", "amount", amount);
-        if amount.is_zero() {
+        let cents = checked_cents("supplier_refund", "amount", amount);
+        if cents == 0 {
             return;
         }
-        self.transfer(Account::Suppliers, Account::Buyers, amount);
-        self.totals.refunded_by_suppliers += amount;
-        self.debug_verify("supplier_refund");
+        self.transfer(Account::Suppliers, Account::Buyers, cents);
+        self.totals.refunded_by_suppliers += cents;
+        self.changed("supplier_refund");
     }
 
     /// Signed net position of `account`.
     #[inline]
     pub fn balance(&self, account: Account) -> Decimal {
-        self.balances[account.index()]
+        decimal(self.balances[account.index()])
     }
 
-    /// Cumulative flows since the ledger was created.
+    /// Cumulative flows since the ledger was created. The `Decimal` figures are
+    /// made from the cents on the first call after a change (the engine reads
+    /// them once a month), so settlements never pay for them.
     #[inline]
     pub fn totals(&self) -> &LedgerTotals {
-        &self.totals
+        self.totals_in_decimal
+            .get_or_init(|| self.totals.to_decimal())
     }
 
     /// Number of non-zero legs moved so far (see the module doc: a post with a fee
@@ -392,55 +474,57 @@ impl Ledger {
     /// 4. `advanced_by_platform == recovered_from_suppliers + written_off + advances_outstanding`;
     /// 5. every other account balance equals the net of the flows that touch it;
     /// 6. `escrow_peak >= escrow_balance`;
-    /// 7. every total is non-negative and has at most two decimal places.
+    /// 7. every total is non-negative (and, being whole cents, has at most two
+    ///    decimal places by construction).
     ///
     /// It allocates only to describe a violation.
     pub fn verify(&self) -> Result<(), String> {
         let t = &self.totals;
 
-        let sum = self
-            .balances
-            .iter()
-            .fold(Decimal::ZERO, |acc, &balance| acc + balance);
-        if !sum.is_zero() {
+        let sum: Cents = self.balances.iter().sum();
+        if sum != 0 {
             return Err(format!(
-                "double entry: balances sum to {sum}, not 0 (balances {:?})",
-                self.balances
+                "double entry: balances sum to {}, not 0 (balances {:?})",
+                decimal(sum),
+                self.balances.map(decimal)
             ));
         }
 
-        let escrow = self.balance(Account::Escrow);
+        let escrow = self.balances[Account::Escrow.index()];
         if escrow != t.escrow_balance {
             return Err(format!(
-                "escrow balance: account holds {escrow} but totals.escrow_balance is {}",
-                t.escrow_balance
+                "escrow balance: account holds {} but totals.escrow_balance is {}",
+                decimal(escrow),
+                decimal(t.escrow_balance)
             ));
         }
-        if escrow < Decimal::ZERO {
-            return Err(format!("escrow balance: {escrow} is negative"));
+        if escrow < 0 {
+            return Err(format!("escrow balance: {} is negative", decimal(escrow)));
         }
 
         let escrow_out =
             t.released_to_suppliers + t.refunded_from_escrow + t.fees + t.escrow_balance;
         if t.paid_into_escrow != escrow_out {
             return Err(format!(
-                "escrow identity: paid_into_escrow {} != released_to_suppliers {} + refunded_from_escrow {} + fees {} + escrow_balance {} (= {escrow_out})",
-                t.paid_into_escrow,
-                t.released_to_suppliers,
-                t.refunded_from_escrow,
-                t.fees,
-                t.escrow_balance
+                "escrow identity: paid_into_escrow {} != released_to_suppliers {} + refunded_from_escrow {} + fees {} + escrow_balance {} (= {})",
+                decimal(t.paid_into_escrow),
+                decimal(t.released_to_suppliers),
+                decimal(t.refunded_from_escrow),
+                decimal(t.fees),
+                decimal(t.escrow_balance),
+                decimal(escrow_out)
             ));
         }
 
         let advance_out = t.recovered_from_suppliers + t.written_off + t.advances_outstanding;
         if t.advanced_by_platform != advance_out {
             return Err(format!(
-                "advance identity: advanced_by_platform {} != recovered_from_suppliers {} + written_off {} + advances_outstanding {} (= {advance_out})",
-                t.advanced_by_platform,
-                t.recovered_from_suppliers,
-                t.written_off,
-                t.advances_outstanding
+                "advance identity: advanced_by_platform {} != recovered_from_suppliers {} + written_off {} + advances_outstanding {} (= {})",
+                decimal(t.advanced_by_platform),
+                decimal(t.recovered_from_suppliers),
+                decimal(t.written_off),
+                decimal(t.advances_outstanding),
+                decimal(advance_out)
             ));
         }
 
@@ -466,10 +550,12 @@ impl Ledger {
             ),
         ];
         for (account, want) in expected {
-            let have = self.balance(account);
+            let have = self.balances[account.index()];
             if have != want {
                 return Err(format!(
-                    "account balance: {account:?} holds {have} but its flows net to {want}"
+                    "account balance: {account:?} holds {} but its flows net to {}",
+                    decimal(have),
+                    decimal(want)
                 ));
             }
         }
@@ -477,18 +563,14 @@ impl Ledger {
         if t.escrow_peak < t.escrow_balance {
             return Err(format!(
                 "escrow peak: escrow_peak {} is below escrow_balance {}",
-                t.escrow_peak, t.escrow_balance
+                decimal(t.escrow_peak),
+                decimal(t.escrow_balance)
             ));
         }
 
         for (name, value) in t.named_fields() {
-            if value < Decimal::ZERO {
-                return Err(format!("non-negative totals: {name} is {value}"));
-            }
-            if !is_cents(value) {
-                return Err(format!(
-                    "cent precision: {name} is {value}, more than 2 decimal places"
-                ));
+            if value < 0 {
+                return Err(format!("non-negative totals: {name} is {}", decimal(value)));
             }
         }
 
@@ -502,36 +584,48 @@ impl Ledger {
     where
         I: IntoIterator<Item = &'a EscrowHold>,
     {
-        let mut sum = Decimal::ZERO;
+        let mut sum: Cents = 0;
         for (i, hold) in holds.into_iter().enumerate() {
-            if hold.pending < Decimal::ZERO {
+            if hold.pending_cents < 0 {
                 return Err(format!(
                     "hold non-negative: hold #{i} has pending {}",
-                    hold.pending
+                    hold.pending()
                 ));
             }
-            sum += hold.pending;
+            sum += Cents::from(hold.pending_cents);
         }
         if sum != self.totals.escrow_balance {
             return Err(format!(
-                "holds sum: live holds sum to {sum} but escrow_balance is {}",
-                self.totals.escrow_balance
+                "holds sum: live holds sum to {} but escrow_balance is {}",
+                decimal(sum),
+                decimal(self.totals.escrow_balance)
             ));
         }
         Ok(())
     }
 
-    /// Moves `amount` from one account to another and counts the leg. A zero leg
+    /// Moves `cents` from one account to another and counts the leg. A zero leg
     /// (a post whose fee is zero or equals the amount) is skipped so that the
     /// counter only counts real movements.
     #[inline]
-    fn transfer(&mut self, from: Account, to: Account, amount: Decimal) {
-        if amount.is_zero() {
+    fn transfer(&mut self, from: Account, to: Account, cents: Cents) {
+        if cents == 0 {
             return;
         }
-        self.balances[from.index()] -= amount;
-        self.balances[to.index()] += amount;
+        self.balances[from.index()] -= cents;
+        self.balances[to.index()] += cents;
         self.transfers += 1;
+    }
+
+    /// After an operation that moved money: the `Decimal` totals are stale, and
+    /// debug builds check every invariant.
+    #[inline]
+    #[track_caller]
+    fn changed(&mut self, op: &'static str) {
+        if self.totals_in_decimal.get().is_some() {
+            self.totals_in_decimal = OnceCell::new();
+        }
+        self.debug_verify(op);
     }
 
     /// The per-operation debug assertion of the full invariant set. In release
@@ -870,7 +964,7 @@ mod tests {
         ledger.hold(&mut h, d(1_000));
 
         let mut broken = ledger.clone();
-        broken.balances[Account::Buyers.index()] += d(1);
+        broken.balances[Account::Buyers.index()] += 1;
         assert!(
             broken
                 .verify()
@@ -878,7 +972,7 @@ mod tests {
         );
 
         let mut broken = ledger.clone();
-        broken.totals.escrow_balance += d(1);
+        broken.totals.escrow_balance += 1;
         assert!(
             broken
                 .verify()
@@ -886,7 +980,7 @@ mod tests {
         );
 
         let mut broken = ledger.clone();
-        broken.totals.fees += d(1);
+        broken.totals.fees += 1;
         assert!(
             broken
                 .verify()
@@ -894,7 +988,7 @@ mod tests {
         );
 
         let mut broken = ledger.clone();
-        broken.totals.written_off += d(1);
+        broken.totals.written_off += 1;
         assert!(
             broken
                 .verify()
@@ -903,8 +997,8 @@ mod tests {
 
         // Booked to the wrong account: the sum is still zero, only the per-account check sees it.
         let mut broken = ledger.clone();
-        broken.balances[Account::Buyers.index()] += d(1_000);
-        broken.balances[Account::Suppliers.index()] -= d(1_000);
+        broken.balances[Account::Buyers.index()] += 1_000;
+        broken.balances[Account::Suppliers.index()] -= 1_000;
         assert!(
             broken
                 .verify()
@@ -912,16 +1006,18 @@ mod tests {
         );
 
         let mut broken = ledger.clone();
-        broken.totals.escrow_peak = d(1);
+        broken.totals.escrow_peak = 1;
         assert!(broken.verify().is_err_and(|e| e.starts_with("escrow peak")));
 
+        // A total negative on its own, the identities balanced around it.
         let mut broken = ledger;
-        broken.totals.paid_directly_to_suppliers = Decimal::new(1, 3);
-        broken.totals.refunded_by_suppliers = Decimal::new(1, 3);
+        broken.totals.paid_directly_to_suppliers = -1;
+        broken.balances[Account::Buyers.index()] += 1;
+        broken.balances[Account::Suppliers.index()] -= 1;
         assert!(
             broken
                 .verify()
-                .is_err_and(|e| e.starts_with("cent precision"))
+                .is_err_and(|e| e.starts_with("non-negative totals"))
         );
     }
 
@@ -930,7 +1026,7 @@ mod tests {
         // Goal: verify_holds fails when the caller's holds do not sum to the escrow balance.
         let mut ledger = Ledger::new();
         let mut a = EscrowHold::default();
-        let b = EscrowHold { pending: d(1) };
+        let b = EscrowHold { pending_cents: 1 };
         ledger.hold(&mut a, d(100));
         assert_eq!(ledger.verify_holds([&a]), Ok(()));
         assert!(
@@ -946,7 +1042,7 @@ mod tests {
     fn debug_builds_check_after_every_transfer() {
         // Goal: in debug builds a corrupted ledger is caught at the next operation, not only by verify().
         let mut ledger = Ledger::new();
-        ledger.totals.fees += d(1);
+        ledger.totals.fees += 1;
         let mut h = EscrowHold::default();
         ledger.hold(&mut h, d(100));
     }

@@ -12,12 +12,49 @@ use rust_decimal::{Decimal, RoundingStrategy};
 pub const BASIS_POINTS_WHOLE: u32 = 10_000;
 
 /// `amount * basis_points / 10_000`, rounded to cents half-to-even.
+///
+/// Amounts in the model are whole cents, so the share is computed on the
+/// integer number of cents: `cents * basis_points` divided by 10,000 with the
+/// remainder deciding the rounding. That is exactly the `Decimal` result
+/// (the product is exact, and so is the quotient before rounding) at a small
+/// fraction of the cost of a `Decimal` division; amounts that are not whole
+/// cents, or too large for the integer path, take the `Decimal` path.
+#[inline]
 pub fn share_of(amount: Decimal, basis_points: u32) -> Decimal {
     if basis_points >= BASIS_POINTS_WHOLE {
         return amount;
     }
-    (amount * Decimal::from(basis_points) / Decimal::from(BASIS_POINTS_WHOLE))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
+    share_of_cents(amount, basis_points).unwrap_or_else(|| {
+        (amount * Decimal::from(basis_points) / Decimal::from(BASIS_POINTS_WHOLE))
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
+    })
+}
+
+/// [`share_of`] in integer cents, for a non-negative amount with at most two
+/// decimal places and below 10^14 cents; `None` otherwise.
+#[inline]
+fn share_of_cents(amount: Decimal, basis_points: u32) -> Option<Decimal> {
+    const CENTS_MAX: i128 = 100_000_000_000_000;
+    let cents = match amount.scale() {
+        0 => amount.mantissa() * 100,
+        1 => amount.mantissa() * 10,
+        2 => amount.mantissa(),
+        _ => return None,
+    };
+    if !(0..CENTS_MAX).contains(&cents) {
+        return None;
+    }
+    // Below 10^14 * 10^4: fits an i64 with room to spare.
+    let product = cents as i64 * i64::from(basis_points);
+    let whole = i64::from(BASIS_POINTS_WHOLE);
+    let (quotient, remainder) = (product / whole, product % whole);
+    let half = whole / 2;
+    let rounded = if remainder > half || (remainder == half && quotient % 2 == 1) {
+        quotient + 1
+    } else {
+        quotient
+    };
+    Some(Decimal::new(rounded, 2))
 }
 
 /// A drawn amount in currency units as cents, half-to-even, at least one
@@ -50,6 +87,26 @@ mod tests {
             Decimal::new(12345, 2)
         );
         assert_eq!(share_of(Decimal::new(12345, 2), 0), Decimal::ZERO);
+    }
+
+    #[test]
+    fn the_integer_path_equals_the_decimal_definition() {
+        // Exhaustive over the remainders that decide the rounding, and a spread
+        // of magnitudes and scales.
+        let by_decimal = |amount: Decimal, basis_points: u32| {
+            (amount * Decimal::from(basis_points) / Decimal::from(BASIS_POINTS_WHOLE))
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
+        };
+        for cents in (0..20_000i64).chain([99_999_999_999, 123_456_789_012_345, 1 << 50]) {
+            for basis_points in [0, 1, 2, 3, 7, 250, 2_500, 3_000, 3_333, 5_000, 9_999] {
+                for scale in 0..=3u32 {
+                    let amount = Decimal::new(cents, scale);
+                    let expected = by_decimal(amount, basis_points);
+                    let actual = share_of(amount, basis_points);
+                    assert_eq!(actual, expected, "{amount} at {basis_points} bps");
+                }
+            }
+        }
     }
 
     #[test]

@@ -254,6 +254,22 @@ impl OrderSlab {
         self.in_flight -= 1;
     }
 
+    /// Asks the processor to load the order in `slot` (if there is such a
+    /// slot) into the cache, ahead of an event that will touch it.
+    #[inline]
+    pub fn prefetch(&self, slot: OrderSlot) {
+        if let Some(order) = self.slots.get(slot.0 as usize) {
+            crate::engine::prefetch::prefetch(order);
+        }
+    }
+
+    /// The order in `slot`, or `None` when no such slot was ever used; it may
+    /// be a recycled (`Free`) slot.
+    #[inline]
+    pub fn try_get(&self, slot: OrderSlot) -> Option<&Order> {
+        self.slots.get(slot.0 as usize)
+    }
+
     pub fn get(&self, slot: OrderSlot) -> &Order {
         &self.slots[slot.0 as usize]
     }
