@@ -6,12 +6,13 @@
 //! running the same command again completes exactly the missing ones.
 
 use super::output::{write_atomically, write_report};
+use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
 use clap::Args;
 use escrowsim::analysis::JOBS_MAX;
 use escrowsim::report::VERSION;
 use escrowsim::sweep::{Manifest, Shard, SweepPlan, UnitResult, load_sweep, run_unit};
-use escrowsim::wall::{WallClock, peak_rss_bytes};
+use escrowsim::wall::peak_rss_bytes;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -55,6 +56,8 @@ pub fn unit_file(directory: &Path, unit: u64) -> PathBuf {
 }
 
 pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
+    // First, so that a stop signal never kills the command halfway.
+    let stop = StopRequests::install()?;
     let plan =
         load_sweep(&arguments.sweep).map_err(|error| Failure::BadInput(error.to_string()))?;
     let shard = Shard::parse(&arguments.shard).map_err(Failure::BadInput)?;
@@ -84,7 +87,7 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
         pending.len(),
         arguments.jobs
     );
-    run_pending(&plan, directory, &pending, arguments.jobs)?;
+    run_pending(&plan, directory, &pending, arguments.jobs, &stop)?;
     note!(
         "escrowsim sweep {:?}: shard {shard} complete in {}",
         plan.name,
@@ -193,6 +196,7 @@ fn run_pending(
     directory: &Path,
     pending: &[u64],
     jobs: u32,
+    stop: &StopRequests,
 ) -> Result<(), Failure> {
     let next = AtomicUsize::new(0);
     let failure: Mutex<Option<Failure>> = Mutex::new(None);
@@ -207,7 +211,7 @@ fn run_pending(
                     let Some(&unit) = pending.get(task) else {
                         return;
                     };
-                    if let Err(problem) = run_one(plan, directory, unit) {
+                    if let Err(problem) = run_one(plan, directory, unit, stop) {
                         if let Ok(mut slot) = failure.lock() {
                             slot.get_or_insert(problem);
                         }
@@ -224,12 +228,29 @@ fn run_pending(
     }
 }
 
-fn run_one(plan: &SweepPlan, directory: &Path, unit: u64) -> Result<(), Failure> {
+/// What a stopped sweep tells the user.
+fn resume_hint(directory: &Path) -> String {
+    format!(
+        "; the units completed so far are kept in {}, and running the same command again completes the rest",
+        directory.display()
+    )
+}
+
+fn run_one(
+    plan: &SweepPlan,
+    directory: &Path,
+    unit: u64,
+    stop: &StopRequests,
+) -> Result<(), Failure> {
+    stop.check(|| resume_hint(directory))?;
     let result = catching_panics(|| {
-        let mut clock = WallClock::new();
-        let mut result = run_unit(plan, unit, &mut clock)
-            .map_err(|interrupted| Failure::BadInput(interrupted.to_string()))?;
-        result.wall_ms = clock.elapsed_ns() / 1_000_000;
+        let mut probe = StoppableClock::new(stop.clone());
+        let mut result = run_unit(plan, unit, &mut probe).map_err(|interrupted| {
+            stop.check(|| resume_hint(directory))
+                .err()
+                .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
+        })?;
+        result.wall_ms = probe.clock.elapsed_ns() / 1_000_000;
         result.peak_rss_bytes = peak_rss_bytes();
         Ok::<_, Failure>(result)
     })??;

@@ -363,3 +363,59 @@ fn sweep_files_are_validated_with_lines() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("not a sweep directory"));
 }
+
+#[test]
+fn ctrl_c_stops_a_sweep_with_130_keeping_whole_units_only() {
+    let test = "sweep-interrupt";
+    let sweep = sweep_file(test, 5);
+    let directory = fresh_directory(test, "interrupted");
+    let units = directory.join("units");
+    let child = Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args([
+            "sweep",
+            path(&sweep),
+            "--out",
+            path(&directory),
+            "--jobs",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("escrowsim starts");
+    let unit_files = || {
+        std::fs::read_dir(&units)
+            .map(|entries| {
+                entries
+                    .filter_map(|entry| entry.ok())
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    while !unit_files().iter().any(|name| name.ends_with(".json")) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let signalled = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    let output = child.wait_with_output().unwrap();
+    let message = String::from_utf8_lossy(&output.stderr);
+    let files = unit_files();
+    let complete = files.iter().filter(|name| name.ends_with(".json")).count();
+    assert!(
+        complete < 20,
+        "the sweep finished ({complete} units) before the signal: the test proves nothing"
+    );
+    assert_eq!(output.status.code(), Some(130), "{message}");
+    assert!(
+        message.contains("running the same command again completes the rest"),
+        "{message}"
+    );
+    assert!(
+        files.iter().all(|name| name.ends_with(".json")),
+        "temporary files left: {files:?}"
+    );
+}
