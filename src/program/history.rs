@@ -8,6 +8,12 @@
 //! months skipped since the last write, and reading ignores buckets older
 //! than the window asked for.
 //!
+//! The ring also keeps the running total of its twelve buckets, added to
+//! on every write and reduced as buckets expire, so the storefront's
+//! 12-month figures, read at every inquiry, cost one copy rather than a sum
+//! over the ring. Writes go through [`RollingWindow::add`] so the total can
+//! never drift from the buckets.
+//!
 //! Months are numbered from twelve months before the start of the run
 //! ([`MonthIndex::FIRST_SIMULATED`] is the start month), so history drawn for
 //! the year before the start fits the same ring.
@@ -39,6 +45,17 @@ pub struct MonthBucket {
 }
 
 impl MonthBucket {
+    fn subtract(&mut self, other: &MonthBucket) {
+        self.orders_completed -= other.orders_completed;
+        self.orders_on_time -= other.orders_on_time;
+        self.orders_disputed -= other.orders_disputed;
+        self.orders_refunded -= other.orders_refunded;
+        self.inquiries_received -= other.inquiries_received;
+        self.inquiries_answered -= other.inquiries_answered;
+        self.completed_value_cents -= other.completed_value_cents;
+        self.response_seconds -= other.response_seconds;
+    }
+
     fn add(&mut self, other: &MonthBucket) {
         self.orders_completed += other.orders_completed;
         self.orders_on_time += other.orders_on_time;
@@ -93,28 +110,51 @@ fn share_or(part: u32, whole: u32, empty: f64) -> f64 {
 pub struct RollingWindow {
     buckets: [MonthBucket; WINDOW_MONTHS as usize],
     newest: MonthIndex,
+    /// The sum of the twelve buckets in the ring.
+    total: MonthBucket,
 }
 
 impl RollingWindow {
-    /// The bucket of `month`, rotating the ring forward if `month` is newer
-    /// than anything written so far. Writing to a month older than the ring
-    /// holds is a programming error (time does not run backwards).
-    pub fn bucket_mut(&mut self, month: MonthIndex) -> &mut MonthBucket {
-        if month > self.newest {
-            let skipped = (month.0 - self.newest.0).min(WINDOW_MONTHS);
-            for offset in 0..skipped {
-                let cleared = month.0 - offset;
-                self.buckets[(cleared % WINDOW_MONTHS) as usize] = MonthBucket::default();
-            }
-            self.newest = month;
-        }
+    /// Adds `delta` to the record of `month`, rotating the ring forward if
+    /// `month` is newer than anything written so far. Writing to a month
+    /// older than the ring holds is a programming error (time does not run
+    /// backwards).
+    pub fn add(&mut self, month: MonthIndex, delta: &MonthBucket) {
+        self.rotate_to(month);
         assert!(
             self.newest.0 - month.0 < WINDOW_MONTHS,
             "month {} is older than the window ending at {}",
             month.0,
             self.newest.0
         );
-        &mut self.buckets[(month.0 % WINDOW_MONTHS) as usize]
+        self.buckets[(month.0 % WINDOW_MONTHS) as usize].add(delta);
+        self.total.add(delta);
+    }
+
+    /// Moves the ring forward to end at `month`, expiring (and taking out of
+    /// the total) the buckets of the months that fall out of it.
+    fn rotate_to(&mut self, month: MonthIndex) {
+        if month > self.newest {
+            let skipped = (month.0 - self.newest.0).min(WINDOW_MONTHS);
+            for offset in 0..skipped {
+                let cleared = month.0 - offset;
+                let slot = &mut self.buckets[(cleared % WINDOW_MONTHS) as usize];
+                self.total.subtract(slot);
+                *slot = MonthBucket::default();
+            }
+            self.newest = month;
+        }
+    }
+
+    /// The sum of the twelve months ending with `current`: what the
+    /// storefront shows. Constant time when the ring already ends at
+    /// `current` (the supplier was written to this month).
+    pub fn last_twelve_months(&self, current: MonthIndex) -> MonthBucket {
+        if current == self.newest {
+            self.total
+        } else {
+            self.summary(current, WINDOW_MONTHS)
+        }
     }
 
     /// The sum of the `months` months ending with `current` (inclusive).
@@ -137,7 +177,40 @@ mod tests {
     use super::*;
 
     fn completed(window: &mut RollingWindow, month: u32, orders: u32) {
-        window.bucket_mut(MonthIndex(month)).orders_completed += orders;
+        let delta = MonthBucket {
+            orders_completed: orders,
+            ..MonthBucket::default()
+        };
+        window.add(MonthIndex(month), &delta);
+    }
+
+    #[test]
+    fn the_running_total_always_equals_the_sum_of_the_ring() {
+        // Writes at irregular months, with gaps longer than the ring, keep
+        // the constant-time 12-month figure equal to the sum over buckets.
+        let mut window = RollingWindow::default();
+        let mut month = 0;
+        for step in 0..500u32 {
+            month += [0, 0, 1, 3, 13][(step % 5) as usize];
+            let delta = MonthBucket {
+                orders_completed: step % 7,
+                inquiries_received: step % 11,
+                inquiries_answered: step % 5,
+                completed_value_cents: u64::from(step) * 1_234,
+                response_seconds: u64::from(step % 13) * 60,
+                ..MonthBucket::default()
+            };
+            window.add(MonthIndex(month), &delta);
+            assert_eq!(
+                window.last_twelve_months(MonthIndex(month)),
+                window.summary(MonthIndex(month), 12),
+                "step {step}"
+            );
+            assert_eq!(
+                window.last_twelve_months(MonthIndex(month + 5)),
+                window.summary(MonthIndex(month + 5), 12)
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! fixed order. No program rule is read here, so two scenarios that differ
 //! only in their rules face exactly the same buyers and suppliers.
 
-use super::history::{MonthIndex, RollingWindow, WINDOW_MONTHS};
+use super::history::{MonthBucket, MonthIndex, RollingWindow, WINDOW_MONTHS};
 use super::money::from_drawn_units;
 use super::vetting::SupplierStatus;
 use crate::engine::Streams;
@@ -222,7 +222,7 @@ fn draw_prior_history(
     let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
     for month in 0..WINDOW_MONTHS {
         let orders = poisson(draws, prior.orders_per_month);
-        let bucket = supplier.window.bucket_mut(MonthIndex(month));
+        let mut bucket = MonthBucket::default();
         for _ in 0..orders {
             let units =
                 (sample(draws, &prior.order_value) * supplier.price_index).min(ORDER_VALUE_MAX);
@@ -252,6 +252,7 @@ fn draw_prior_history(
                 }
             }
         }
+        supplier.window.add(MonthIndex(month), &bucket);
     }
 }
 

@@ -8,7 +8,7 @@
 //! of draws per phase, so rules change outcomes only through the mechanisms
 //! they govern.
 
-use super::history::{MonthIndex, WINDOW_MONTHS};
+use super::history::{MonthBucket, MonthIndex};
 use super::ledger::{Ledger, LedgerTotals};
 use super::metrics::{Cumulative, MonthFigures, difference, ledger_difference};
 use super::money::{BASIS_POINTS_WHOLE, from_drawn_units, share_of};
@@ -555,15 +555,19 @@ impl<'a> Simulation<'a> {
             let response_seconds =
                 SimDuration::from_hours_f64(sample(draws, &behaviour.response_hours)).seconds();
             let month = self.month;
-            let bucket = supplier.window.bucket_mut(month);
-            bucket.inquiries_received += 1;
-            if supplier.vanished || answer_draw >= behaviour.response_probability {
+            let answers = !supplier.vanished && answer_draw < behaviour.response_probability;
+            let inquiry = MonthBucket {
+                inquiries_received: 1,
+                inquiries_answered: u32::from(answers),
+                response_seconds: if answers { response_seconds } else { 0 },
+                ..MonthBucket::default()
+            };
+            supplier.window.add(month, &inquiry);
+            if !answers {
                 continue;
             }
-            bucket.inquiries_answered += 1;
-            bucket.response_seconds += response_seconds;
             // What the storefront shows: the badge and the last 12 months.
-            let storefront = supplier.window.summary(month, WINDOW_MONTHS);
+            let storefront = supplier.window.last_twelve_months(month);
             let weights = &segment.choice;
             let badge = if supplier.shows_badge() { 1.0 } else { 0.0 };
             let utility = weights.badge * badge
@@ -1017,13 +1021,17 @@ impl<'a> Simulation<'a> {
         let order = *self.orders.get(slot);
         let supplier = self.population.supplier_mut(order.supplier);
         supplier.orders_completed_in_run += 1;
-        let bucket = supplier.window.bucket_mut(self.month);
-        bucket.orders_completed += 1;
-        bucket.orders_on_time +=
-            u32::from(!order.late && order.claim_reason != Some(ClaimReason::NonDelivery));
-        bucket.orders_disputed += u32::from(order.claim_reason.is_some());
-        bucket.orders_refunded += u32::from(order.refunded);
-        bucket.completed_value_cents += cents(order.value);
+        let completion = MonthBucket {
+            orders_completed: 1,
+            orders_on_time: u32::from(
+                !order.late && order.claim_reason != Some(ClaimReason::NonDelivery),
+            ),
+            orders_disputed: u32::from(order.claim_reason.is_some()),
+            orders_refunded: u32::from(order.refunded),
+            completed_value_cents: cents(order.value),
+            ..MonthBucket::default()
+        };
+        supplier.window.add(self.month, &completion);
         if order.covered {
             supplier.coverage_open -= order.coverage;
             self.totals.covered_orders_completed += 1;
@@ -1085,7 +1093,7 @@ impl<'a> Simulation<'a> {
                 i64::try_from(
                     supplier
                         .window
-                        .summary(month, WINDOW_MONTHS)
+                        .last_twelve_months(month)
                         .completed_value_cents,
                 )
                 .unwrap_or(i64::MAX),
@@ -1170,7 +1178,7 @@ impl<'a> Simulation<'a> {
         let (mut inquiries, mut answered, mut response_seconds) = (0u64, 0u64, 0u64);
         let mut orders_by_supplier = Vec::with_capacity(self.population.suppliers.len());
         for supplier in &self.population.suppliers {
-            let window = supplier.window.summary(self.month, WINDOW_MONTHS);
+            let window = supplier.window.last_twelve_months(self.month);
             orders_by_supplier.push(window.orders_completed);
             if supplier.shows_badge() {
                 summary.badged_suppliers += 1;
