@@ -80,29 +80,10 @@ pub fn render_replications_html(
         "Money held in escrow, and deposits released before acceptance on orders still open (the platform's exposure).",
         &float_and_exposure_chart(summary),
     );
-    section(
+    policy_sections(
         &mut body,
-        "Refunds by reason",
-        "Refunded value over the whole run, per claim reason.",
-        &refunds_chart(&policies),
-    );
-    section(
-        &mut body,
-        "Approved suppliers, end of month",
-        "",
-        &monthly_chart(&policies, "approved-suppliers", "approved_suppliers", false),
-    );
-    section(
-        &mut body,
-        "Covered share of GMV, per month",
-        "",
-        &monthly_chart(&policies, "covered-share", "covered_share", true),
-    );
-    section(
-        &mut body,
-        "Platform loss across replications",
+        &policies,
         "Advances written off over the whole run, one value per replication; p95 and p99 are the value at risk.",
-        &loss_chart(&policies),
     );
     let _ = writeln!(body, "<h2>Every metric</h2>");
     body.push_str(&summary_table(summary));
@@ -166,29 +147,10 @@ pub fn render_comparison_html(
         "Deposits released before acceptance on orders still open.",
         &monthly_chart(&policies, "exposure", "exposure_end", false),
     );
-    section(
+    policy_sections(
         &mut body,
-        "Refunds by reason",
-        "Refunded value over the whole run, per claim reason.",
-        &refunds_chart(&policies),
-    );
-    section(
-        &mut body,
-        "Approved suppliers, end of month",
-        "",
-        &monthly_chart(&policies, "approved-suppliers", "approved_suppliers", false),
-    );
-    section(
-        &mut body,
-        "Covered share of GMV, per month",
-        "",
-        &monthly_chart(&policies, "covered-share", "covered_share", true),
-    );
-    section(
-        &mut body,
-        "Platform loss across replications",
+        &policies,
         "Advances written off over the whole run, one value per replication and policy.",
-        &loss_chart(&policies),
     );
     let _ = writeln!(body, "<h2>Every metric</h2>");
     body.push_str(&differences_table(comparison));
@@ -201,6 +163,35 @@ struct Policy<'a> {
     color: &'static str,
     summary: &'a ReplicationSummary,
     replications: &'a Replications,
+}
+
+/// The sections the run and comparison reports share: refunds by reason,
+/// approved suppliers, covered share, and the distribution of platform loss.
+fn policy_sections(body: &mut String, policies: &[Policy<'_>], loss_note: &str) {
+    section(
+        body,
+        "Refunds by reason",
+        "Refunded value over the whole run, per claim reason.",
+        &refunds_chart(policies),
+    );
+    section(
+        body,
+        "Approved suppliers, end of month",
+        "",
+        &monthly_chart(policies, "approved-suppliers", "approved_suppliers", false),
+    );
+    section(
+        body,
+        "Covered share of GMV, per month",
+        "",
+        &monthly_chart(policies, "covered-share", "covered_share", true),
+    );
+    section(
+        body,
+        "Platform loss across replications",
+        loss_note,
+        &loss_chart(policies),
+    );
 }
 
 fn page(title: &str, body: &str) -> String {

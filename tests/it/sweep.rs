@@ -27,6 +27,35 @@ fn fresh_directory(test: &str, name: &str) -> PathBuf {
     directory
 }
 
+/// Starts `escrowsim sweep` on one thread in the background.
+fn spawn_sweep(sweep: &Path, directory: &Path, stderr: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args([
+            "sweep",
+            path(sweep),
+            "--out",
+            path(directory),
+            "--jobs",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("escrowsim starts")
+}
+
+/// The names of the files in a sweep's unit directory.
+fn unit_file_names(units: &Path) -> Vec<String> {
+    std::fs::read_dir(units)
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn path(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -156,34 +185,13 @@ fn a_killed_sweep_resumes_with_only_the_missing_units() {
 
     let directory = fresh_directory(test, "killed");
     let units = directory.join("units");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_escrowsim"))
-        .args([
-            "sweep",
-            path(&sweep),
-            "--out",
-            path(&directory),
-            "--jobs",
-            "1",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("escrowsim starts");
+    let mut child = spawn_sweep(&sweep, &directory, Stdio::null());
     // Kill it once a few units are written, long before it could finish.
     let completed_files = || {
-        std::fs::read_dir(&units)
-            .map(|entries| {
-                entries
-                    .filter_map(|entry| entry.ok())
-                    .filter(|entry| {
-                        entry
-                            .path()
-                            .extension()
-                            .is_some_and(|extension| extension == "json")
-                    })
-                    .count()
-            })
-            .unwrap_or(0)
+        unit_file_names(&units)
+            .iter()
+            .filter(|name| name.ends_with(".json"))
+            .count()
     };
     loop {
         if completed_files() >= 2 {
@@ -370,29 +378,8 @@ fn ctrl_c_stops_a_sweep_with_130_keeping_whole_units_only() {
     let sweep = sweep_file(test, 5);
     let directory = fresh_directory(test, "interrupted");
     let units = directory.join("units");
-    let child = Command::new(env!("CARGO_BIN_EXE_escrowsim"))
-        .args([
-            "sweep",
-            path(&sweep),
-            "--out",
-            path(&directory),
-            "--jobs",
-            "1",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("escrowsim starts");
-    let unit_files = || {
-        std::fs::read_dir(&units)
-            .map(|entries| {
-                entries
-                    .filter_map(|entry| entry.ok())
-                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
+    let child = spawn_sweep(&sweep, &directory, Stdio::piped());
+    let unit_files = || unit_file_names(&units);
     while !unit_files().iter().any(|name| name.ends_with(".json")) {
         std::thread::sleep(Duration::from_millis(2));
     }
