@@ -205,7 +205,7 @@ impl CompiledRules {
 /// How one latent type fared in screening: its suppliers by status at the
 /// end of the run (a partition: outside + pending + approved + rejected +
 /// suspended = suppliers), and how many were ever approved.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ScreeningRow {
     pub suppliers: u64,
     pub volunteered: u64,
@@ -783,9 +783,11 @@ impl<'a> Simulation<'a> {
         let order = self.orders.get_mut(slot);
         order.move_to(OrderState::Delivered);
         let segment = &scenario.buyers[self.population.buyer(order.buyer).segment_index as usize];
-        // The transit draw came first in this phase; the buyer's draws follow it.
+        // The transit draw came first in this phase (at shipment); every
+        // sample takes exactly two 64-bit words, so skipping two uniforms
+        // reaches the buyer's draws without computing transit again.
         let draws = self.order_random.at(order.number, Phase::Buyer);
-        let _transit = sample(draws, &segment.transit_days);
+        let _transit_words = (uniform01(draws), uniform01(draws));
         let inspection_days = sample(draws, &segment.inspection_days);
         let breach_claim_draw = uniform01(draws);
         let false_claim_draw = uniform01(draws);

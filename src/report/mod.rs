@@ -116,14 +116,8 @@ pub struct VettingOutcome {
 /// approved at the end / volunteered.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScreeningOutcome {
-    pub suppliers: u64,
-    pub volunteered: u64,
-    pub outside: u64,
-    pub pending: u64,
-    pub approved: u64,
-    pub rejected: u64,
-    pub suspended: u64,
-    pub ever_approved: u64,
+    #[serde(flatten)]
+    pub screening: crate::program::ScreeningRow,
     pub approval_rate: f64,
 }
 
@@ -445,14 +439,7 @@ impl Outcome {
     pub fn new(scenario: &Scenario, output: &RunOutput) -> Outcome {
         let totals = &output.totals;
         let screening = |row: &crate::program::ScreeningRow| ScreeningOutcome {
-            suppliers: row.suppliers,
-            volunteered: row.volunteered,
-            outside: row.outside,
-            pending: row.pending,
-            approved: row.approved,
-            rejected: row.rejected,
-            suspended: row.suspended,
-            ever_approved: row.ever_approved,
+            screening: *row,
             approval_rate: count_ratio(row.approved, row.volunteered),
         };
         let storefront = &output.storefront;

@@ -195,11 +195,11 @@ pub fn render_text(report: &Report) -> String {
             text,
             "  {:<12} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9}",
             name,
-            row.suppliers,
-            row.volunteered,
-            row.approved,
-            row.rejected,
-            row.suspended,
+            row.screening.suppliers,
+            row.screening.volunteered,
+            row.screening.approved,
+            row.screening.rejected,
+            row.screening.suspended,
             percent(row.approval_rate)
         );
     }

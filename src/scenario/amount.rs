@@ -45,6 +45,17 @@ impl<'de> Deserialize<'de> for Amount {
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
                 formatter.write_str("money as a decimal string, e.g. \"50000.00\"")
             }
+            fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<Amount, E> {
+                Err(E::custom(format!(
+                    "{number} is a number: money is written as a decimal string, e.g. \"50000.00\""
+                )))
+            }
+            fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<Amount, E> {
+                self.visit_f64(number as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<Amount, E> {
+                self.visit_f64(number as f64)
+            }
             fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Amount, E> {
                 let plain = !text.is_empty()
                     && text.len() <= 40
@@ -67,7 +78,9 @@ impl<'de> Deserialize<'de> for Amount {
                 }
             }
         }
-        deserializer.deserialize_str(AmountVisitor)
+        // Any value, so that a number gets this type's own message rather
+        // than a bare "expected string" from the format.
+        deserializer.deserialize_any(AmountVisitor)
     }
 }
 

@@ -136,7 +136,7 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadErr
         // Name the field the error sits in: serde's messages often do not.
         let message = match SpanIndex::build(text).path_at(position) {
             Some(path) if !description.contains(path) => {
-                format!("{path}: {description}{}", hint_for(path, &error.code))
+                format!("{path}: {description}")
             }
             _ => description,
         };
@@ -179,22 +179,6 @@ fn describe_ron_error(code: &ron::Error) -> String {
             format!("nesting deeper than {RECURSION_LIMIT} levels")
         }
         other => other.to_string(),
-    }
-}
-
-/// A short hint for errors whose cure is not obvious from RON's message.
-fn hint_for(path: &str, code: &ron::Error) -> &'static str {
-    const AMOUNT_FIELDS: [&str; 3] = [
-        "coverage_limit_floor",
-        "coverage_limit_cap",
-        "seller_fee_applies_to",
-    ];
-    let amount_field = AMOUNT_FIELDS.iter().any(|field| path.ends_with(field));
-    match code {
-        ron::Error::ExpectedString if amount_field => {
-            " (money is written as a decimal string, e.g. \"50000.00\")"
-        }
-        _ => "",
     }
 }
 

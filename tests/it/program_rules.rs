@@ -36,10 +36,14 @@ fn vetting_approves_reliable_suppliers_far_more_often_than_poor_and_fraudulent_o
         &report.outcome.vetting.by_type.fraudulent,
     ] {
         assert_eq!(
-            row.outside + row.pending + row.approved + row.rejected + row.suspended,
-            row.suppliers
+            row.screening.outside
+                + row.screening.pending
+                + row.screening.approved
+                + row.screening.rejected
+                + row.screening.suspended,
+            row.screening.suppliers
         );
-        assert!(row.ever_approved >= row.approved);
+        assert!(row.screening.ever_approved >= row.screening.approved);
     }
 }
 
