@@ -100,7 +100,7 @@ pub fn check_memory(
     }
     Err(Failure::BadInput(format!(
         "{}: the scenario needs an estimated {estimate} of memory, more than the {} available; \
-         reduce the populations or the demand (orders_per_year), or give a larger --max-memory \
+         reduce the populations or the demand (inquiries_per_year), or give a larger --max-memory \
          if the estimate is too cautious",
         scenario_path.display(),
         budget.describe()

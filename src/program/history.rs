@@ -2,24 +2,35 @@
 //! of monthly buckets.
 //!
 //! The storefront shows 12-month figures and vetting reads the last few
-//! months, so each supplier keeps a fixed ring of twelve monthly buckets
-//! (never a list of past orders): memory per supplier is constant whatever
-//! the horizon. Buckets rotate lazily: writing to a newer month clears the
-//! months skipped since the last write, and reading ignores buckets older
-//! than the window asked for.
+//! months. "The trailing N months" means, everywhere in the model, the N
+//! complete calendar months before the current one: the current month is
+//! still being written and is never read. A review on the first day of a
+//! run with a six-month window therefore reads exactly the six months before
+//! the start, and a storefront read at any time in a month shows the twelve
+//! whole months before it, the same figures all month long.
 //!
-//! The ring also keeps the running total of its twelve buckets, added to
-//! on every write and reduced as buckets expire, so the storefront's
-//! 12-month figures, read at every inquiry, cost one copy rather than a sum
-//! over the ring. Writes go through [`RollingWindow::add`] so the total can
-//! never drift from the buckets.
+//! Each supplier keeps a fixed ring of thirteen monthly buckets (the twelve
+//! complete months anything may read, and the current month being written),
+//! never a list of past orders: memory per supplier is constant whatever
+//! the horizon. Buckets rotate lazily: writing to a newer month clears the
+//! months skipped since the last write, and reading ignores buckets outside
+//! the window asked for.
+//!
+//! The ring also keeps the running total of the twelve complete months
+//! before its newest month, updated when the ring rotates, so the
+//! storefront's 12-month figures, read at every inquiry, cost one copy
+//! rather than a sum over the ring. Writes go through [`RollingWindow::add`]
+//! so the total can never drift from the buckets.
 //!
 //! Months are numbered from twelve months before the start of the run
 //! ([`MonthIndex::FIRST_SIMULATED`] is the start month), so history drawn for
 //! the year before the start fits the same ring.
 
-/// Months the ring holds; the longest window anything may read.
+/// Complete months the ring holds; the longest window anything may read.
 pub const WINDOW_MONTHS: u32 = 12;
+
+/// Buckets in the ring: the complete months plus the current one.
+const RING_MONTHS: u32 = WINDOW_MONTHS + 1;
 
 /// A calendar month, counted from twelve months before the start month.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -105,13 +116,13 @@ fn share_or(part: u32, whole: u32, empty: f64) -> f64 {
     }
 }
 
-/// Twelve monthly buckets in a ring.
+/// Thirteen monthly buckets in a ring: twelve complete months and the current one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RollingWindow {
-    buckets: [MonthBucket; WINDOW_MONTHS as usize],
+    buckets: [MonthBucket; RING_MONTHS as usize],
     newest: MonthIndex,
-    /// The sum of the twelve buckets in the ring.
-    total: MonthBucket,
+    /// The sum of the twelve complete months before `newest`.
+    complete_total: MonthBucket,
 }
 
 impl RollingWindow {
@@ -122,54 +133,75 @@ impl RollingWindow {
     pub fn add(&mut self, month: MonthIndex, delta: &MonthBucket) {
         self.rotate_to(month);
         assert!(
-            self.newest.0 - month.0 < WINDOW_MONTHS,
+            self.newest.0 - month.0 < RING_MONTHS,
             "month {} is older than the window ending at {}",
             month.0,
             self.newest.0
         );
-        self.buckets[(month.0 % WINDOW_MONTHS) as usize].add(delta);
-        self.total.add(delta);
-    }
-
-    /// Moves the ring forward to end at `month`, expiring (and taking out of
-    /// the total) the buckets of the months that fall out of it.
-    fn rotate_to(&mut self, month: MonthIndex) {
-        if month > self.newest {
-            let skipped = (month.0 - self.newest.0).min(WINDOW_MONTHS);
-            for offset in 0..skipped {
-                let cleared = month.0 - offset;
-                let slot = &mut self.buckets[(cleared % WINDOW_MONTHS) as usize];
-                self.total.subtract(slot);
-                *slot = MonthBucket::default();
-            }
-            self.newest = month;
+        self.buckets[slot(month.0)].add(delta);
+        if month < self.newest {
+            // A complete month: it is inside the running total.
+            self.complete_total.add(delta);
         }
     }
 
-    /// The sum of the twelve months ending with `current`: what the
-    /// storefront shows. Constant time when the ring already ends at
-    /// `current` (the supplier was written to this month).
+    /// Moves the ring forward to end at `month`: one step at a time, the
+    /// month that was newest becomes complete and joins the total, and the
+    /// month thirteen back leaves it and its bucket is cleared for reuse.
+    fn rotate_to(&mut self, month: MonthIndex) {
+        if month <= self.newest {
+            return;
+        }
+        if month.0 - self.newest.0 >= RING_MONTHS {
+            // Nothing in the ring is within twelve months of `month`.
+            *self = RollingWindow {
+                newest: month,
+                ..RollingWindow::default()
+            };
+            return;
+        }
+        for next in self.newest.0 + 1..=month.0 {
+            let completed = self.buckets[slot(next - 1)];
+            self.complete_total.add(&completed);
+            // `next` and `next - 13` share a slot; the latter leaves the window.
+            let expired = &mut self.buckets[slot(next)];
+            self.complete_total.subtract(expired);
+            *expired = MonthBucket::default();
+        }
+        self.newest = month;
+    }
+
+    /// The sum of the twelve complete months before `current`: what the
+    /// storefront shows, and what the coverage limit reads. Constant time
+    /// when the ring already ends at `current` (the supplier was written to
+    /// this month).
     pub fn last_twelve_months(&self, current: MonthIndex) -> MonthBucket {
         if current == self.newest {
-            self.total
+            self.complete_total
         } else {
-            self.summary(current, WINDOW_MONTHS)
+            self.trailing(current, WINDOW_MONTHS)
         }
     }
 
-    /// The sum of the `months` months ending with `current` (inclusive).
-    pub fn summary(&self, current: MonthIndex, months: u32) -> MonthBucket {
+    /// The sum of the `months` complete months before `current` (months
+    /// `current - months ..= current - 1`), at most twelve.
+    pub fn trailing(&self, current: MonthIndex, months: u32) -> MonthBucket {
         let months = months.clamp(1, WINDOW_MONTHS);
-        let oldest = (current.0 + 1).saturating_sub(months);
+        let oldest = current.0.saturating_sub(months);
         let mut total = MonthBucket::default();
-        // The ring holds months newest-11..=newest; of those, only the ones
+        // The ring holds months newest-12..=newest; of those, only the ones
         // inside the window count.
-        let ring_oldest = (self.newest.0 + 1).saturating_sub(WINDOW_MONTHS);
-        for month in oldest.max(ring_oldest)..=current.0.min(self.newest.0) {
-            total.add(&self.buckets[(month % WINDOW_MONTHS) as usize]);
+        let ring_oldest = (self.newest.0 + 1).saturating_sub(RING_MONTHS);
+        let newest_read = current.0.min(self.newest.0 + 1);
+        for month in oldest.max(ring_oldest)..newest_read {
+            total.add(&self.buckets[slot(month)]);
         }
         total
     }
+}
+
+fn slot(month: u32) -> usize {
+    (month % RING_MONTHS) as usize
 }
 
 #[cfg(test)]
@@ -203,32 +235,68 @@ mod tests {
             window.add(MonthIndex(month), &delta);
             assert_eq!(
                 window.last_twelve_months(MonthIndex(month)),
-                window.summary(MonthIndex(month), 12),
+                window.trailing(MonthIndex(month), 12),
                 "step {step}"
             );
             assert_eq!(
                 window.last_twelve_months(MonthIndex(month + 5)),
-                window.summary(MonthIndex(month + 5), 12)
+                window.trailing(MonthIndex(month + 5), 12)
             );
         }
     }
 
     #[test]
-    fn a_window_sums_exactly_the_months_asked_for() {
+    fn a_window_sums_exactly_the_complete_months_before_the_current_one() {
+        // Month m holds m + 1 orders, for months 0..=23.
         let mut window = RollingWindow::default();
         for month in 0..24 {
             completed(&mut window, month, month + 1);
         }
-        // Months 18..=23 hold 19..=24 orders.
+        // Read in month 23 (still being written): months 17..=22 hold 18..=23 orders.
         assert_eq!(
-            window.summary(MonthIndex(23), 6).orders_completed,
-            (19..=24).sum::<u32>()
+            window.trailing(MonthIndex(23), 6).orders_completed,
+            (18..=23).sum::<u32>()
         );
         assert_eq!(
-            window.summary(MonthIndex(23), 12).orders_completed,
+            window.trailing(MonthIndex(23), 12).orders_completed,
+            (12..=23).sum::<u32>()
+        );
+        assert_eq!(
+            window.last_twelve_months(MonthIndex(23)).orders_completed,
+            (12..=23).sum::<u32>()
+        );
+        assert_eq!(window.trailing(MonthIndex(23), 1).orders_completed, 23);
+        // Read in month 24, nothing written yet: months 12..=23 hold 13..=24 orders.
+        assert_eq!(
+            window.last_twelve_months(MonthIndex(24)).orders_completed,
             (13..=24).sum::<u32>()
         );
-        assert_eq!(window.summary(MonthIndex(23), 1).orders_completed, 24);
+        assert_eq!(
+            window.trailing(MonthIndex(24), 6).orders_completed,
+            (19..=24).sum::<u32>()
+        );
+    }
+
+    #[test]
+    fn a_history_of_the_twelve_months_before_the_start_is_read_whole_at_the_start() {
+        // Prior history fills months 0..=11; the run starts in month 12, so a
+        // six-month review at the start reads months 6..=11 and the storefront
+        // all twelve, both before and after the first write of the run.
+        let mut window = RollingWindow::default();
+        for month in 0..12 {
+            completed(&mut window, month, 1);
+        }
+        let start = MonthIndex::FIRST_SIMULATED;
+        assert_eq!(window.trailing(start, 6).orders_completed, 6);
+        assert_eq!(window.last_twelve_months(start).orders_completed, 12);
+        completed(&mut window, start.0, 5);
+        assert_eq!(window.trailing(start, 6).orders_completed, 6);
+        assert_eq!(window.last_twelve_months(start).orders_completed, 12);
+        // A month later the start month is complete and month 0 has left.
+        let next = MonthIndex(start.0 + 1);
+        assert_eq!(window.last_twelve_months(next).orders_completed, 11 + 5);
+        completed(&mut window, next.0, 1);
+        assert_eq!(window.last_twelve_months(next).orders_completed, 11 + 5);
     }
 
     #[test]
@@ -238,12 +306,13 @@ mod tests {
         completed(&mut window, 13, 7);
         // Nothing is written for months 14..=29; month 30 wraps onto old slots.
         completed(&mut window, 30, 1);
-        assert_eq!(window.summary(MonthIndex(30), 12).orders_completed, 1);
+        assert_eq!(window.trailing(MonthIndex(30), 12).orders_completed, 0);
+        assert_eq!(window.trailing(MonthIndex(31), 12).orders_completed, 1);
         // Reading later than the newest write sees only what is still in the window.
-        assert_eq!(window.summary(MonthIndex(41), 12).orders_completed, 1);
-        assert_eq!(window.summary(MonthIndex(42), 12).orders_completed, 0);
+        assert_eq!(window.trailing(MonthIndex(42), 12).orders_completed, 1);
+        assert_eq!(window.trailing(MonthIndex(43), 12).orders_completed, 0);
         assert_eq!(
-            window.summary(MonthIndex(24), 12).orders_completed,
+            window.trailing(MonthIndex(25), 12).orders_completed,
             0,
             "months 13..=24 were cleared"
         );
@@ -278,6 +347,6 @@ mod tests {
     fn writing_before_the_window_is_a_programming_error() {
         let mut window = RollingWindow::default();
         completed(&mut window, 30, 1);
-        completed(&mut window, 18, 1);
+        completed(&mut window, 17, 1);
     }
 }

@@ -125,7 +125,7 @@ pub fn estimate_peak_memory(scenario: &Scenario) -> MemoryEstimate {
     let inquiries_per_day: f64 = scenario
         .buyers
         .iter()
-        .map(|segment| f64::from(segment.count) * finite_or_zero(segment.orders_per_year) / 365.0)
+        .map(|segment| f64::from(segment.count) * finite_or_zero(segment.inquiries_per_year) / 365.0)
         .sum();
     let order_life_days = order_life_days(scenario);
     let days_in_flight = order_life_days.min(f64::from(scenario.horizon_days));
@@ -287,7 +287,7 @@ mod tests {
             (IN_FLIGHT_MARGIN * 20_000.0 * 2.0 / 365.0 * 5.0).ceil() as u64
         );
         let mut busy = scenario.clone();
-        busy.buyers[0].orders_per_year *= 10.0;
+        busy.buyers[0].inquiries_per_year *= 10.0;
         let busy_estimate = estimate_peak_memory(&busy);
         let base = estimate_peak_memory(&scenario);
         let ratio = busy_estimate.orders_in_flight as f64 / base.orders_in_flight as f64;
@@ -297,7 +297,7 @@ mod tests {
     #[test]
     fn any_scenario_gets_an_estimate_even_an_absurd_one() {
         let mut scenario = parse_scenario(QUICK, "quick.ron").unwrap();
-        scenario.buyers[0].orders_per_year = f64::INFINITY;
+        scenario.buyers[0].inquiries_per_year = f64::INFINITY;
         scenario.buyers[0].count = u32::MAX;
         scenario.buyers[0].transit_days = Dist::LogNormal {
             median: f64::MAX,
@@ -306,7 +306,7 @@ mod tests {
         scenario.suppliers[0].count = u32::MAX;
         let estimate = estimate_peak_memory(&scenario);
         assert!(estimate.total_bytes() > 4 << 30);
-        scenario.buyers[0].orders_per_year = 1e300;
+        scenario.buyers[0].inquiries_per_year = 1e300;
         scenario.horizon_days = u32::MAX;
         assert_eq!(estimate_peak_memory(&scenario).total_bytes(), u64::MAX);
     }

@@ -62,17 +62,24 @@ cumulative! {
     gmv_covered: Decimal,
     orders_completed: u64,
     covered_orders_completed: u64,
+    /// Covered orders whose refund outcome became final: released without
+    /// a claim, or their claim settled or decided. Counted at the same event
+    /// as the refund itself, so refunds / resolved is a share of one
+    /// population and never exceeds 1.
+    covered_orders_resolved: u64,
+    /// The order value of those orders.
+    covered_value_resolved: Decimal,
     shipped_late: u64,
     not_shipped: u64,
     nonconforming: u64,
-    claims_filed: [u64; 4],
+    claims_filed: [u64; 5],
     claims_settled_in_negotiation: u64,
     claims_escalated: u64,
     decisions: u64,
     decisions_for_buyer: u64,
     decisions_wrong: u64,
-    refunds_count: [u64; 4],
-    refunds_value: [Decimal; 4],
+    refunds_count: [u64; 5],
+    refunds_value: [Decimal; 5],
     /// Breaches nobody refunded: uncovered orders, coverage cut off by the
     /// limit, and refunds the platform did not advance.
     buyer_uncovered_loss: Decimal,
@@ -102,6 +109,12 @@ cumulative! {
 impl Cumulative {
     pub fn record_claim(&mut self, reason: ClaimReason) {
         self.claims_filed[reason.index()] += 1;
+    }
+
+    /// A covered order's refund outcome is final.
+    pub fn record_resolution(&mut self, order_value: Decimal) {
+        self.covered_orders_resolved += 1;
+        self.covered_value_resolved += order_value;
     }
 
     pub fn record_refund(&mut self, reason: ClaimReason, value: Decimal) {
@@ -165,20 +178,20 @@ mod tests {
     fn a_difference_subtracts_every_field_including_arrays() {
         let earlier = Cumulative {
             inquiries: 3,
-            refunds_count: [1, 0, 2, 0],
+            refunds_count: [1, 0, 0, 2, 0],
             gmv: Decimal::new(1000, 2),
             ..Cumulative::default()
         };
         let later = Cumulative {
             inquiries: 10,
-            refunds_count: [4, 1, 2, 5],
+            refunds_count: [4, 1, 3, 2, 5],
             gmv: Decimal::new(3050, 2),
             reviews: 7,
             ..earlier
         };
         let delta = difference(&later, &earlier);
         assert_eq!(delta.inquiries, 7);
-        assert_eq!(delta.refunds_count, [3, 1, 0, 5]);
+        assert_eq!(delta.refunds_count, [3, 1, 3, 0, 5]);
         assert_eq!(delta.gmv, Decimal::new(2050, 2));
         assert_eq!(delta.reviews, 7);
         assert_eq!(difference(&later, &later), Cumulative::default());

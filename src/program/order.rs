@@ -77,20 +77,25 @@ impl OrderState {
     }
 }
 
-/// Why a buyer claims.
+/// Why a buyer claims. Goods both late and defective give one claim with
+/// both grounds, kept as its own reason so reports can still break claims
+/// and refunds down; it is refunded on the more generous ground (lateness:
+/// the whole refund scope).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ClaimReason {
     Late,
     Quality,
+    LateAndQuality,
     NonDelivery,
     /// A claim without a breach.
     FalseClaim,
 }
 
 impl ClaimReason {
-    pub const ALL: [ClaimReason; 4] = [
+    pub const ALL: [ClaimReason; 5] = [
         ClaimReason::Late,
         ClaimReason::Quality,
+        ClaimReason::LateAndQuality,
         ClaimReason::NonDelivery,
         ClaimReason::FalseClaim,
     ];
@@ -100,6 +105,7 @@ impl ClaimReason {
         match self {
             ClaimReason::Late => "late",
             ClaimReason::Quality => "quality",
+            ClaimReason::LateAndQuality => "late_and_quality",
             ClaimReason::NonDelivery => "non_delivery",
             ClaimReason::FalseClaim => "false_claim",
         }
@@ -112,6 +118,23 @@ impl ClaimReason {
     /// Whether the claim reports a real breach of the contract.
     pub fn is_justified(self) -> bool {
         self != ClaimReason::FalseClaim
+    }
+
+    /// Whether the claim's only ground is a quality defect, whose refund is
+    /// the defect share of the scope; every other justified ground (late,
+    /// non-delivery, or lateness besides a defect) entitles the whole scope.
+    pub fn is_defect_only(self) -> bool {
+        self == ClaimReason::Quality
+    }
+
+    /// The reason of a claim on delivered goods with these breaches, if any.
+    pub fn of_breach(late: bool, conforming: bool) -> Option<ClaimReason> {
+        match (late, conforming) {
+            (false, true) => None,
+            (true, true) => Some(ClaimReason::Late),
+            (false, false) => Some(ClaimReason::Quality),
+            (true, false) => Some(ClaimReason::LateAndQuality),
+        }
     }
 }
 
@@ -200,11 +223,15 @@ impl Order {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OrderSlot(pub u32);
 
-/// Orders in flight in recycled slots.
+/// Orders in flight in recycled slots. A slot is taken when a buyer chooses
+/// a supplier (a quote); the order is *in flight* from its contract to its
+/// completion, so the orders placed and not completed are exactly the
+/// orders in flight, and quotes awaiting their contract are counted apart.
 #[derive(Clone, Debug, Default)]
 pub struct OrderSlab {
     slots: Vec<Order>,
     free: Vec<u32>,
+    quoted: usize,
     in_flight: usize,
     in_flight_peak: usize,
 }
@@ -214,6 +241,7 @@ impl OrderSlab {
         OrderSlab {
             slots: Vec::with_capacity(capacity),
             free: Vec::with_capacity(capacity),
+            quoted: 0,
             in_flight: 0,
             in_flight_peak: 0,
         }
@@ -223,8 +251,7 @@ impl OrderSlab {
     pub fn insert(&mut self, mut order: Order) -> OrderSlot {
         order.state = OrderState::Free;
         order.move_to(OrderState::Quoted);
-        self.in_flight += 1;
-        self.in_flight_peak = self.in_flight_peak.max(self.in_flight);
+        self.quoted += 1;
         if let Some(index) = self.free.pop() {
             self.slots[index as usize] = order;
             OrderSlot(index)
@@ -233,6 +260,18 @@ impl OrderSlab {
             self.slots.push(order);
             OrderSlot(index)
         }
+    }
+
+    /// Signs the contract of the quoted order in `slot`: from now on it is
+    /// in flight, in production.
+    #[track_caller]
+    pub fn sign(&mut self, slot: OrderSlot) -> &mut Order {
+        self.quoted -= 1;
+        self.in_flight += 1;
+        self.in_flight_peak = self.in_flight_peak.max(self.in_flight);
+        let order = &mut self.slots[slot.0 as usize];
+        order.move_to(OrderState::InProduction);
+        order
     }
 
     /// Completes the order in `slot` and recycles the slot.
@@ -278,6 +317,12 @@ impl OrderSlab {
         &mut self.slots[slot.0 as usize]
     }
 
+    /// Quotes whose contract is not signed yet.
+    pub fn quoted(&self) -> usize {
+        self.quoted
+    }
+
+    /// Orders contracted and not completed.
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }
@@ -374,14 +419,15 @@ mod tests {
         let first = slab.insert(OrderSlab::blank());
         let second = slab.insert(OrderSlab::blank());
         for slot in [first, second] {
-            let order = slab.get_mut(slot);
-            order.move_to(OrderState::InProduction);
-            order.move_to(OrderState::NotShipped);
+            slab.sign(slot).move_to(OrderState::NotShipped);
         }
         slab.remove(first);
         let third = slab.insert(OrderSlab::blank());
         assert_eq!(third, first);
-        assert_eq!(slab.in_flight(), 2);
+        assert_eq!(slab.in_flight(), 1, "a quote is not in flight");
+        assert_eq!(slab.quoted(), 1);
         assert_eq!(slab.in_flight_peak(), 2);
+        slab.sign(third);
+        assert_eq!((slab.in_flight(), slab.quoted()), (2, 0));
     }
 }

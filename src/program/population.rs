@@ -182,7 +182,7 @@ impl BuyerClaimHabits {
         let mut breach = 0.0;
         let mut false_claims = 0.0;
         for segment in &scenario.buyers {
-            let weight = f64::from(segment.count) * segment.orders_per_year;
+            let weight = f64::from(segment.count) * segment.inquiries_per_year;
             weight_total += weight;
             breach += weight * segment.claim_after_breach_probability;
             false_claims += weight * segment.false_claim_probability;

@@ -88,6 +88,7 @@ enum EventKind {
     Ship,
     NonDeliveryNoticed,
     Delivery,
+    Inspected,
     Confirm,
     AutoRelease,
     Claim,
@@ -100,12 +101,13 @@ enum EventKind {
 }
 
 impl EventKind {
-    const ALL: [EventKind; 14] = [
+    const ALL: [EventKind; 15] = [
         EventKind::Inquiry,
         EventKind::Contract,
         EventKind::Ship,
         EventKind::NonDeliveryNoticed,
         EventKind::Delivery,
+        EventKind::Inspected,
         EventKind::Confirm,
         EventKind::AutoRelease,
         EventKind::Claim,
@@ -242,7 +244,10 @@ pub struct RunOutput {
     pub ledger: LedgerTotals,
     pub months: Vec<MonthFigures>,
     pub exposure_peak: Decimal,
+    /// Orders contracted and not completed at the end: placed - completed.
     pub orders_open_at_end: u64,
+    /// Answered inquiries whose contract was not signed by the end.
+    pub quotes_open_at_end: u64,
     pub orders_in_flight_peak: u64,
     pub suppliers_total: u64,
     pub suppliers_volunteered: u64,
@@ -325,7 +330,7 @@ impl<'a> Simulation<'a> {
         let mut segment_rate_cumulative = Vec::with_capacity(scenario.buyers.len());
         let mut rate_sum = 0.0;
         for segment in &scenario.buyers {
-            rate_sum += f64::from(segment.count) * segment.orders_per_year / seconds_per_year;
+            rate_sum += f64::from(segment.count) * segment.inquiries_per_year / seconds_per_year;
             segment_rate_cumulative.push(rate_sum);
         }
         // Orders in flight are about the inquiry rate times an order's life
@@ -396,6 +401,7 @@ impl<'a> Simulation<'a> {
                 EventKind::Ship => self.on_ship(slot),
                 EventKind::NonDeliveryNoticed => self.on_non_delivery_noticed(slot),
                 EventKind::Delivery => self.on_delivery(slot),
+                EventKind::Inspected => self.on_uncovered_inspected(slot),
                 EventKind::Confirm | EventKind::AutoRelease => {
                     self.timed(probe, |simulation| simulation.on_release(slot))
                 }
@@ -415,6 +421,9 @@ impl<'a> Simulation<'a> {
             }
         }
         self.close_month(self.end);
+        // What storefronts show at the end is what a buyer sees at the first
+        // instant after the run: the month holding that instant is current.
+        self.month = self.month_of_end();
         self.verify_ledger();
         self.ledger
             .verify_holds(self.orders.live().map(|order| &order.hold))
@@ -431,6 +440,7 @@ impl<'a> Simulation<'a> {
             months: self.months,
             exposure_peak: self.exposure_peak,
             orders_open_at_end: self.orders.in_flight() as u64,
+            quotes_open_at_end: self.orders.quoted() as u64,
             orders_in_flight_peak: self.orders.in_flight_peak() as u64,
             suppliers_total: suppliers.len() as u64,
             suppliers_volunteered: suppliers
@@ -624,8 +634,7 @@ impl<'a> Simulation<'a> {
         let scenario: &'a Scenario = self.scenario;
         let now = self.queue.now();
         let rules = &self.rules;
-        let order = self.orders.get_mut(slot);
-        order.move_to(OrderState::InProduction);
+        let order = self.orders.sign(slot);
         let supplier = &mut self.population.suppliers[order.supplier.0 as usize];
         let segment = &scenario.suppliers[supplier.segment_index as usize];
         let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
@@ -793,38 +802,24 @@ impl<'a> Simulation<'a> {
         let false_claim_draw = uniform01(draws);
         let confirm_draw = uniform01(draws);
         let voluntary_refund_draw = uniform01(draws);
-        let breached = order.late || !order.conforming;
-        let reason = if breached {
-            (breach_claim_draw < segment.claim_after_breach_probability).then_some(
-                if order.conforming {
-                    ClaimReason::Late
-                } else {
-                    ClaimReason::Quality
-                },
-            )
+        let reason = if let Some(breach) = ClaimReason::of_breach(order.late, order.conforming) {
+            (breach_claim_draw < segment.claim_after_breach_probability).then_some(breach)
         } else {
             (false_claim_draw < segment.false_claim_probability).then_some(ClaimReason::FalseClaim)
         };
         let acted_at = now.plus(SimDuration::from_days_f64(inspection_days));
 
         if !order.covered {
-            // No program: a breach the buyer pursues is refunded only if the
-            // supplier chooses to; anything else is the buyer's loss.
+            // No program, but the same physical life: the buyer inspects, and
+            // a breach it pursues is refunded only if the supplier chooses to
+            // (decided now, paid when the inspection ends).
             if let Some(reason) = reason.filter(|reason| reason.is_justified()) {
-                let entitlement = self.entitlement(slot, reason);
-                let order = self.orders.get_mut(slot);
                 order.claim_reason = Some(reason);
                 let supplier = self.population.supplier(order.supplier);
                 let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
-                if voluntary_refund_draw < behaviour.voluntary_refund_probability {
-                    self.ledger.supplier_refund(entitlement);
-                    self.totals.voluntary_refunds += entitlement;
-                    self.orders.get_mut(slot).refunded = true;
-                } else {
-                    self.totals.buyer_uncovered_loss += entitlement;
-                }
+                order.refunded = voluntary_refund_draw < behaviour.voluntary_refund_probability;
             }
-            self.complete(slot);
+            self.schedule(acted_at, EventKind::Inspected, slot);
             return;
         }
 
@@ -851,6 +846,24 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// An uncovered order's inspection ends: a breach the buyer pursued is
+    /// refunded by the supplier if it chose to, or is the buyer's loss; the
+    /// order completes.
+    fn on_uncovered_inspected(&mut self, slot: OrderSlot) {
+        let order = self.orders.get(slot);
+        if let Some(reason) = order.claim_reason {
+            let refunded = order.refunded;
+            let entitlement = self.entitlement(slot, reason);
+            if refunded {
+                self.ledger.supplier_refund(entitlement);
+                self.totals.voluntary_refunds += entitlement;
+            } else {
+                self.totals.buyer_uncovered_loss += entitlement;
+            }
+        }
+        self.complete(slot);
+    }
+
     /// Confirmation or auto-release: escrow is released to the supplier, less fees.
     fn on_release(&mut self, slot: OrderSlot) {
         let order = self.orders.get_mut(slot);
@@ -861,6 +874,7 @@ impl<'a> Simulation<'a> {
             let claim_at = order.claim_at;
             self.schedule(claim_at, EventKind::Claim, slot);
         } else {
+            self.totals.record_resolution(order.value);
             self.complete(slot);
         }
     }
@@ -892,6 +906,7 @@ impl<'a> Simulation<'a> {
             self.ledger.supplier_refund(refund - from_escrow);
             release_all(&mut self.ledger, &self.rules, order);
             order.refunded = true;
+            self.totals.record_resolution(order.value);
             self.totals.record_refund(reason, refund);
             self.complete(slot);
         } else {
@@ -925,12 +940,18 @@ impl<'a> Simulation<'a> {
         if !correct {
             self.totals.decisions_wrong += 1;
         }
+        self.totals.record_resolution(order.value);
         if !grant {
+            if reason.is_justified() {
+                // Wrongly denied: the buyer bears what the claim was owed.
+                let owed = self.entitlement(slot, reason);
+                self.totals.buyer_uncovered_loss += owed;
+                if reason == ClaimReason::NonDelivery {
+                    self.totals.fraud_lost_by_buyers += owed;
+                }
+            }
             let order = self.orders.get_mut(slot);
             release_all(&mut self.ledger, &self.rules, order);
-            if reason == ClaimReason::NonDelivery {
-                self.totals.fraud_lost_by_buyers += order.paid();
-            }
             self.complete(slot);
             return;
         }
@@ -961,7 +982,12 @@ impl<'a> Simulation<'a> {
             if reason == ClaimReason::NonDelivery {
                 self.totals.fraud_lost_by_buyers += shortfall;
             }
-            self.totals.record_refund(reason, from_escrow);
+            if from_escrow.is_zero() {
+                // Granted, but nothing was paid: not a refund.
+                self.orders.get_mut(slot).refunded = false;
+            } else {
+                self.totals.record_refund(reason, from_escrow);
+            }
             self.complete(slot);
         }
     }
@@ -986,14 +1012,14 @@ impl<'a> Simulation<'a> {
 
     /// What the buyer would be owed for `reason` without a coverage cap:
     /// the refund scope (deposit, or everything paid), times the defect share
-    /// for a quality claim.
+    /// for a claim whose only ground is quality.
     fn entitlement(&self, slot: OrderSlot, reason: ClaimReason) -> Decimal {
         let order = self.orders.get(slot);
         let scope = match self.rules.refund_scope {
             RefundScope::Deposit => order.deposit,
             RefundScope::OrderValue => order.paid(),
         };
-        let share_bps = if reason == ClaimReason::Quality {
+        let share_bps = if reason.is_defect_only() {
             u32::from(order.defect_share_bps)
         } else {
             BASIS_POINTS_WHOLE
@@ -1064,6 +1090,16 @@ impl<'a> Simulation<'a> {
         self.verify_ledger();
     }
 
+    /// The month holding the instant the run ends (the month after the last
+    /// simulated month when the horizon ends on a month boundary).
+    fn month_of_end(&self) -> MonthIndex {
+        let start = self.scenario.start_date;
+        let end = start.add_days(i64::from(self.scenario.horizon_days));
+        let ((start_year, start_month, _), (end_year, end_month, _)) = (start.ymd(), end.ymd());
+        let months = (end_year - start_year) * 12 + i64::from(end_month) - i64::from(start_month);
+        MonthIndex(MonthIndex::FIRST_SIMULATED.0 + months as u32)
+    }
+
     /// Reviews every supplier against the vetting rules in force, and sets
     /// each approved supplier's coverage limit from its trailing volume.
     fn review_all(&mut self) {
@@ -1076,7 +1112,7 @@ impl<'a> Simulation<'a> {
                 continue;
             }
             self.totals.reviews += 1;
-            let window = supplier.window.summary(month, rules.vetting.window_months);
+            let window = supplier.window.trailing(month, rules.vetting.window_months);
             let (status, decision) =
                 vetting::review(supplier.status, in_program, &window, &rules.vetting);
             match decision {

@@ -26,9 +26,10 @@ const COLOR_SECOND: &str = "#ff7f0e";
 const COLOR_MUTED: &str = "#888888";
 
 /// The claim reasons as the outcome names them.
-const REASONS: [(&str, &str); 4] = [
+const REASONS: [(&str, &str); 5] = [
     ("late", "late"),
     ("quality", "quality"),
+    ("late_and_quality", "late and quality"),
     ("non_delivery", "non-delivery"),
     ("false_claim", "false claim"),
 ];

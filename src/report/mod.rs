@@ -173,6 +173,9 @@ pub struct PopulationOutcome {
 pub struct InquiryOutcome {
     pub total: u64,
     pub unanswered: u64,
+    /// Answered inquiries whose contract was not signed by the end: total =
+    /// unanswered + orders placed + quoted_at_end.
+    pub quoted_at_end: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -180,7 +183,10 @@ pub struct OrderOutcome {
     pub placed: u64,
     pub covered: u64,
     pub completed: u64,
+    /// Placed and not completed: placed - completed.
     pub open_at_end: u64,
+    /// Covered orders placed and not completed at the end.
+    pub covered_open_at_end: u64,
     pub in_flight_peak: u64,
     pub partially_covered: u64,
     pub over_coverage_limit: u64,
@@ -203,6 +209,8 @@ pub struct FulfilmentOutcome {
 pub struct ByReason<T> {
     pub late: T,
     pub quality: T,
+    /// Goods both late and defective: one claim with both grounds.
+    pub late_and_quality: T,
     pub non_delivery: T,
     pub false_claim: T,
 }
@@ -212,6 +220,7 @@ impl<T> ByReason<T> {
         ByReason {
             late: value(ClaimReason::Late),
             quality: value(ClaimReason::Quality),
+            late_and_quality: value(ClaimReason::LateAndQuality),
             non_delivery: value(ClaimReason::NonDelivery),
             false_claim: value(ClaimReason::FalseClaim),
         }
@@ -239,9 +248,15 @@ pub struct RefundsOfReason {
 pub struct RefundOutcome {
     pub count: u64,
     pub value: Money,
-    /// Refunded orders / completed covered orders.
+    /// Covered orders whose refund outcome became final during the run
+    /// (released without a claim, or a claim settled or decided): the
+    /// population the rates are shares of.
+    pub resolved: u64,
+    /// The order value of the resolved covered orders.
+    pub resolved_value: Money,
+    /// Refunded orders / resolved covered orders (at most 1).
     pub rate: f64,
-    /// Refunded value / covered GMV.
+    /// Refunded value / order value of the resolved covered orders (at most 1).
     pub value_rate: f64,
     pub by_reason: ByReason<RefundsOfReason>,
 }
@@ -318,6 +333,8 @@ pub struct MonthOutcome {
     /// Covered GMV / GMV of the month's orders.
     pub covered_share: f64,
     pub claims_filed: u64,
+    /// Covered orders whose refund outcome became final this month.
+    pub covered_orders_resolved: u64,
     pub refunds_count: u64,
     pub refunds_value: Money,
     pub refunds_by_reason: ByReason<RefundsOfReason>,
@@ -357,6 +374,7 @@ impl MonthOutcome {
             gmv_covered: Money(flows.gmv_covered),
             covered_share: ratio(flows.gmv_covered, flows.gmv),
             claims_filed: flows.claims_total(),
+            covered_orders_resolved: flows.covered_orders_resolved,
             refunds_count: flows.refunds_total(),
             refunds_value: Money(flows.refunds_value_total()),
             refunds_by_reason: refunds_by_reason(flows),
@@ -456,12 +474,14 @@ impl Outcome {
             inquiries: InquiryOutcome {
                 total: totals.inquiries,
                 unanswered: totals.inquiries_unanswered,
+                quoted_at_end: output.quotes_open_at_end,
             },
             orders: OrderOutcome {
                 placed: totals.orders_placed,
                 covered: totals.orders_covered,
                 completed: totals.orders_completed,
                 open_at_end: output.orders_open_at_end,
+                covered_open_at_end: totals.orders_covered - totals.covered_orders_completed,
                 in_flight_peak: output.orders_in_flight_peak,
                 partially_covered: totals.orders_partially_covered,
                 over_coverage_limit: totals.orders_over_coverage_limit,
@@ -487,8 +507,13 @@ impl Outcome {
             refunds: RefundOutcome {
                 count: refunded_orders,
                 value: Money(totals.refunds_value_total()),
-                rate: count_ratio(refunded_orders, totals.covered_orders_completed),
-                value_rate: ratio(totals.refunds_value_total(), totals.gmv_covered),
+                resolved: totals.covered_orders_resolved,
+                resolved_value: Money(totals.covered_value_resolved),
+                rate: count_ratio(refunded_orders, totals.covered_orders_resolved),
+                value_rate: ratio(
+                    totals.refunds_value_total(),
+                    totals.covered_value_resolved,
+                ),
                 by_reason: refunds_by_reason(totals),
             },
             risk: RiskOutcome {

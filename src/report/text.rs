@@ -4,6 +4,10 @@
 use super::{Money, Report};
 use std::fmt::Write;
 
+/// The text report warns when more than one covered order in this many is
+/// still unresolved at the end.
+const UNRESOLVED_WARNING_DENOMINATOR: u64 = 4;
+
 /// Renders a report as aligned plain text, ending with a newline.
 pub fn render_text(report: &Report) -> String {
     let outcome = &report.outcome;
@@ -69,8 +73,11 @@ pub fn render_text(report: &Report) -> String {
     line(&mut text, "completed", outcome.orders.completed.to_string());
     line(
         &mut text,
-        "open at end",
-        outcome.orders.open_at_end.to_string(),
+        "open at end (covered)",
+        format!(
+            "{} ({})",
+            outcome.orders.open_at_end, outcome.orders.covered_open_at_end
+        ),
     );
     line(&mut text, "GMV", money(&outcome.gmv.total));
     line(&mut text, "covered GMV", money(&outcome.gmv.covered));
@@ -92,11 +99,12 @@ pub fn render_text(report: &Report) -> String {
     line(&mut text, "claims filed", claims.filed.to_string());
     line(
         &mut text,
-        "  late / quality / non-delivery / false",
+        "  late/quality/both/unshipped/false",
         format!(
-            "{} / {} / {} / {}",
+            "{} / {} / {} / {} / {}",
             claims.by_reason.late,
             claims.by_reason.quality,
+            claims.by_reason.late_and_quality,
             claims.by_reason.non_delivery,
             claims.by_reason.false_claim
         ),
@@ -124,14 +132,25 @@ pub fn render_text(report: &Report) -> String {
     );
     line(
         &mut text,
-        "refund rate (of completed covered)",
-        percent(refunds.rate),
+        "refund rate (of resolved covered)",
+        format!("{} of {}", percent(refunds.rate), refunds.resolved),
     );
     line(
         &mut text,
-        "refund value rate (of covered GMV)",
+        "refund value rate (of their value)",
         percent(refunds.value_rate),
     );
+    let unresolved = outcome.orders.covered.saturating_sub(refunds.resolved);
+    if unresolved * UNRESOLVED_WARNING_DENOMINATOR > outcome.orders.covered {
+        let _ = writeln!(
+            text,
+            "  note: {unresolved} of {} covered orders ({}) were unresolved at the end; the\n  \
+             rates are of resolved orders, which favour quick outcomes over claims:\n  \
+             a longer horizon_days gives a less biased rate",
+            outcome.orders.covered,
+            percent(ratio_u64(unresolved, outcome.orders.covered)),
+        );
+    }
     text.push_str("\nRisk\n");
     let risk = &outcome.risk;
     line(

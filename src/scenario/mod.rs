@@ -364,8 +364,11 @@ pub struct BuyerSegment {
     pub count: u32,
     /// ISO 3166-1 alpha-2 code of the buyers' country.
     pub country: Country,
-    /// Mean inquiries each buyer starts per year (a Poisson stream).
-    pub orders_per_year: f64,
+    /// Mean inquiries each buyer starts per year (a Poisson stream); an
+    /// inquiry becomes an order when at least one supplier answers it.
+    /// `orders_per_year`, its earlier name, is still accepted.
+    #[serde(alias = "orders_per_year")]
+    pub inquiries_per_year: f64,
     /// Order value in currency units, rounded to cents.
     pub order_value: Dist,
     /// Payment methods and their shares (summing to 1); each buyer is given

@@ -62,7 +62,7 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     }
     let mut expected_inquiries = 0.0;
     for (index, segment) in scenario.buyers.iter().enumerate() {
-        expected_inquiries += f64::from(segment.count) * segment.orders_per_year;
+        expected_inquiries += f64::from(segment.count) * segment.inquiries_per_year;
         checker.buyer_segment(&format!("buyers[{index}]"), segment);
     }
     let buyer_total = scenario.buyer_count();
@@ -305,8 +305,8 @@ impl Checker {
             self.report(&format!("{path}.count"), "must be at least 1".to_string());
         }
         self.positive_f64(
-            &format!("{path}.orders_per_year"),
-            segment.orders_per_year,
+            &format!("{path}.inquiries_per_year"),
+            segment.inquiries_per_year,
             ORDERS_PER_BUYER_YEAR_MAX,
         );
         self.dist(

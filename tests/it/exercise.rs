@@ -98,12 +98,12 @@ pub fn shrink(scenario: &Scenario) -> Scenario {
     let expected_inquiries: f64 = small
         .buyers
         .iter()
-        .map(|segment| f64::from(segment.count) * segment.orders_per_year * years)
+        .map(|segment| f64::from(segment.count) * segment.inquiries_per_year * years)
         .sum();
     if expected_inquiries > SHRUNK_EXPECTED_INQUIRIES_MAX {
         let factor = SHRUNK_EXPECTED_INQUIRIES_MAX / expected_inquiries;
         for segment in &mut small.buyers {
-            segment.orders_per_year = (segment.orders_per_year * factor).max(f64::MIN_POSITIVE);
+            segment.inquiries_per_year = (segment.inquiries_per_year * factor).max(f64::MIN_POSITIVE);
         }
     }
     small

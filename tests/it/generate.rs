@@ -164,7 +164,7 @@ fn buyer_segment(index: usize) -> BoxedStrategy<String> {
                 (transit, inspection, claim, false_claim, confirm, weights),
             )| {
                 format!(
-                    "(name: \"b{index}\", count: {count}, country: \"{country}\", orders_per_year: {rate:?}, \
+                    "(name: \"b{index}\", count: {count}, country: \"{country}\", inquiries_per_year: {rate:?}, \
                      order_value: {value}, payment_mix: {mix}, inquiry_candidates: {candidates}, \
                      transit_days: {transit}, inspection_days: {inspection}, \
                      claim_after_breach_probability: {claim:?}, false_claim_probability: {false_claim:?}, \

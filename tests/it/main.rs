@@ -14,5 +14,6 @@ mod ledger_identity;
 mod program_rules;
 mod properties;
 mod reliability;
+mod semantics;
 mod sweep;
 mod validation;

@@ -153,8 +153,8 @@ fn bad_inputs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ),
         (
             "rate-infinite.ron",
-            edited("orders_per_year: 2.0", "orders_per_year: inf"),
-            "orders_per_year",
+            edited("inquiries_per_year: 2.0", "inquiries_per_year: inf"),
+            "inquiries_per_year",
         ),
         (
             "population-too-large.ron",
@@ -348,7 +348,7 @@ fn a_scenario_beyond_the_machines_memory_is_refused_before_anything_is_allocated
         .replace("horizon_days: 120", "horizon_days: 365")
         .replace("count: 2000,", "count: 9999000,")
         .replace("count: 20000,", "count: 100000000,")
-        .replace("orders_per_year: 2.0", "orders_per_year: 49.0")
+        .replace("inquiries_per_year: 2.0", "inquiries_per_year: 49.0")
         .replace("promised_lead_days: 30,", "promised_lead_days: 3650,");
     let scenario = parse_scenario(&text, "enormous.ron").unwrap_or_else(|error| panic!("{error}"));
     let estimate = estimate_peak_memory(&scenario).total_bytes();

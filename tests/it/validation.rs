@@ -71,9 +71,9 @@ fn each_out_of_range_value_is_named_with_its_line() {
             "sum to",
         ),
         (
-            "orders_per_year: 2.0",
-            "orders_per_year: -2.0",
-            "buyers[0].orders_per_year",
+            "inquiries_per_year: 2.0",
+            "inquiries_per_year: -2.0",
+            "buyers[0].inquiries_per_year",
             "greater than 0",
         ),
         (
