@@ -152,6 +152,12 @@ fn blocks(lines: &[String]) -> Result<Vec<Block>, String> {
                 ));
             }
             let block = fenced_block(lines, index + 1, options)?;
+            if !block.is_checked() {
+                return Err(format!(
+                    "README.md:{}: `exit` and `excerpt` apply to a transcript, a block whose first line starts with `{PROMPT}`",
+                    index + 1
+                ));
+            }
             index = block.fence + block.body.len() + 2;
             found.push(block);
         } else if line.starts_with(FENCE) {
@@ -225,47 +231,45 @@ fn printed(command: &str, options: &Options, place: &str) -> Result<String, Stri
             "{place}: `{word}`: no shell runs these commands, so no quoting or shell syntax"
         ));
     }
-    let output = run_escrowsim(&words[1..]);
-    let code = output.status.code();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (code, text) = run_escrowsim(&words[1..]);
+    let exited = code.map_or("a signal".to_string(), |code| code.to_string());
     if code != Some(options.exit_code) {
         return Err(format!(
-            "{place}: `{command}` exited with {code:?}, the block expects {} (`exit N` in its marker):\n{text}",
+            "{place}: `{command}` exited with {exited}, the block expects {} (`exit N` in its marker):\n{text}",
             options.exit_code
         ));
     }
     if blessing() {
-        let again = run_escrowsim(&words[1..]);
-        let text_again = format!(
-            "{}{}",
-            String::from_utf8_lossy(&again.stdout),
-            String::from_utf8_lossy(&again.stderr)
-        );
+        let (_, again) = run_escrowsim(&words[1..]);
         let (first, second) = (
             shown(&text, options, place)?,
-            shown(&text_again, options, place)?,
+            shown(&again, options, place)?,
         );
         if first != second {
             return Err(format!(
                 "{place}: `{command}` prints something else on each run (a wall-clock figure?); \
-                 a checked block shows deterministic output only:\n{}",
-                diff(&first, &second, 0)
+                 a checked block shows deterministic output only (- first run, + second):\n{}",
+                diff(&first, &second, 1)
             ));
         }
     }
     Ok(text)
 }
 
-fn run_escrowsim(arguments: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+/// The exit code of `escrowsim ARGS` (none if a signal ended it) and what
+/// it printed, stdout then stderr.
+fn run_escrowsim(arguments: &[&str]) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_escrowsim"))
         .args(arguments)
         .current_dir(repository_root())
         .output()
-        .expect("escrowsim runs")
+        .expect("escrowsim runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code(), text)
 }
 
 fn lines_of(text: &str) -> Vec<String> {
@@ -403,6 +407,14 @@ fn markers_read_their_options_and_refuse_what_they_do_not_know() {
         "```",
     ]);
     assert!(blocks(&detached).unwrap_err().contains("README.md:1:"));
+    // So would one on a block that runs nothing.
+    let commands = owned(&[
+        "<!-- readme-test: exit 2 -->",
+        "```sh",
+        "escrowsim x",
+        "```",
+    ]);
+    assert!(blocks(&commands).unwrap_err().contains("transcript"));
 }
 
 #[test]
