@@ -13,6 +13,7 @@ mod golden;
 mod ledger_identity;
 mod program_rules;
 mod properties;
+mod readme;
 mod reliability;
 mod semantics;
 mod sweep;
