@@ -400,3 +400,14 @@ fn a_wrongly_denied_claim_is_the_buyers_loss() {
         Decimal::from(decided * 1_000)
     );
 }
+
+#[test]
+fn the_earlier_name_of_the_inquiry_rate_is_still_accepted() {
+    // `inquiries_per_year` was called `orders_per_year`, though it counts
+    // inquiries; scenarios written with the old name still load, and mean
+    // the same thing.
+    let text = super::common::shipped_text("quick.ron");
+    let old = text.replace("inquiries_per_year", "orders_per_year");
+    assert_ne!(old, text);
+    assert_eq!(parse(&old).buyers, parse(&text).buyers);
+}
