@@ -29,7 +29,7 @@ const COLOR_MUTED: &str = "#888888";
 const REASONS: [(&str, &str); 5] = [
     ("late", "late"),
     ("quality", "quality"),
-    ("late_and_quality", "late and quality"),
+    ("late_and_quality", "late+quality"),
     ("non_delivery", "non-delivery"),
     ("false_claim", "false claim"),
 ];
