@@ -1166,23 +1166,29 @@ impl<'a> Simulation<'a> {
         let entry = &self.scenario.timeline[index];
         self.rules_in_force.apply(&entry.rules);
         self.rules = CompiledRules::new(&self.rules_in_force);
-        for (segment_name, probability) in &entry.volunteer_probability {
-            let Some(segment_index) = self
-                .scenario
+        if !entry.volunteer_probability.is_empty() {
+            // The new probability of each segment the entry names (the last
+            // one given wins), then one pass over the suppliers.
+            let scenario: &'a Scenario = self.scenario;
+            let segment_of: std::collections::BTreeMap<&str, usize> = scenario
                 .suppliers
                 .iter()
-                .position(|segment| &segment.name == segment_name)
-            else {
-                continue;
-            };
-            self.volunteer_probability[segment_index] = *probability;
-            for supplier in self
-                .population
-                .suppliers
-                .iter_mut()
-                .filter(|supplier| usize::from(supplier.segment_index) == segment_index)
-            {
-                supplier.volunteered = supplier.volunteer_draw < *probability;
+                .enumerate()
+                .map(|(index, segment)| (segment.name.as_str(), index))
+                .collect();
+            let mut changed = vec![false; scenario.suppliers.len()];
+            for (segment_name, probability) in &entry.volunteer_probability {
+                if let Some(&segment_index) = segment_of.get(segment_name.as_str()) {
+                    self.volunteer_probability[segment_index] = *probability;
+                    changed[segment_index] = true;
+                }
+            }
+            for supplier in &mut self.population.suppliers {
+                let segment_index = usize::from(supplier.segment_index);
+                if changed[segment_index] {
+                    supplier.volunteered =
+                        supplier.volunteer_draw < self.volunteer_probability[segment_index];
+                }
             }
         }
         if !entry.volunteer_probability.is_empty() || changes_membership(&entry.rules) {

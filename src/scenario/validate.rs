@@ -619,7 +619,16 @@ impl Checker {
             }
         }
     }
+}
 
+/// The problems of a rules block at `path`.
+fn rule_problems(path: &str, rules: &Rules) -> Vec<Problem> {
+    let mut checker = Checker::default();
+    checker.rules(path, rules);
+    checker.problems
+}
+
+impl Checker {
     /// Each timeline entry: a date inside the horizon, in order; known
     /// segments; and rules that stay valid once the change is applied.
     fn timeline(&mut self, scenario: &Scenario) {
@@ -628,6 +637,13 @@ impl Checker {
             .add_days(i64::from(scenario.horizon_days));
         let mut rules = scenario.rules.clone();
         let mut previous = scenario.start_date;
+        // Looked up once per volunteering change: a sorted set keeps a file
+        // of many changes linear, not changes times segments.
+        let segment_names: std::collections::BTreeSet<&str> = scenario
+            .suppliers
+            .iter()
+            .map(|segment| segment.name.as_str())
+            .collect();
         if scenario.timeline.len() > TIMELINE_ENTRIES_MAX {
             self.report(
                 "timeline",
@@ -665,20 +681,32 @@ impl Checker {
                     "changes nothing: give `rules` or `volunteer_probability`".to_string(),
                 );
             }
-            // Validate the rules as they stand after the change, but report
-            // only what this entry set: earlier values were checked already.
+            // Validate the rules as they stand after the change, and report
+            // the problems this entry brings: those the rules before it did
+            // not have (earlier ones were reported where they arose). A
+            // problem that involves a field this entry did not set, such as
+            // a cap lowered below an earlier floor, is put on the entry's
+            // `rules` and names the field.
+            let rules_path = format!("{path}.rules");
+            let before = rule_problems(&rules_path, &rules);
             rules.apply(&entry.rules);
-            let mut patched = Checker::default();
-            patched.rules(&format!("{path}.rules"), &rules);
-            for problem in patched.problems {
+            for problem in rule_problems(&rules_path, &rules) {
+                if before.contains(&problem) {
+                    continue;
+                }
                 let field = problem
                     .path
-                    .trim_start_matches(&format!("{path}.rules."))
+                    .trim_start_matches(&format!("{rules_path}."))
                     .split(['.', '['])
                     .next()
                     .unwrap_or("");
                 if set.contains(&field) {
                     self.report(&problem.path, problem.message);
+                } else {
+                    self.report(
+                        &rules_path,
+                        format!("{field}: {} once this change applies", problem.message),
+                    );
                 }
             }
             if entry.volunteer_probability.len() > SEGMENTS_MAX {
@@ -695,11 +723,7 @@ impl Checker {
                 entry.volunteer_probability.iter().enumerate()
             {
                 let change_path = format!("{path}.volunteer_probability[{change_index}]");
-                if !scenario
-                    .suppliers
-                    .iter()
-                    .any(|segment| &segment.name == segment_name)
-                {
+                if !segment_names.contains(segment_name.as_str()) {
                     self.report(
                         &change_path,
                         format!("no supplier segment is named {segment_name:?}"),

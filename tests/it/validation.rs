@@ -314,6 +314,44 @@ fn timeline_entries_are_checked_with_their_lines() {
 }
 
 #[test]
+fn a_timeline_change_that_breaks_a_rule_set_earlier_is_refused() {
+    // Regression: a cap lowered below the floor by a timeline entry passed
+    // validation (only the fields the entry set were re-checked), and the
+    // run then panicked in the coverage limit's clamp.
+    let text = with_timeline(
+        "        (date: \"2014-06-01\", rules: (coverage_limit_floor: \"20000.00\")),\n\
+         \x20       (date: \"2014-07-01\", rules: (coverage_limit_cap: \"15000.00\")),",
+    );
+    let timeline_line = text
+        .lines()
+        .position(|line| line.contains("timeline: ["))
+        .unwrap()
+        + 1;
+    let error = parse_scenario(&text, "quick.ron")
+        .expect_err("the cap falls below the floor")
+        .to_string();
+    assert!(
+        error.lines().any(|reported| reported
+            .starts_with(&format!("quick.ron:{}:", timeline_line + 2))
+            && reported.contains("timeline[1].rules: coverage_limit_floor: 20000.00 exceeds coverage_limit_cap 15000.00 once this change applies")),
+        "{error}"
+    );
+    assert_eq!(error.lines().count(), 1, "{error}");
+    // The same rules in one entry, or a floor above the scenario's cap, are
+    // reported at the field the entry set.
+    let text = with_timeline(
+        "        (date: \"2014-06-01\", rules: (coverage_limit_floor: \"900000.00\")),",
+    );
+    let error = parse_scenario(&text, "quick.ron")
+        .expect_err("the floor exceeds the cap")
+        .to_string();
+    assert!(
+        error.contains("timeline[0].rules.coverage_limit_floor: 900000.00 exceeds coverage_limit_cap"),
+        "{error}"
+    );
+}
+
+#[test]
 fn vetting_rules_are_checked() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
