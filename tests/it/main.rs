@@ -16,3 +16,4 @@ mod properties;
 mod reliability;
 mod sweep;
 mod validation;
+mod validity;
