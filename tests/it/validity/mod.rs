@@ -57,6 +57,7 @@ register! {
     logit_choice_of_badged_suppliers => choice::badged_order_share,
     refund_rate_of_late_shipments => refunds::refund_rate_of_late_shipments,
     refund_rate_of_nonconforming_goods => refunds::refund_rate_of_nonconforming_goods,
+    voluntary_refunds_of_uncovered_orders => refunds::voluntary_refunds_of_uncovered_orders,
     late_shipments_under_a_grace_period => fulfilment::late_shipments_under_grace,
     refund_value_by_scope => money::refund_value_by_scope,
     seller_fees => money::seller_fees,

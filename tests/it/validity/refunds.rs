@@ -28,9 +28,11 @@
 //! A breach is made of one cause only: lateness (conformance 1) or
 //! non-conformance (never late).
 
-use super::check::{Check, Rival, replicate};
+use super::check::{Check, Rival, Verdict, replicate};
 use super::design::{OPEN_PROGRAM, every_type, scenario};
 use escrowsim::report::Report;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 const REPLICATIONS: u32 = 20;
 
@@ -200,4 +202,76 @@ pub fn refund_rate_of_nonconforming_goods() -> Vec<Check> {
                 + (1.0 - breach) * design.false_claim * (1.0 - design.accuracy),
         },
     )]
+}
+
+/// Voluntary refunds per uncovered order = P(claim | breach) × r.
+///
+/// "Uncovered orders live the same physical life; a breach is the buyer's
+/// loss unless the supplier refunds voluntarily." Nothing is covered here
+/// (buyers pay by T/T, only cards are covered); every order ships late, the
+/// buyer pursues the breach with probability 0.5 at inspection, and the
+/// supplier then refunds everything paid (the fixed 1000.00) with
+/// voluntary_refund_probability r = 0.4 (`on_delivery`). An uncovered order
+/// completes at inspection, so voluntary_supplier_refunds / 1000 counts the
+/// refunded orders among the completed ones, each refunded independently
+/// with probability 0.5 × 0.4 = 0.2: a binomial proportion given the
+/// number completed. The interval (about ±0.008) rules out r = 0.4, the
+/// share if every breach were pursued.
+pub fn voluntary_refunds_of_uncovered_orders() -> Vec<Check> {
+    let (pursued, voluntary) = (0.5_f64, 0.4_f64);
+    let behaviour = format!(
+        "(production_days: Fixed(5.0), late_probability: 1.0, late_days: Fixed(1.0),
+        conformance_probability: 1.0, defect_share: Fixed(0.4), response_probability: 1.0,
+        response_hours: Fixed(1.0), settles_in_negotiation_probability: 1.0,
+        voluntary_refund_probability: {voluntary:?}, fraud: None)"
+    );
+    let text = format!(
+        r#"Scenario(
+    name: "validity-voluntary-refunds", seed: 1, start_date: "2015-01-01", horizon_days: 60,
+    suppliers: [(name: "cn", count: 50, country: "CN", volunteer_probability: 1.0,
+                 promised_lead_days: 10,
+                 type_mix: (reliable: 1.0, average: 0.0, poor: 0.0, fraudulent: 0.0))],
+    buyers: [(name: "us", count: 3000, country: "US", orders_per_year: 10.0,
+              order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)],
+              transit_days: Fixed(2.0), inspection_days: Fixed(1.0),
+              claim_after_breach_probability: {pursued:?}, false_claim_probability: 0.0,
+              confirm_probability: 1.0)],
+    supplier_types: {types},
+    rules: (covered_payment_methods: [Card], refund_scope: OrderValue, {OPEN_PROGRAM}),
+)"#,
+        types = every_type(&behaviour),
+    );
+    let reports = replicate(&scenario("voluntary-refunds", &text), REPLICATIONS);
+    let refunded: Vec<f64> = reports
+        .iter()
+        .map(|report| {
+            let outcome = &report.outcome;
+            let refunds = outcome.risk.voluntary_supplier_refunds.0 / Decimal::from(1000);
+            refunds.to_f64().expect("a count") / outcome.orders.completed as f64
+        })
+        .collect();
+    let mut checks = vec![Check::statistical(
+        "Voluntary refunds of uncovered orders: all late, breach pursued 0.5, supplier refunds 0.4",
+        "P(claim | breach) × voluntary_refund_probability",
+        pursued * voluntary,
+        &refunded,
+        "replications",
+        Rival {
+            what: "voluntary_refund_probability alone".to_string(),
+            value: voluntary,
+        },
+    )];
+    let outcome = &reports[0].outcome;
+    let mut program = Check::exact(
+        "Voluntary refunds are not program refunds: nothing covered, nothing claimed or refunded by the program",
+        "orders.covered + claims.filed + refunds.count = 0",
+        Decimal::ZERO,
+        Decimal::from(outcome.orders.covered + outcome.claims.filed + outcome.refunds.count),
+        &format!("exact, 1 run, {} orders", outcome.orders.placed),
+    );
+    if outcome.risk.voluntary_supplier_refunds.0.is_zero() {
+        program.verdict = Verdict::Fail("no voluntary refund: the check is vacuous".to_string());
+    }
+    checks.push(program);
+    checks
 }
