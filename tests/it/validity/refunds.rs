@@ -208,20 +208,23 @@ pub fn refund_rate_of_nonconforming_goods() -> Vec<Check> {
 ///
 /// "Uncovered orders live the same physical life; a breach is the buyer's
 /// loss unless the supplier refunds voluntarily." Nothing is covered here
-/// (buyers pay by T/T, only cards are covered); every order ships late, the
-/// buyer pursues the breach with probability 0.5 at inspection, and the
-/// supplier then refunds everything paid (the fixed 1000.00) with
-/// voluntary_refund_probability r = 0.4 (`on_delivery`). An uncovered order
-/// completes at inspection, so voluntary_supplier_refunds / 1000 counts the
-/// refunded orders among the completed ones, each refunded independently
-/// with probability 0.5 × 0.4 = 0.2: a binomial proportion given the
-/// number completed. The interval (about ±0.008) rules out r = 0.4, the
-/// share if every breach were pursued.
+/// (buyers pay by T/T, only cards are covered); no goods conform (defect
+/// share 0.4), the buyer pursues the breach with probability 0.5, and the
+/// supplier then refunds the defect share of everything paid, 0.4 × 1000.00
+/// = 400.00, with voluntary_refund_probability r = 0.4 (`on_delivery`).
+/// Transit and inspection take no time, so an order is shipped, delivered
+/// and inspected in the same second: the orders shipped, which
+/// `fulfilment.nonconforming` counts exactly, are the orders whose buyer
+/// has acted, however long an uncovered order then takes to complete.
+/// voluntary_supplier_refunds / 400 / shipped is then, given the number
+/// shipped, a binomial proportion with probability 0.5 × 0.4 = 0.2. The
+/// interval (about ±0.005) rules out r = 0.4, the share if every breach
+/// were pursued.
 pub fn voluntary_refunds_of_uncovered_orders() -> Vec<Check> {
     let (pursued, voluntary) = (0.5_f64, 0.4_f64);
     let behaviour = format!(
-        "(production_days: Fixed(5.0), late_probability: 1.0, late_days: Fixed(1.0),
-        conformance_probability: 1.0, defect_share: Fixed(0.4), response_probability: 1.0,
+        "(production_days: Fixed(5.0), late_probability: 0.0, late_days: Fixed(1.0),
+        conformance_probability: 0.0, defect_share: Fixed(0.4), response_probability: 1.0,
         response_hours: Fixed(1.0), settles_in_negotiation_probability: 1.0,
         voluntary_refund_probability: {voluntary:?}, fraud: None)"
     );
@@ -233,7 +236,7 @@ pub fn voluntary_refunds_of_uncovered_orders() -> Vec<Check> {
                  type_mix: (reliable: 1.0, average: 0.0, poor: 0.0, fraudulent: 0.0))],
     buyers: [(name: "us", count: 3000, country: "US", orders_per_year: 10.0,
               order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)],
-              transit_days: Fixed(2.0), inspection_days: Fixed(1.0),
+              transit_days: Fixed(0.0), inspection_days: Fixed(0.0),
               claim_after_breach_probability: {pursued:?}, false_claim_probability: 0.0,
               confirm_probability: 1.0)],
     supplier_types: {types},
@@ -246,12 +249,12 @@ pub fn voluntary_refunds_of_uncovered_orders() -> Vec<Check> {
         .iter()
         .map(|report| {
             let outcome = &report.outcome;
-            let refunds = outcome.risk.voluntary_supplier_refunds.0 / Decimal::from(1000);
-            refunds.to_f64().expect("a count") / outcome.orders.completed as f64
+            let refunds = outcome.risk.voluntary_supplier_refunds.0 / Decimal::from(400);
+            refunds.to_f64().expect("a count") / outcome.fulfilment.nonconforming as f64
         })
         .collect();
     let mut checks = vec![Check::statistical(
-        "Voluntary refunds of uncovered orders: all late, breach pursued 0.5, supplier refunds 0.4",
+        "Voluntary refunds of uncovered orders: no goods conform, breach pursued 0.5, supplier refunds 0.4",
         "P(claim | breach) × voluntary_refund_probability",
         pursued * voluntary,
         &refunded,
