@@ -18,3 +18,4 @@ mod reliability;
 mod semantics;
 mod sweep;
 mod validation;
+mod validity;
