@@ -868,8 +868,10 @@ impl<'a> Simulation<'a> {
     fn on_release(&mut self, slot: OrderSlot) {
         let order = self.orders.get_mut(slot);
         release_all(&mut self.ledger, &self.rules, order);
-        if order.claim_reason.is_some() && order.claim_at > self.queue.now() {
-            // Released before the buyer's claim, which still comes within the window.
+        if order.claim_reason.is_some() {
+            // Released before (or at the very second of) the buyer's claim,
+            // which still comes within the window: a claim is never dropped
+            // for coinciding with the release.
             order.move_to(OrderState::ReleasedAwaitingClaim);
             let claim_at = order.claim_at;
             self.schedule(claim_at, EventKind::Claim, slot);

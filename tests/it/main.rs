@@ -15,7 +15,6 @@ mod program_rules;
 mod properties;
 mod readme;
 mod reliability;
-mod semantics;
 mod sweep;
 mod validation;
 mod validity;

@@ -346,7 +346,9 @@ fn a_timeline_change_that_breaks_a_rule_set_earlier_is_refused() {
         .expect_err("the floor exceeds the cap")
         .to_string();
     assert!(
-        error.contains("timeline[0].rules.coverage_limit_floor: 900000.00 exceeds coverage_limit_cap"),
+        error.contains(
+            "timeline[0].rules.coverage_limit_floor: 900000.00 exceeds coverage_limit_cap"
+        ),
         "{error}"
     );
 }
@@ -394,4 +396,16 @@ fn vetting_rules_are_checked() {
             "{line}"
         );
     }
+}
+
+#[test]
+fn the_earlier_name_of_the_inquiry_rate_is_still_accepted() {
+    // `inquiries_per_year` was called `orders_per_year`, though it counts
+    // inquiries; scenarios written with the old name still load, and mean
+    // the same thing.
+    let text = shipped_text("quick.ron");
+    let old = text.replace("inquiries_per_year", "orders_per_year");
+    assert_ne!(old, text);
+    let parse = |text: &str| parse_scenario(text, "quick.ron").expect("valid");
+    assert_eq!(parse(&old).buyers, parse(&text).buyers);
 }

@@ -1,18 +1,18 @@
 //! Arrivals: every buyer asks for quotes as a Poisson stream of
-//! `orders_per_year` (an inquiry rate: an inquiry nobody answers is still
+//! `inquiries_per_year` (an inquiry rate: an inquiry nobody answers is still
 //! counted), and the run merges them into one stream.
 
 use super::check::{Check, Rival, replicate};
 use super::design::{OPEN_PROGRAM, every_type, scenario};
 
 const HORIZON_DAYS: f64 = 73.0;
-/// (buyers, orders_per_year) of each segment.
+/// (buyers, inquiries_per_year) of each segment.
 const SEGMENTS: [(u32, f64); 2] = [(6000, 20.0), (2000, 35.0)];
 const REPLICATIONS: u32 = 30;
 
-/// E[inquiries] = Σ_segments count × orders_per_year × horizon_days / 365.
+/// E[inquiries] = Σ_segments count × inquiries_per_year × horizon_days / 365.
 ///
-/// The merged stream is Poisson with rate Λ = Σ count × orders_per_year /
+/// The merged stream is Poisson with rate Λ = Σ count × inquiries_per_year /
 /// 365 per day, so the count over the horizon is Poisson(Λ T) with mean
 /// (120,000 + 70,000) × 73 / 365 = 38,000. Gaps are rounded to whole
 /// seconds: for an exponential gap of rate λ per second the rounded gap has
@@ -28,7 +28,7 @@ pub fn inquiries_per_horizon() -> Vec<Check> {
         voluntary_refund_probability: 0.0, fraud: None)";
     let buyer = |name: &str, count: u32, rate: f64| {
         format!(
-            r#"(name: "{name}", count: {count}, country: "US", orders_per_year: {rate:?},
+            r#"(name: "{name}", count: {count}, country: "US", inquiries_per_year: {rate:?},
             order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)], transit_days: Fixed(2.0),
             inspection_days: Fixed(1.0), claim_after_breach_probability: 0.0,
             false_claim_probability: 0.0, confirm_probability: 1.0)"#
@@ -61,7 +61,7 @@ pub fn inquiries_per_horizon() -> Vec<Check> {
         .collect();
     vec![Check::statistical(
         "Arrivals: inquiries over the horizon, two buyer segments",
-        "Σ count × orders_per_year × horizon_days / 365",
+        "Σ count × inquiries_per_year × horizon_days / 365",
         expected,
         &sample,
         "replications",

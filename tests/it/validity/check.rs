@@ -21,7 +21,7 @@ pub const FAMILY_ALPHA: f64 = 0.01;
 
 /// Rows with an interval in the whole suite. The table test fails when the
 /// registered checks disagree, so the bound cannot silently go stale.
-pub const STATISTICAL_CHECKS: usize = 16;
+pub const STATISTICAL_CHECKS: usize = 20;
 
 /// Every replication seed of the suite derives from this one, by the
 /// library's replication rule (SHA-256 of base seed and index).

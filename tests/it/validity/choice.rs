@@ -38,7 +38,7 @@ pub fn unanswered_inquiries() -> Vec<Check> {
     suppliers: [(name: "cn", count: 50, country: "CN", volunteer_probability: 1.0,
                  promised_lead_days: 30,
                  type_mix: (reliable: 1.0, average: 0.0, poor: 0.0, fraudulent: 0.0))],
-    buyers: [(name: "us", count: 6000, country: "US", orders_per_year: 50.0,
+    buyers: [(name: "us", count: 6000, country: "US", inquiries_per_year: 50.0,
               order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)],
               inquiry_candidates: {candidates},
               transit_days: Fixed(2.0), inspection_days: Fixed(1.0),
@@ -104,7 +104,7 @@ pub fn badged_order_share() -> Vec<Check> {
         r#"Scenario(
     name: "validity-choice", seed: 1, start_date: "2015-01-01", horizon_days: 20,
     suppliers: [{badged}, {unbadged}],
-    buyers: [(name: "us", count: 3000, country: "US", orders_per_year: 36.5,
+    buyers: [(name: "us", count: 3000, country: "US", inquiries_per_year: 36.5,
               order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)],
               inquiry_candidates: {candidates},
               choice: (badge: {badge_weight:?}, transactions: 0.0, response_rate: 0.0,

@@ -48,7 +48,7 @@ pub fn claims_after_auto_release() -> Vec<Check> {
     suppliers: [(name: "cn", count: 50, country: "CN", volunteer_probability: 1.0,
                  promised_lead_days: 10,
                  type_mix: (reliable: 1.0, average: 0.0, poor: 0.0, fraudulent: 0.0))],
-    buyers: [(name: "us", count: 3000, country: "US", orders_per_year: 10.0,
+    buyers: [(name: "us", count: 3000, country: "US", inquiries_per_year: 10.0,
               order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)],
               transit_days: Fixed(2.0), inspection_days: Exponential(mean: {mean_days:?}),
               claim_after_breach_probability: 1.0, false_claim_probability: 0.0,

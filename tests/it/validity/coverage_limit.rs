@@ -44,7 +44,7 @@ fn run(name: &str, production: &str, transit: &str) -> Vec<Report> {
     suppliers: [(name: "cn", count: 10, country: "CN", volunteer_probability: 1.0,
                  promised_lead_days: 30,
                  type_mix: (reliable: 1.0, average: 0.0, poor: 0.0, fraudulent: 0.0))],
-    buyers: [(name: "us", count: 36500, country: "US", orders_per_year: 1.0,
+    buyers: [(name: "us", count: 36500, country: "US", inquiries_per_year: 1.0,
               order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)], inquiry_candidates: 1,
               transit_days: {transit}, inspection_days: Fixed(0.0),
               claim_after_breach_probability: 0.0, false_claim_probability: 0.0,

@@ -47,7 +47,7 @@ fn run(name: &str, release: &str) -> Report {
     suppliers: [(name: "cn", count: {SUPPLIERS}, country: "CN", volunteer_probability: 1.0,
                  promised_lead_days: 10,
                  type_mix: (reliable: 0.0, average: 0.0, poor: 0.0, fraudulent: 1.0))],
-    buyers: [(name: "us", count: 20000, country: "US", orders_per_year: 7.3,
+    buyers: [(name: "us", count: 20000, country: "US", inquiries_per_year: 7.3,
               order_value: Fixed(1000.15), payment_mix: [(TT, 1.0)],
               transit_days: Fixed(2.0), inspection_days: Fixed(1.0),
               claim_after_breach_probability: 1.0, false_claim_probability: 0.0,

@@ -52,7 +52,7 @@ pub fn late_shipments_under_grace() -> Vec<Check> {
     suppliers: [(name: "cn", count: 50, country: "CN", volunteer_probability: 1.0,
                  promised_lead_days: {lead},
                  type_mix: (reliable: 1.0, average: 0.0, poor: 0.0, fraudulent: 0.0))],
-    buyers: [(name: "us", count: 5000, country: "US", orders_per_year: 11.0,
+    buyers: [(name: "us", count: 5000, country: "US", inquiries_per_year: 11.0,
               order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)],
               transit_days: Fixed(2.0), inspection_days: Fixed(1.0),
               claim_after_breach_probability: 0.0, false_claim_probability: 0.0,

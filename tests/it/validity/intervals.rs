@@ -42,7 +42,7 @@ pub fn coverage_of_analysis_intervals() -> Vec<Check> {
     suppliers: [(name: "cn", count: 10, country: "CN", volunteer_probability: 1.0,
                  promised_lead_days: 30,
                  type_mix: (reliable: 1.0, average: 0.0, poor: 0.0, fraudulent: 0.0))],
-    buyers: [(name: "us", count: 200, country: "US", orders_per_year: 36.5,
+    buyers: [(name: "us", count: 200, country: "US", inquiries_per_year: 36.5,
               order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)], inquiry_candidates: 2,
               transit_days: Fixed(2.0), inspection_days: Fixed(1.0),
               claim_after_breach_probability: 0.0, false_claim_probability: 0.0,

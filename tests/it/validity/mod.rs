@@ -29,6 +29,7 @@ mod fraud;
 mod fulfilment;
 mod identities;
 mod intervals;
+mod lives;
 mod money;
 mod refunds;
 
@@ -70,6 +71,13 @@ register! {
     monthly_flows_add_up_to_totals => identities::monthly_flows_add_up,
     comparing_a_scenario_with_itself => identities::self_comparison,
     analysis_intervals_cover_known_values => intervals::coverage_of_analysis_intervals,
+    vetting_at_the_start_reads_six_whole_months => lives::vetting_reads_whole_months,
+    storefront_at_the_end_shows_twelve_whole_months => lives::storefront_at_the_end,
+    refund_rate_is_a_share_of_resolved_orders => lives::refund_rate_is_a_share,
+    late_and_defective_goods_are_refunded_on_the_generous_ground => lives::late_and_defective_claims,
+    a_claim_at_the_auto_release_instant_is_kept => lives::claim_at_the_auto_release,
+    wrongly_denied_claims_are_the_buyers_loss => lives::wrongly_denied_claims,
+    orders_in_flight_follow_littles_law => lives::orders_in_flight,
 }
 
 /// The results of the check registered as `name`, computed at most once.
