@@ -28,6 +28,7 @@
 
 pub mod analysis;
 pub mod engine;
+pub mod input;
 pub mod program;
 pub mod report;
 pub mod scenario;

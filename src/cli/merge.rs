@@ -10,8 +10,14 @@ use super::Failure;
 use super::output::{check_output_path, write_atomically, write_report};
 use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY};
 use clap::{Args, ValueEnum};
+use escrowsim::input::read_text_bounded;
 use escrowsim::sweep::{Manifest, UnitResult, merge_units};
 use std::path::PathBuf;
+
+/// Bytes of a sweep manifest: 10,000 points of long grid values fit.
+const MANIFEST_BYTES_MAX: u64 = 64 << 20;
+/// Bytes of a unit file: a century of months of figures fits.
+const UNIT_BYTES_MAX: u64 = 16 << 20;
 
 #[derive(Args)]
 pub struct MergeArgs {
@@ -44,7 +50,7 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     let mut units = Vec::new();
     for directory in &arguments.directories {
         let manifest_path = directory.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&manifest_path).map_err(|error| {
+        let text = read_text_bounded(&manifest_path, MANIFEST_BYTES_MAX).map_err(|error| {
             Failure::BadInput(format!(
                 "{}: not a sweep directory ({}: {error})",
                 directory.display(),
@@ -86,8 +92,18 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
             })
             .collect();
         paths.sort();
+        let expected = manifest
+            .as_ref()
+            .map_or(0, |(_, manifest)| manifest.unit_count());
+        if paths.len() as u64 > expected {
+            return Err(Failure::BadInput(format!(
+                "{}: {} unit files for a sweep of {expected} units: not this sweep's directory",
+                units_directory.display(),
+                paths.len()
+            )));
+        }
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|error| {
+            let text = read_text_bounded(&path, UNIT_BYTES_MAX).map_err(|error| {
                 Failure::BadInput(format!("{}: cannot read: {error}", path.display()))
             })?;
             let unit = UnitResult::from_json(&text)

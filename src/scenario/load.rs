@@ -10,8 +10,8 @@
 use super::limits::SCENARIO_FILE_BYTES_MAX;
 use super::spans::{Position, SpanIndex};
 use super::{Scenario, validate};
+use crate::input::InputError;
 use std::fmt;
-use std::io::Read;
 use std::path::Path;
 
 /// Nesting depth RON may reach while parsing; real scenarios use under ten.
@@ -76,38 +76,20 @@ fn render_problems(source_name: &str, problems: &[LocatedProblem]) -> String {
 /// Reads, parses and validates a scenario file.
 pub fn load_scenario_file(path: &Path) -> Result<Scenario, LoadError> {
     let source_name = path.display().to_string();
-    let unreadable = |error: std::io::Error| LoadError::Unreadable {
-        source_name: source_name.clone(),
-        reason: error.to_string(),
-    };
-    let metadata = std::fs::metadata(path).map_err(unreadable)?;
-    if metadata.is_dir() {
-        return Err(LoadError::Unreadable {
-            source_name,
-            reason: "it is a directory".to_string(),
-        });
-    }
-    if metadata.len() > SCENARIO_FILE_BYTES_MAX {
-        return Err(LoadError::TooLarge {
-            source_name,
-            bytes: metadata.len(),
-        });
-    }
-    // Read at most one byte past the limit: the file may have grown since,
-    // or be a pipe or a device such as /dev/zero that never ends.
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| {
-            file.take(SCENARIO_FILE_BYTES_MAX + 1)
-                .read_to_end(&mut bytes)
-        })
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > SCENARIO_FILE_BYTES_MAX {
-        return Err(LoadError::TooLong { source_name });
-    }
-    let text = String::from_utf8(bytes).map_err(|error| LoadError::NotText {
-        source_name: source_name.clone(),
-        offset: error.utf8_error().valid_up_to(),
+    let text = crate::input::read_text_bounded(path, SCENARIO_FILE_BYTES_MAX).map_err(|error| {
+        let source_name = source_name.clone();
+        match error {
+            InputError::TooLarge { bytes, .. } => LoadError::TooLarge { source_name, bytes },
+            InputError::TooLong { .. } => LoadError::TooLong { source_name },
+            InputError::NotText { offset } => LoadError::NotText {
+                source_name,
+                offset,
+            },
+            InputError::Unreadable(_) | InputError::NotAFile { .. } => LoadError::Unreadable {
+                source_name,
+                reason: error.to_string(),
+            },
+        }
     })?;
     parse_scenario(&text, &source_name)
 }

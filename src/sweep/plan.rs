@@ -1,9 +1,10 @@
 //! The sweep file, its validation, and the units it expands to.
 
-use crate::analysis::REPLICATIONS_MAX;
+use crate::analysis::{MONTHLY_RECORDS_MAX, REPLICATIONS_MAX};
 use crate::report::VERSION;
+use crate::scenario::limits::SCENARIO_FILE_BYTES_MAX;
 use crate::scenario::spans::{Position, SpanIndex};
-use crate::scenario::{LoadError, RulesPatch, Scenario, load_scenario_file, validate};
+use crate::scenario::{LoadError, RulesPatch, Scenario, parse_scenario, validate};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -19,6 +20,11 @@ pub const VALUES_MAX: usize = 1_000;
 pub const SHARDS_MAX: u32 = 100_000;
 /// Bytes of a sweep file.
 const SWEEP_FILE_BYTES_MAX: u64 = 1024 * 1024;
+/// Most monthly records (units times months) a merge keeps, about 600
+/// bytes each.
+pub const SWEEP_MONTHLY_RECORDS_MAX: u64 = 5_000_000;
+/// Problems listed for one sweep file; the rest would only repeat them.
+const PROBLEMS_MAX: usize = 100;
 /// The prefix of a grid path: sweeps vary the program's rules.
 const RULES_PREFIX: &str = "rules.";
 
@@ -135,22 +141,9 @@ impl SweepPlan {
 /// Reads, validates and expands a sweep file.
 pub fn load_sweep(path: &Path) -> Result<SweepPlan, SweepError> {
     let source = path.display().to_string();
-    let unreadable = |reason: String| {
-        SweepError::Unreadable(format!("{source}: cannot read the sweep file: {reason}"))
-    };
-    let metadata = std::fs::metadata(path).map_err(|error| unreadable(error.to_string()))?;
-    if metadata.is_dir() {
-        return Err(unreadable("it is a directory".to_string()));
-    }
-    if metadata.len() > SWEEP_FILE_BYTES_MAX {
-        return Err(unreadable(format!(
-            "{} bytes; sweep files are limited to {SWEEP_FILE_BYTES_MAX}",
-            metadata.len()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|error| unreadable(error.to_string()))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".to_string()))?;
+    let text = crate::input::read_text_bounded(path, SWEEP_FILE_BYTES_MAX).map_err(|error| {
+        SweepError::Unreadable(format!("{source}: cannot read the sweep file: {error}"))
+    })?;
     let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse_sweep(&text, &source, &base_directory)
 }
@@ -186,9 +179,10 @@ pub fn parse_sweep(
         ));
     }
     let scenario_path: PathBuf = base_directory.join(&file.scenario);
-    let base_text = std::fs::read(&scenario_path);
+    // Read once, bounded: the text is both parsed and digested.
+    let base_text = crate::input::read_text_bounded(&scenario_path, SCENARIO_FILE_BYTES_MAX);
     let base = match &base_text {
-        Ok(_) => Some(load_scenario_file(&scenario_path)?),
+        Ok(text) => Some(parse_scenario(text, &scenario_path.display().to_string())?),
         Err(error) => {
             problems.push(format!(
                 "{}: cannot read {}: {error}",
@@ -261,13 +255,59 @@ pub fn parse_sweep(
             at("replications")
         ));
     }
+    if let Some(base) = base.as_ref().filter(|_| problems.is_empty()) {
+        // Merging keeps every unit's monthly figures: bound them as a
+        // replication analysis bounds its own, per point and in all.
+        let months = u64::from(base.horizon_days) / 28 + 2;
+        let per_point = u64::from(file.replications) * months;
+        if per_point > MONTHLY_RECORDS_MAX {
+            problems.push(format!(
+                "{}: {} replications of a {}-day scenario keep up to {per_point} monthly records a point, more than the most, {MONTHLY_RECORDS_MAX}",
+                at("replications"),
+                file.replications,
+                base.horizon_days
+            ));
+        } else if unit_count * months > SWEEP_MONTHLY_RECORDS_MAX {
+            problems.push(format!(
+                "{}: {unit_count} units of a {}-day scenario keep up to {} monthly records when merged, more than the most, {SWEEP_MONTHLY_RECORDS_MAX}: fewer points, replications or months",
+                at("grid"),
+                base.horizon_days,
+                unit_count * months
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(SweepError::Invalid(problems));
     }
     let base = base.expect("no problems means the base scenario loaded");
-    let base_bytes = base_text.expect("no problems means the base scenario was read");
+    let base_text = base_text.expect("no problems means the base scenario was read");
     let points = expand(&file.grid, &base)?;
-    let digest = sweep_digest(&file, &base_bytes);
+    // Values valid one by one may be invalid together (a floor above a
+    // cap): every point is validated whole before anything runs.
+    for point in &points {
+        for problem in validate(&point.scenario) {
+            problems.push(format!(
+                "{}: point {} ({}) makes {}: {}",
+                at("grid"),
+                point.index,
+                point
+                    .parameters
+                    .iter()
+                    .map(|(path, value)| format!("{path} = {value}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                problem.path,
+                problem.message
+            ));
+            if problems.len() >= PROBLEMS_MAX {
+                return Err(SweepError::Invalid(problems));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(SweepError::Invalid(problems));
+    }
+    let digest = sweep_digest(&file, base_text.as_bytes());
     Ok(SweepPlan {
         name: file.name,
         scenario_name: base.name.clone(),
@@ -279,10 +319,12 @@ pub fn parse_sweep(
     })
 }
 
-/// The patch that sets `rule` to `value` (value written as in a `rules` block).
+/// The patch that sets `rule` to `value` (value written as in a `rules`
+/// block), and nothing else: a value that smuggles in another field
+/// (`"14, auto_release_days: 1"`) is not a value of the rule.
 fn patch_of(rule: &str, value: &str) -> Result<RulesPatch, String> {
     let text = format!("({rule}: {value})");
-    ron::Options::default()
+    let patch = ron::Options::default()
         .with_recursion_limit(32)
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str::<RulesPatch>(&text)
@@ -291,7 +333,14 @@ fn patch_of(rule: &str, value: &str) -> Result<RulesPatch, String> {
                 "rules.{rule}: {value:?} is not a value of this rule: {}",
                 error.code
             )
-        })
+        })?;
+    if patch.fields_set() != [rule] {
+        return Err(format!(
+            "rules.{rule}: {value:?} is not one value of this rule (it sets {})",
+            patch.fields_set().join(", ")
+        ));
+    }
+    Ok(patch)
 }
 
 /// The grid's cartesian product, the last dimension varying fastest.
@@ -392,6 +441,12 @@ mod tests {
         assert!(patch_of("claim_window_days", "\"forty\"").is_err());
         assert!(patch_of("no_such_rule", "1").is_err());
         assert!(patch_of("deposit_release", "AtContract").is_ok());
+        // A value that sets another rule besides is refused.
+        let smuggled = patch_of("claim_window_days", "14, auto_release_days: 1").unwrap_err();
+        assert!(
+            smuggled.contains("it sets claim_window_days, auto_release_days"),
+            "{smuggled}"
+        );
     }
 }
 
@@ -441,64 +496,105 @@ impl Manifest {
     }
 
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(&serde_json::json!({
-            "format": "escrowsim-sweep/v1",
-            "sweep": self.name,
-            "scenario": self.scenario_name,
-            "seed": self.base_seed,
-            "digest": self.digest,
-            "version": self.version,
-            "replications": self.replications,
-            "units": self.unit_count(),
-            "paths": self.paths,
-            "points": self.points,
-        }))
-        .expect("a manifest always serialises");
+        let file = ManifestFile {
+            digest: self.digest.clone(),
+            format: MANIFEST_FORMAT.to_string(),
+            paths: self.paths.clone(),
+            points: self.points.clone(),
+            replications: self.replications,
+            scenario: self.scenario_name.clone(),
+            seed: self.base_seed,
+            sweep: self.name.clone(),
+            units: self.unit_count(),
+            version: self.version.clone(),
+        };
+        let mut text = serde_json::to_string_pretty(&file).expect("a manifest always serialises");
         text.push('\n');
         text
     }
 
+    /// Reads a manifest back, refusing one that is malformed, out of
+    /// bounds or inconsistent (a file edited by hand, or damaged): nothing
+    /// downstream has to trust it.
     pub fn from_json(text: &str) -> Result<Manifest, String> {
-        let document: serde_json::Value =
+        let file: ManifestFile =
             serde_json::from_str(text).map_err(|error| format!("not a sweep manifest: {error}"))?;
-        if document["format"] != "escrowsim-sweep/v1" {
-            return Err("not an escrowsim sweep manifest (format escrowsim-sweep/v1)".to_string());
+        if file.format != MANIFEST_FORMAT {
+            return Err(format!(
+                "not an escrowsim sweep manifest (format {MANIFEST_FORMAT})"
+            ));
         }
-        let text_of = |key: &str| {
-            document[key]
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| format!("{key} is missing"))
-        };
-        let strings_of = |value: &serde_json::Value| -> Result<Vec<String>, String> {
-            value
-                .as_array()
-                .ok_or("a list is missing")?
-                .iter()
-                .map(|item| {
-                    item.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| format!("{item} is not text"))
-                })
-                .collect()
-        };
+        if !(1..=REPLICATIONS_MAX).contains(&file.replications) {
+            return Err(format!(
+                "replications: {} is out of range 1..={REPLICATIONS_MAX}",
+                file.replications
+            ));
+        }
+        if file.points.is_empty() || file.points.len() > POINTS_MAX {
+            return Err(format!(
+                "points: {} points; 1 to {POINTS_MAX} are possible",
+                file.points.len()
+            ));
+        }
+        let units = file.points.len() as u64 * u64::from(file.replications);
+        if units > UNITS_MAX || file.units != units {
+            return Err(format!(
+                "units: {} recorded, but {} points x {} replications = {units} (at most {UNITS_MAX})",
+                file.units,
+                file.points.len(),
+                file.replications
+            ));
+        }
+        if let Some(point) = file
+            .points
+            .iter()
+            .position(|values| values.len() != file.paths.len())
+        {
+            return Err(format!(
+                "points[{point}]: {} values for {} grid paths",
+                file.points[point].len(),
+                file.paths.len()
+            ));
+        }
+        if !is_sha256_hex(&file.digest) {
+            return Err("digest: not a SHA-256 in hexadecimal".to_string());
+        }
         Ok(Manifest {
-            name: text_of("sweep")?,
-            scenario_name: text_of("scenario")?,
-            base_seed: document["seed"].as_u64().ok_or("seed is missing")?,
-            digest: text_of("digest")?,
-            version: text_of("version")?,
-            replications: document["replications"]
-                .as_u64()
-                .and_then(|count| u32::try_from(count).ok())
-                .ok_or("replications is missing")?,
-            paths: strings_of(&document["paths"])?,
-            points: document["points"]
-                .as_array()
-                .ok_or("points are missing")?
-                .iter()
-                .map(strings_of)
-                .collect::<Result<_, _>>()?,
+            name: file.sweep,
+            scenario_name: file.scenario,
+            base_seed: file.seed,
+            digest: file.digest,
+            version: file.version,
+            replications: file.replications,
+            paths: file.paths,
+            points: file.points,
         })
     }
+}
+
+/// Whether `text` is 64 lowercase hexadecimal digits.
+pub(crate) fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+}
+
+const MANIFEST_FORMAT: &str = "escrowsim-sweep/v1";
+
+/// The manifest file as written; fields in alphabetical order, as the
+/// file has always laid them out.
+#[derive(serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestFile {
+    digest: String,
+    format: String,
+    paths: Vec<String>,
+    points: Vec<Vec<String>>,
+    replications: u32,
+    scenario: String,
+    seed: u64,
+    sweep: String,
+    units: u64,
+    version: String,
 }

@@ -16,8 +16,8 @@ use crate::program::{Interrupted, Probe};
 use crate::report::VERSION;
 use hdrhistogram::Histogram;
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
-use std::str::FromStr;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// The result of one unit, as written to and read from its file.
 #[derive(Clone, Debug)]
@@ -62,186 +62,266 @@ pub fn run_unit<P: Probe>(
     })
 }
 
-fn kind_key(kind: MetricKind) -> &'static str {
-    match kind {
-        MetricKind::Count => "count",
-        MetricKind::Money => "money",
-        MetricKind::Number => "number",
+/// The unit file format; v2 added the checksum.
+const UNIT_FORMAT: &str = "escrowsim-sweep-unit/v2";
+
+/// Largest magnitude of a metric value a unit file may hold: far beyond any
+/// run's figures (a year of today's marketplace is about 1e11 in money),
+/// and small enough that sums over the most replications stay exact.
+const METRIC_VALUE_MAX: i64 = 1_000_000_000_000_000;
+/// Most months a unit's schema may list (the longest horizon's calendar months).
+const MONTHS_MAX: usize = 1_300;
+/// Most metrics a unit's schema may list.
+const METRICS_MAX: usize = 10_000;
+/// Largest settlement latency a run records, in nanoseconds (its histogram's bound).
+const LATENCY_NS_MAX: u64 = 60_000_000_000;
+
+/// What a metric is, as a unit file names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum KindKey {
+    Count,
+    Money,
+    Number,
+}
+
+impl From<MetricKind> for KindKey {
+    fn from(kind: MetricKind) -> KindKey {
+        match kind {
+            MetricKind::Count => KindKey::Count,
+            MetricKind::Money => KindKey::Money,
+            MetricKind::Number => KindKey::Number,
+        }
     }
 }
 
-fn kind_of(key: &str) -> Option<MetricKind> {
-    match key {
-        "count" => Some(MetricKind::Count),
-        "money" => Some(MetricKind::Money),
-        "number" => Some(MetricKind::Number),
-        _ => None,
+impl From<KindKey> for MetricKind {
+    fn from(key: KindKey) -> MetricKind {
+        match key {
+            KindKey::Count => MetricKind::Count,
+            KindKey::Money => MetricKind::Money,
+            KindKey::Number => MetricKind::Number,
+        }
     }
 }
 
-fn metrics_json(metrics: &[Metric]) -> Value {
-    Value::Array(
-        metrics
-            .iter()
-            .map(|metric| json!([metric.path, kind_key(metric.kind)]))
-            .collect(),
-    )
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemaFile {
+    metrics: Vec<(String, KindKey)>,
+    monthly_metrics: Vec<(String, KindKey)>,
+    months: Vec<String>,
 }
 
-fn decimals_json(values: &[Decimal]) -> Value {
-    Value::Array(
-        values
+/// A unit file as written; fields in alphabetical order, as the file has
+/// always laid them out. `checksum` is the SHA-256 of the file written with
+/// an empty checksum, so an edited or damaged unit is refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitFile {
+    checksum: String,
+    digest: String,
+    events: u64,
+    format: String,
+    monthly_values: Vec<Vec<Decimal>>,
+    peak_rss_bytes: Option<u64>,
+    point: u64,
+    replication: u32,
+    schema: SchemaFile,
+    seed: u64,
+    settle_latency_ns: Vec<(u64, u64)>,
+    settlements: u64,
+    sweep_digest: String,
+    unit: u64,
+    values: Vec<Decimal>,
+    version: String,
+    wall_ms: u64,
+}
+
+impl UnitFile {
+    fn checksum(&self) -> String {
+        let unsummed = UnitFile {
+            checksum: String::new(),
+            ..self.clone()
+        };
+        let bytes = serde_json::to_vec(&unsummed).expect("a unit always serialises");
+        Sha256::digest(&bytes)
             .iter()
-            .map(|value| Value::String(value.to_string()))
-            .collect(),
-    )
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+}
+
+fn metrics_file(metrics: &[Metric]) -> Vec<(String, KindKey)> {
+    metrics
+        .iter()
+        .map(|metric| (metric.path.clone(), metric.kind.into()))
+        .collect()
+}
+
+/// The metrics of a schema list, refused when a path repeats or nests
+/// under another (the summaries nest metrics by path).
+fn metrics_of(list: Vec<(String, KindKey)>, what: &str) -> Result<Vec<Metric>, String> {
+    if list.len() > METRICS_MAX {
+        return Err(format!(
+            "{what}: {} metrics; at most {METRICS_MAX}",
+            list.len()
+        ));
+    }
+    let mut paths: Vec<&str> = list.iter().map(|(path, _)| path.as_str()).collect();
+    paths.sort_unstable();
+    for pair in paths.windows(2) {
+        let (first, second) = (pair[0], pair[1]);
+        if first == second
+            || second
+                .strip_prefix(first)
+                .is_some_and(|rest| rest.starts_with('.'))
+        {
+            return Err(format!(
+                "{what}: metric {second:?} repeats or nests under {first:?}"
+            ));
+        }
+    }
+    if let Some(path) = paths
+        .iter()
+        .find(|path| path.is_empty() || path.split('.').any(str::is_empty))
+    {
+        return Err(format!("{what}: {path:?} is not a metric path"));
+    }
+    Ok(list
+        .into_iter()
+        .map(|(path, kind)| Metric {
+            path,
+            kind: kind.into(),
+        })
+        .collect())
+}
+
+fn check_values(values: &[Decimal], what: &str) -> Result<(), String> {
+    let bound = Decimal::from(METRIC_VALUE_MAX);
+    match values.iter().find(|value| value.abs() > bound) {
+        Some(value) => Err(format!(
+            "{what}: {value} is beyond the largest figure a run produces ({bound})"
+        )),
+        None => Ok(()),
+    }
 }
 
 impl UnitResult {
     /// Compact JSON, one file per unit.
     pub fn to_json(&self) -> String {
-        let histogram: Vec<Value> = self
-            .settle_latency_ns
-            .iter_recorded()
-            .map(|bucket| json!([bucket.value_iterated_to(), bucket.count_at_value()]))
-            .collect();
         let run = &self.replication;
-        let document = json!({
-            "format": "escrowsim-sweep-unit/v1",
-            "sweep_digest": self.sweep_digest,
-            "version": self.version,
-            "unit": self.unit,
-            "point": self.point,
-            "replication": run.index,
-            "seed": run.seed,
-            "digest": run.digest,
-            "events": run.events,
-            "settlements": run.settlements,
-            "schema": {
-                "metrics": metrics_json(&self.schema.metrics),
-                "months": self.schema.months,
-                "monthly_metrics": metrics_json(&self.schema.monthly_metrics),
+        let mut file = UnitFile {
+            checksum: String::new(),
+            digest: run.digest.clone(),
+            events: run.events,
+            format: UNIT_FORMAT.to_string(),
+            monthly_values: run.values.monthly.clone(),
+            peak_rss_bytes: self.peak_rss_bytes,
+            point: self.point as u64,
+            replication: run.index,
+            schema: SchemaFile {
+                metrics: metrics_file(&self.schema.metrics),
+                monthly_metrics: metrics_file(&self.schema.monthly_metrics),
+                months: self.schema.months.clone(),
             },
-            "values": decimals_json(&run.values.values),
-            "monthly_values": Value::Array(run.values.monthly.iter().map(|month| decimals_json(month)).collect()),
-            "settle_latency_ns": histogram,
-            "wall_ms": self.wall_ms,
-            "peak_rss_bytes": self.peak_rss_bytes,
-        });
-        let mut text = document.to_string();
+            seed: run.seed,
+            settle_latency_ns: self
+                .settle_latency_ns
+                .iter_recorded()
+                .map(|bucket| (bucket.value_iterated_to(), bucket.count_at_value()))
+                .collect(),
+            settlements: run.settlements,
+            sweep_digest: self.sweep_digest.clone(),
+            unit: self.unit,
+            values: run.values.values.clone(),
+            version: self.version.clone(),
+            wall_ms: self.wall_ms,
+        };
+        file.checksum = file.checksum();
+        let mut text = serde_json::to_string(&file).expect("a unit always serialises");
         text.push('\n');
         text
     }
 
-    /// Reads a unit file back; a message says what is wrong with it.
+    /// Reads a unit file back; a message says what is wrong with it. A unit
+    /// is refused when it is malformed, edited (its checksum), out of
+    /// bounds, or inconsistent with its own schema.
     pub fn from_json(text: &str) -> Result<UnitResult, String> {
-        let document: Value =
+        let file: UnitFile =
             serde_json::from_str(text).map_err(|error| format!("not a unit result: {error}"))?;
-        if document["format"] != "escrowsim-sweep-unit/v1" {
-            return Err("not an escrowsim sweep unit (format escrowsim-sweep-unit/v1)".to_string());
+        if file.format != UNIT_FORMAT {
+            return Err(format!(
+                "not an escrowsim sweep unit of this version (format {UNIT_FORMAT}); \
+                 re-run the sweep to rewrite it"
+            ));
         }
-        let text_of = |key: &str| {
-            document[key]
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| format!("{key} is missing"))
-        };
-        let number_of = |key: &str| {
-            document[key]
-                .as_u64()
-                .ok_or_else(|| format!("{key} is missing"))
-        };
-        let metrics_of = |value: &Value| -> Result<Vec<Metric>, String> {
-            value
-                .as_array()
-                .ok_or("a metric list is missing")?
-                .iter()
-                .map(|pair| {
-                    let path = pair[0].as_str().ok_or("a metric has no path")?;
-                    let kind = pair[1]
-                        .as_str()
-                        .and_then(kind_of)
-                        .ok_or("a metric has no kind")?;
-                    Ok(Metric {
-                        path: path.to_string(),
-                        kind,
-                    })
-                })
-                .collect()
-        };
-        let decimals_of = |value: &Value| -> Result<Vec<Decimal>, String> {
-            value
-                .as_array()
-                .ok_or("a value list is missing")?
-                .iter()
-                .map(|item| {
-                    item.as_str()
-                        .and_then(|text| Decimal::from_str(text).ok())
-                        .ok_or_else(|| format!("{item} is not a decimal string"))
-                })
-                .collect()
-        };
+        if file.checksum != file.checksum() {
+            return Err(
+                "its checksum does not match its contents: the file was edited or damaged; \
+                 delete it and re-run the sweep to recompute the unit"
+                    .to_string(),
+            );
+        }
         let schema = Schema {
-            metrics: metrics_of(&document["schema"]["metrics"])?,
-            months: document["schema"]["months"]
-                .as_array()
-                .ok_or("months are missing")?
-                .iter()
-                .map(|month| {
-                    month
-                        .as_str()
-                        .map(str::to_string)
-                        .ok_or("a month is not a label")
-                })
-                .collect::<Result<_, _>>()?,
-            monthly_metrics: metrics_of(&document["schema"]["monthly_metrics"])?,
+            metrics: metrics_of(file.schema.metrics, "schema.metrics")?,
+            months: file.schema.months,
+            monthly_metrics: metrics_of(file.schema.monthly_metrics, "schema.monthly_metrics")?,
         };
-        let values = decimals_of(&document["values"])?;
-        let monthly: Vec<Vec<Decimal>> = document["monthly_values"]
-            .as_array()
-            .ok_or("monthly values are missing")?
-            .iter()
-            .map(decimals_of)
-            .collect::<Result<_, _>>()?;
-        if values.len() != schema.metrics.len()
-            || monthly.len() != schema.months.len()
-            || monthly
+        if schema.months.len() > MONTHS_MAX {
+            return Err(format!(
+                "schema.months: {} months; at most {MONTHS_MAX}",
+                schema.months.len()
+            ));
+        }
+        if file.values.len() != schema.metrics.len()
+            || file.monthly_values.len() != schema.months.len()
+            || file
+                .monthly_values
                 .iter()
                 .any(|month| month.len() != schema.monthly_metrics.len())
         {
             return Err("the values do not match the schema".to_string());
         }
-        let mut histogram = Histogram::new(3).map_err(|error| error.to_string())?;
-        for bucket in document["settle_latency_ns"]
-            .as_array()
-            .ok_or("the latency histogram is missing")?
-        {
-            let (Some(value), Some(count)) = (bucket[0].as_u64(), bucket[1].as_u64()) else {
-                return Err(format!("{bucket} is not a histogram bucket"));
-            };
+        check_values(&file.values, "values")?;
+        for month in &file.monthly_values {
+            check_values(month, "monthly_values")?;
+        }
+        let mut histogram = Histogram::new_with_bounds(1, LATENCY_NS_MAX, 3)
+            .map_err(|error| format!("{error:?}"))?;
+        let mut samples: u64 = 0;
+        for &(value, count) in &file.settle_latency_ns {
+            samples = samples.saturating_add(count);
+            if !(1..=LATENCY_NS_MAX).contains(&value) || samples > file.settlements {
+                return Err(format!(
+                    "settle_latency_ns: bucket ({value}, {count}) is beyond what a run records"
+                ));
+            }
             histogram
                 .record_n(value, count)
-                .map_err(|error| format!("histogram bucket {value}: {error:?}"))?;
+                .map_err(|error| format!("settle_latency_ns: bucket {value}: {error:?}"))?;
         }
         let replication = Replication {
-            index: u32::try_from(number_of("replication")?)
-                .map_err(|_| "replication is out of range")?,
-            seed: number_of("seed")?,
-            digest: text_of("digest")?,
-            values: MetricValues { values, monthly },
-            events: number_of("events")?,
-            settlements: number_of("settlements")?,
+            index: file.replication,
+            seed: file.seed,
+            digest: file.digest,
+            values: MetricValues {
+                values: file.values,
+                monthly: file.monthly_values,
+            },
+            events: file.events,
+            settlements: file.settlements,
         };
         Ok(UnitResult {
-            sweep_digest: text_of("sweep_digest")?,
-            version: text_of("version")?,
-            unit: number_of("unit")?,
-            point: usize::try_from(number_of("point")?).map_err(|_| "point is out of range")?,
+            sweep_digest: file.sweep_digest,
+            version: file.version,
+            unit: file.unit,
+            point: usize::try_from(file.point).map_err(|_| "point is out of range")?,
             schema,
             replication,
             settle_latency_ns: histogram,
-            wall_ms: number_of("wall_ms")?,
-            peak_rss_bytes: document["peak_rss_bytes"].as_u64(),
+            wall_ms: file.wall_ms,
+            peak_rss_bytes: file.peak_rss_bytes,
         })
     }
 }

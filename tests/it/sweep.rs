@@ -328,6 +328,190 @@ fn results_of_another_sweep_or_version_are_refused() {
 }
 
 #[test]
+fn edited_manifests_and_units_are_refused_with_exit_2_never_a_panic() {
+    // Regressions: merge panicked on `"replications": 0`, aborted
+    // allocating for 4,000,000,000, panicked in the statistics on a value
+    // of 79228162514264337593543950335, hit `unreachable!` on a metric
+    // path nested under another, and merged a unit whose values had been
+    // edited without a word.
+    let test = "sweep-edited";
+    let directory = fresh_directory(test, "out");
+    succeeded(&escrowsim(&[
+        "sweep",
+        path(&sweep_file(test, 1)),
+        "--out",
+        path(&directory),
+        "--jobs",
+        "2",
+    ]));
+    let manifest = directory.join("sweep.json");
+    let unit = directory.join("units/u0000001.json");
+    let (manifest_text, unit_text) = (
+        std::fs::read_to_string(&manifest).unwrap(),
+        std::fs::read_to_string(&unit).unwrap(),
+    );
+    let merge_refuses = |file: &Path, text: &str, expected: &str| {
+        std::fs::write(file, text).unwrap();
+        let output = escrowsim(&["merge", path(&directory)]);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{expected}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in:\n{stderr}"
+        );
+    };
+    let replications = "\"replications\": 1,";
+    assert!(manifest_text.contains(replications));
+    for (edited, expected) in [
+        ("\"replications\": 0,", "replications: 0 is out of range"),
+        (
+            "\"replications\": 4000000000,",
+            "replications: 4000000000 is out of range",
+        ),
+        (
+            "\"replications\": 2,",
+            "units: 4 recorded, but 4 points x 2 replications",
+        ),
+    ] {
+        merge_refuses(
+            &manifest,
+            &manifest_text.replace(replications, edited),
+            expected,
+        );
+    }
+    std::fs::write(&manifest, &manifest_text).unwrap();
+    // A unit's value edited: its checksum no longer matches.
+    let value = unit_text
+        .split("\"values\":[\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a unit lists its values")
+        .to_string();
+    for (edited, expected) in [
+        (
+            unit_text.replacen(
+                &format!("\"values\":[\"{value}\""),
+                "\"values\":[\"79228162514264337593543950335\"",
+                1,
+            ),
+            "checksum does not match",
+        ),
+        (
+            unit_text.replacen(
+                &format!("\"values\":[\"{value}\""),
+                &format!("\"values\":[\"{value}1\""),
+                1,
+            ),
+            "checksum does not match",
+        ),
+        (
+            unit_text[..unit_text.len() / 2].to_string(),
+            "not a unit result",
+        ),
+    ] {
+        merge_refuses(&unit, &edited, expected);
+    }
+    std::fs::write(&unit, &unit_text).unwrap();
+    succeeded(&escrowsim(&["merge", path(&directory)]));
+}
+
+#[test]
+fn unit_files_out_of_bounds_are_refused_even_with_a_valid_checksum() {
+    // The checksum catches edits by accident; bounds and schema checks
+    // catch a file rewritten whole, checksum included.
+    use escrowsim::analysis::metrics::MetricValues;
+    use escrowsim::analysis::{Metric, MetricKind, Replication, Schema};
+    let unit = |paths: &[&str], value: &str| escrowsim::sweep::UnitResult {
+        sweep_digest: "0".repeat(64),
+        version: "0.1.0".to_string(),
+        unit: 0,
+        point: 0,
+        schema: Schema {
+            metrics: paths
+                .iter()
+                .map(|path| Metric {
+                    path: path.to_string(),
+                    kind: MetricKind::Number,
+                })
+                .collect(),
+            months: Vec::new(),
+            monthly_metrics: Vec::new(),
+        },
+        replication: Replication {
+            index: 0,
+            seed: 1,
+            digest: "d".to_string(),
+            values: MetricValues {
+                values: paths.iter().map(|_| value.parse().unwrap()).collect(),
+                monthly: Vec::new(),
+            },
+            events: 0,
+            settlements: 0,
+        },
+        settle_latency_ns: hdrhistogram::Histogram::new(3).unwrap(),
+        wall_ms: 0,
+        peak_rss_bytes: None,
+    };
+    let read = |unit: escrowsim::sweep::UnitResult| {
+        escrowsim::sweep::UnitResult::from_json(&unit.to_json()).map(|_| ())
+    };
+    assert_eq!(read(unit(&["a.b", "c"], "1.5")), Ok(()));
+    let nested = read(unit(&["a.b", "a.b.c"], "1")).unwrap_err();
+    assert!(nested.contains("nests under"), "{nested}");
+    let repeated = read(unit(&["a", "a"], "1")).unwrap_err();
+    assert!(repeated.contains("repeats"), "{repeated}");
+    let huge = read(unit(&["a"], "79228162514264337593543950335")).unwrap_err();
+    assert!(huge.contains("beyond the largest figure"), "{huge}");
+}
+
+#[test]
+fn grid_values_are_checked_together_and_one_value_sets_one_rule() {
+    // Regressions: a floor and a cap valid one by one but not together
+    // passed `--dry-run` and the sweep then panicked; a value such as
+    // "14, auto_release_days: 1" set a second rule.
+    let test = "sweep-combined";
+    let text = format!(
+        "Sweep(\n    name: \"bad\",\n    scenario: {:?},\n    replications: 1,\n    grid: [\n        \
+         (path: \"rules.coverage_limit_floor\", values: [\"\\\"1000.00\\\"\", \"\\\"20000.00\\\"\"]),\n        \
+         (path: \"rules.coverage_limit_cap\", values: [\"\\\"15000.00\\\"\"]),\n        \
+         (path: \"rules.claim_window_days\", values: [\"14, auto_release_days: 1\"]),\n    ],\n)\n",
+        scenario_path("quick.ron").display().to_string()
+    );
+    let file = temporary_file(test, "sweep.ron", text.as_bytes());
+    let smuggled = escrowsim(&[
+        "sweep",
+        path(&file),
+        "--dry-run",
+        "--out",
+        path(&fresh_directory(test, "a")),
+    ]);
+    assert_eq!(smuggled.status.code(), Some(2));
+    let errors = String::from_utf8_lossy(&smuggled.stderr);
+    assert!(
+        errors.contains(
+            "is not one value of this rule (it sets claim_window_days, auto_release_days)"
+        ),
+        "{errors}"
+    );
+    let text = text.replace("14, auto_release_days: 1", "14");
+    let file = temporary_file(test, "sweep.ron", text.as_bytes());
+    for arguments in [&["--dry-run"][..], &[][..]] {
+        let mut command = vec!["sweep", path(&file), "--out"];
+        let out = fresh_directory(test, "b");
+        command.push(path(&out));
+        command.extend_from_slice(arguments);
+        let output = escrowsim(&command);
+        let errors = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{errors}");
+        assert!(
+            errors.contains("point 1 (rules.coverage_limit_floor = \"20000.00\", rules.coverage_limit_cap = \"15000.00\", rules.claim_window_days = 14) makes rules.coverage_limit_floor: 20000.00 exceeds coverage_limit_cap 15000.00"),
+            "{errors}"
+        );
+        assert!(!errors.contains("point 0"), "point 0 is valid: {errors}");
+    }
+}
+
+#[test]
 fn sweep_files_are_validated_with_lines() {
     let test = "sweep-invalid";
     let text = format!(

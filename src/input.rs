@@ -1,0 +1,136 @@
+//! The one way escrowsim reads an input file: bounded, and only from
+//! something that is a file.
+//!
+//! Every input (scenario, sweep file, sweep manifest, unit result) is read
+//! here, so each gets the same protections: a directory, a device (such as
+//! `/dev/zero`) or a socket is refused before a byte is read; the size is
+//! checked before reading; and at most one byte past the limit is read, so a
+//! file that grows meanwhile, or a pipe that never ends, costs no more
+//! memory than the limit. Named pipes are accepted (`<(generate-scenario)`
+//! is a file a user made on purpose), bounded like the rest.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Why an input could not be read; rendered by each format's own error.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("{0}")]
+    Unreadable(String),
+    #[error("it is {kind}, not a file")]
+    NotAFile { kind: &'static str },
+    #[error("the file is {bytes} bytes; the limit is {limit} bytes")]
+    TooLarge { bytes: u64, limit: u64 },
+    #[error("the input goes on past {limit} bytes, the limit")]
+    TooLong { limit: u64 },
+    #[error("the file is not UTF-8 text (invalid byte at offset {offset})")]
+    NotText { offset: usize },
+}
+
+/// What a path that is not a regular file or a named pipe is.
+fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_dir() {
+        Some("a directory")
+    } else if file_type.is_char_device() {
+        Some("a character device")
+    } else if file_type.is_block_device() {
+        Some("a block device")
+    } else if file_type.is_socket() {
+        Some("a socket")
+    } else {
+        None
+    }
+}
+
+/// Reads at most `limit` bytes of the file at `path`.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
+    let unreadable = |error: std::io::Error| InputError::Unreadable(error.to_string());
+    // Follows symbolic links: what matters is what is read.
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
+    if let Some(kind) = special_kind(metadata.file_type()) {
+        return Err(InputError::NotAFile { kind });
+    }
+    if metadata.is_file() && metadata.len() > limit {
+        return Err(InputError::TooLarge {
+            bytes: metadata.len(),
+            limit,
+        });
+    }
+    let file = File::open(path).map_err(unreadable)?;
+    // Checked again on the open file: the path may have been replaced.
+    let opened = file.metadata().map_err(unreadable)?;
+    if let Some(kind) = special_kind(opened.file_type()) {
+        return Err(InputError::NotAFile { kind });
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::TooLong { limit });
+    }
+    Ok(bytes)
+}
+
+/// Reads at most `limit` bytes of UTF-8 text from the file at `path`.
+pub fn read_text_bounded(path: &Path, limit: u64) -> Result<String, InputError> {
+    let bytes = read_bounded(path, limit)?;
+    String::from_utf8(bytes).map_err(|error| InputError::NotText {
+        offset: error.utf8_error().valid_up_to(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temporary(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let directory =
+            std::env::temp_dir().join(format!("escrowsim-input-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        let path = directory.join("file");
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_file_within_the_limit_is_read_whole() {
+        let path = temporary("whole", b"hello");
+        assert_eq!(read_text_bounded(&path, 5).unwrap(), "hello");
+        assert_eq!(
+            read_bounded(&path, 4),
+            Err(InputError::TooLarge { bytes: 5, limit: 4 })
+        );
+    }
+
+    #[test]
+    fn devices_and_directories_are_refused_before_reading() {
+        assert_eq!(
+            read_bounded(Path::new("/dev/zero"), 10),
+            Err(InputError::NotAFile {
+                kind: "a character device"
+            })
+        );
+        assert_eq!(
+            read_bounded(&std::env::temp_dir(), 10),
+            Err(InputError::NotAFile {
+                kind: "a directory"
+            })
+        );
+        assert!(matches!(
+            read_bounded(Path::new("/no/such/file"), 10),
+            Err(InputError::Unreadable(_))
+        ));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_names_the_offset() {
+        let path = temporary("binary", b"ab\xffcd");
+        assert_eq!(
+            read_text_bounded(&path, 100),
+            Err(InputError::NotText { offset: 2 })
+        );
+    }
+}
