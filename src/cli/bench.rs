@@ -8,6 +8,7 @@
 //! settlement in [`LATENCY_SAMPLE_EVERY`], with the clock's own cost (the
 //! median of back-to-back reads) subtracted and reported.
 
+use super::memory::{MemoryBudget, Workload, check_bytes, check_memory};
 use super::{Failure, catching_panics};
 use clap::{Args, Subcommand};
 use escrowsim::program::settlement_load::{SettlementKind, SettlementLoad};
@@ -122,6 +123,15 @@ pub fn bench(arguments: &BenchArgs) -> Result<(), Failure> {
                     1 << 26
                 )));
             }
+            // The orders are allocated at once: refuse what the machine cannot hold.
+            let needed = (arguments.orders as u64)
+                .saturating_mul(size_of::<escrowsim::program::order::Order>() as u64)
+                .saturating_add(escrowsim::program::memory::FIXED_BYTES);
+            check_bytes(
+                &format!("--orders {}", arguments.orders),
+                needed,
+                MemoryBudget::find(None),
+            )?;
             let result = catching_panics(|| settlement_bench(arguments))?;
             render(arguments.format, &result, SettlementResult::text)
         }
@@ -377,6 +387,12 @@ fn median(mut values: Vec<u64>) -> u64 {
 
 fn scenario_bench(arguments: &ScenarioArgs) -> Result<ScenarioResult, Failure> {
     let scenario = load_scenario_file(&arguments.scenario)?;
+    check_memory(
+        &arguments.scenario,
+        &scenario,
+        MemoryBudget::find(None),
+        Workload::SINGLE_RUN,
+    )?;
     let seed = arguments.seed.unwrap_or(scenario.seed);
     catching_panics(|| {
         let mut runs = Vec::new();

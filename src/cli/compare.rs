@@ -1,6 +1,7 @@
 //! `escrowsim compare A.ron B.ron --replications R`: two rule sets, paired
 //! replication by replication on common random numbers.
 
+use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::write_atomically;
 use super::replicate::{check_outputs, interrupted, performance_footer, plan, with_progress};
 use super::run::Format;
@@ -78,6 +79,14 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.jobs,
         a.horizon_days,
     )?;
+    // Each thread runs A or B; both sides' results are kept.
+    let workload = Workload {
+        runs_at_once: u64::from(plan.jobs.min(plan.replications.saturating_mul(2))),
+        results_kept: 2 * u64::from(plan.replications),
+    };
+    let budget = MemoryBudget::find(None);
+    check_memory(&arguments.a, &a, budget, workload)?;
+    check_memory(&arguments.b, &b, budget, workload)?;
     let horizon_seconds = u64::from(a.horizon_days) * 86_400;
     let ((a_set, b_set), wall_ns) = with_progress(
         2 * horizon_seconds * u64::from(plan.replications),

@@ -7,7 +7,9 @@
 //! (exit 2) that shows the estimate and what it is made of.
 
 use super::Failure;
-use escrowsim::program::memory::{Bytes, estimate_peak_memory};
+use escrowsim::program::memory::{
+    Bytes, estimate_peak_memory, reserved_address_space_bytes, retained_result_bytes,
+};
 use escrowsim::scenario::Scenario;
 use std::path::Path;
 
@@ -85,26 +87,130 @@ fn mem_total_bytes(meminfo: &str) -> Option<u64> {
     }
 }
 
-/// Refuses `scenario` when its estimated peak memory exceeds `budget`.
+/// How a command holds runs in memory: how many run at once (one per job),
+/// and how many replications' results it keeps until the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Workload {
+    pub runs_at_once: u64,
+    pub results_kept: u64,
+}
+
+impl Workload {
+    /// One run, nothing kept beyond its report.
+    pub const SINGLE_RUN: Workload = Workload {
+        runs_at_once: 1,
+        results_kept: 0,
+    };
+
+    /// `replications` runs on `jobs` threads, every result kept.
+    pub fn replications(replications: u32, jobs: u32) -> Workload {
+        Workload {
+            runs_at_once: u64::from(jobs.min(replications).max(1)),
+            results_kept: u64::from(replications),
+        }
+    }
+}
+
+/// Address space each thread's allocator arena may reserve (glibc's
+/// default on 64-bit Linux), counted against an address-space limit.
+const ARENA_ADDRESS_SPACE_BYTES: u64 = 64 << 20;
+
+/// Refuses `scenario` when the memory `workload` needs exceeds `budget`,
+/// or when its address space exceeds the process's limit (`ulimit -v`),
+/// before anything is allocated: exit 2 with the estimate and its parts,
+/// never an abort from a failed allocation.
 pub fn check_memory(
     scenario_path: &Path,
     scenario: &Scenario,
     budget: Option<MemoryBudget>,
+    workload: Workload,
 ) -> Result<(), Failure> {
-    let Some(budget) = budget else {
-        return Ok(());
-    };
     let estimate = estimate_peak_memory(scenario);
-    if estimate.total_bytes() <= budget.bytes {
-        return Ok(());
+    let needed = estimate
+        .total_bytes()
+        .saturating_mul(workload.runs_at_once)
+        .saturating_add(retained_result_bytes(scenario).saturating_mul(workload.results_kept));
+    let shape = if workload.runs_at_once > 1 || workload.results_kept > 1 {
+        format!(
+            "{} ({} runs at once of {estimate}, and {} kept results)",
+            Bytes(needed),
+            workload.runs_at_once,
+            workload.results_kept
+        )
+    } else {
+        estimate.to_string()
+    };
+    if let Some(budget) = budget.filter(|budget| needed > budget.bytes) {
+        return Err(Failure::BadInput(format!(
+            "{}: the scenario needs an estimated {shape} of memory, more than the {} available; \
+             reduce the populations or the demand (inquiries_per_year), run fewer jobs, or give \
+             a larger --max-memory if the estimate is too cautious",
+            scenario_path.display(),
+            budget.describe()
+        )));
     }
-    Err(Failure::BadInput(format!(
-        "{}: the scenario needs an estimated {estimate} of memory, more than the {} available; \
-         reduce the populations or the demand (inquiries_per_year), or give a larger --max-memory \
-         if the estimate is too cautious",
-        scenario_path.display(),
-        budget.describe()
-    )))
+    if let Some(limit) = address_space_limit() {
+        let address_space = needed
+            .saturating_add(
+                reserved_address_space_bytes(scenario).saturating_mul(workload.runs_at_once),
+            )
+            .saturating_add(
+                ARENA_ADDRESS_SPACE_BYTES.saturating_mul(workload.runs_at_once.saturating_add(1)),
+            );
+        if address_space > limit {
+            return Err(Failure::BadInput(format!(
+                "{}: the scenario needs an estimated {} of address space (memory {shape}, and \
+                 what it reserves), more than this process's limit of {} (ulimit -v); raise the \
+                 limit, run fewer jobs, or reduce the populations or the demand",
+                scenario_path.display(),
+                Bytes(address_space),
+                Bytes(limit)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses to allocate `needed` bytes for `what` beyond `budget` or the
+/// address-space limit.
+pub fn check_bytes(what: &str, needed: u64, budget: Option<MemoryBudget>) -> Result<(), Failure> {
+    let limit = [
+        budget.map(|budget| (budget.bytes, budget.describe())),
+        address_space_limit().map(|limit| {
+            (
+                limit.saturating_sub(ARENA_ADDRESS_SPACE_BYTES * 2),
+                format!("{} (ulimit -v, less the allocator's arenas)", Bytes(limit)),
+            )
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|(bytes, _)| *bytes);
+    match limit {
+        Some((bytes, described)) if needed > bytes => Err(Failure::BadInput(format!(
+            "{what} needs {} of memory, more than the {described} available",
+            Bytes(needed)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The soft limit on this process's address space (`ulimit -v`, "Max
+/// address space" in `/proc/self/limits`), when there is one.
+fn address_space_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    parse_address_space_limit(&limits)
+}
+
+fn parse_address_space_limit(limits: &str) -> Option<u64> {
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max address space"))?;
+    line["Max address space".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Parses a `--max-memory` value: bytes, or a number with a binary unit
@@ -153,6 +259,16 @@ mod tests {
         for bad in ["", "G", "-1G", "0", "12Q", "1e30", "NaN", "99999999999T"] {
             assert!(parse_memory_size(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_address_space_limit_is_read_from_proc_limits() {
+        let limited = "Limit                     Soft Limit           Hard Limit           Units\n\
+                       Max address space         1073741824           unlimited            bytes\n";
+        assert_eq!(parse_address_space_limit(limited), Some(1 << 30));
+        let unlimited =
+            "Max address space         unlimited            unlimited            bytes\n";
+        assert_eq!(parse_address_space_limit(unlimited), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `escrowsim run`: one scenario, one seed, one report.
 
 use super::determinism;
-use super::memory::{MemoryBudget, check_memory, parse_memory_size};
+use super::memory::{MemoryBudget, Workload, check_memory, parse_memory_size};
 use super::output::{check_output_path, write_report_unless};
 use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
@@ -80,6 +80,7 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         &arguments.scenario,
         &scenario,
         MemoryBudget::find(arguments.max_memory),
+        Workload::SINGLE_RUN,
     )?;
     let seed = arguments.seed.unwrap_or(scenario.seed);
     let report = simulate(&scenario, seed, &stop, arguments)?;

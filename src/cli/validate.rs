@@ -1,7 +1,7 @@
 //! `escrowsim validate`: every problem of a scenario, or a one-line summary.
 
 use super::Failure;
-use super::memory::{MemoryBudget, check_memory, parse_memory_size};
+use super::memory::{MemoryBudget, Workload, check_memory, parse_memory_size};
 use clap::Args;
 use escrowsim::program::memory::{Bytes, estimate_peak_memory};
 use escrowsim::scenario::load_scenario_file;
@@ -19,7 +19,12 @@ pub struct ValidateArgs {
 pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
     let path = &arguments.scenario;
     let scenario = load_scenario_file(path)?;
-    check_memory(path, &scenario, MemoryBudget::find(arguments.max_memory))?;
+    check_memory(
+        path,
+        &scenario,
+        MemoryBudget::find(arguments.max_memory),
+        Workload::SINGLE_RUN,
+    )?;
     let suppliers = scenario.supplier_count();
     let buyers = scenario.buyer_count();
     let line = format!(

@@ -8,8 +8,8 @@
 //! estimate counts the bytes a run touches:
 //!
 //! ```text
-//! peak = suppliers * size_of(Supplier)
-//!      + buyers * size_of(Buyer)
+//! peak = 5/4 * suppliers * size_of(Supplier)                        with the allocator's rounding
+//!      + 5/4 * buyers * size_of(Buyer)
 //!      + orders_in_flight * (size_of(Order) + size_of(Event) + 4)   slot, pending event, free-list entry
 //!      + months * (size_of(MonthFigures) + MONTH_REPORT_BYTES)       monthly figures and their report
 //!      + FIXED_BYTES                                                 program, allocator, histogram, report
@@ -36,8 +36,9 @@
 //! breach_probability = min(1, late_probability + 1 - conformance_probability + vanish_probability)
 //! ```
 //!
-//! where a distribution stands for its mean and each supplier figure is the
-//! type mix's average. The engine reserves address space for 90 days of
+//! where a distribution stands for its mean, each supplier figure is the
+//! type mix's average, and each window (auto-release, negotiation, decision,
+//! recovery) is the longest any rule set along the timeline gives it. The engine reserves address space for 90 days of
 //! inquiries up front; pages it never writes cost no memory, so the
 //! estimate counts the orders actually in flight.
 
@@ -49,7 +50,7 @@ use crate::scenario::{Dist, Fraud, Scenario, SupplierType};
 
 /// Memory of a run that does not grow with the scenario: the program image,
 /// the allocator's arenas, the latency histogram, the loaded scenario.
-pub const FIXED_BYTES: u64 = 4 << 20;
+pub const FIXED_BYTES: u64 = 6 << 20;
 /// Memory per simulated month beyond its figures: its share of the JSON and
 /// text reports and of the digest's serialisation.
 pub const MONTH_REPORT_BYTES: u64 = 16 << 10;
@@ -116,6 +117,35 @@ impl std::fmt::Display for Bytes {
     }
 }
 
+/// Bytes a replication's kept result holds (its metric values, monthly
+/// figures and histogram) while an analysis waits for the others.
+pub fn retained_result_bytes(scenario: &Scenario) -> u64 {
+    let months = u64::from(scenario.horizon_days) / 28 + 2;
+    months * RETAINED_MONTH_BYTES + RETAINED_RUN_BYTES
+}
+
+/// Address space a run reserves beyond what it touches: the order slots
+/// and events it reserves for 90 days of inquiries up front (see
+/// `Simulation::new`), which a limit on address space (`ulimit -v`) counts
+/// although the memory is never written.
+pub fn reserved_address_space_bytes(scenario: &Scenario) -> u64 {
+    let inquiries_per_day: f64 = scenario
+        .buyers
+        .iter()
+        .map(|segment| {
+            f64::from(segment.count) * finite_or_zero(segment.inquiries_per_year) / 365.0
+        })
+        .sum();
+    let reserved_orders =
+        count(inquiries_per_day * f64::from(scenario.horizon_days.min(90))).min(50_000_000);
+    reserved_orders.saturating_mul((size_of::<Order>() + size_of::<Event>() + 4) as u64)
+}
+
+/// Bytes per month of a kept replication result (its monthly values).
+const RETAINED_MONTH_BYTES: u64 = 600;
+/// Bytes of a kept replication result beyond its months.
+const RETAINED_RUN_BYTES: u64 = 16 << 10;
+
 /// The peak memory of a run of `scenario`, by the formula of the module
 /// documentation. Total for any scenario, valid or not: every float is
 /// clamped before it becomes a count.
@@ -136,8 +166,8 @@ pub fn estimate_peak_memory(scenario: &Scenario) -> MemoryEstimate {
     let months = u64::from(scenario.horizon_days) / 28 + 2;
     let bytes_per_month = size_of::<MonthFigures>() as u64 + MONTH_REPORT_BYTES;
     MemoryEstimate {
-        suppliers_bytes: suppliers.saturating_mul(size_of::<Supplier>() as u64),
-        buyers_bytes: buyers.saturating_mul(size_of::<Buyer>() as u64),
+        suppliers_bytes: with_margin(suppliers.saturating_mul(size_of::<Supplier>() as u64)),
+        buyers_bytes: with_margin(buyers.saturating_mul(size_of::<Buyer>() as u64)),
         orders_in_flight,
         order_life_days,
         orders_bytes: orders_in_flight.saturating_mul(bytes_per_order),
@@ -178,11 +208,22 @@ pub fn order_life_days(scenario: &Scenario) -> f64 {
         supplier_side = supplier_side.max(segment_days);
         breach = breach.max(segment_breach);
     }
-    let rules = &scenario.rules;
-    let auto_release = f64::from(rules.auto_release_days);
-    let dispute = f64::from(rules.negotiation_days)
-        + f64::from(rules.decision_days)
-        + f64::from(rules.recovery_days);
+    // The rules change along the timeline: the longest windows any of its
+    // rule sets gives bound the order's life.
+    let mut rules = scenario.rules.clone();
+    let mut auto_release = f64::from(rules.auto_release_days);
+    let mut dispute: f64 = 0.0;
+    for entry in std::iter::once(None).chain(scenario.timeline.iter().map(Some)) {
+        if let Some(entry) = entry {
+            rules.apply(&entry.rules);
+        }
+        auto_release = auto_release.max(f64::from(rules.auto_release_days));
+        dispute = dispute.max(
+            f64::from(rules.negotiation_days)
+                + f64::from(rules.decision_days)
+                + f64::from(rules.recovery_days),
+        );
+    }
     let buyer_side = scenario
         .buyers
         .iter()
@@ -219,6 +260,12 @@ fn finite_or_zero(value: f64) -> f64 {
     if value.is_finite() { value } else { 0.0 }
 }
 
+/// A population's bytes with a quarter more: the allocator's rounding and
+/// the per-segment tables the population is drawn through.
+fn with_margin(bytes: u64) -> u64 {
+    bytes.saturating_add(bytes / 4)
+}
+
 /// A float as a count: rounded up, saturating at `u64::MAX` (infinity
 /// included), 0 when not positive or not a number.
 fn count(value: f64) -> u64 {
@@ -241,14 +288,34 @@ mod tests {
     }
 
     #[test]
+    fn an_order_life_counts_the_longest_windows_of_the_timeline() {
+        // Regression: the estimate read only the opening rules, so a
+        // timeline that lengthened the recovery of advances was estimated
+        // at a fraction of its peak.
+        let scenario = parse_scenario(QUICK, "quick.ron").unwrap();
+        let before = order_life_days(&scenario);
+        let end = QUICK.rfind(')').unwrap();
+        let longer = format!(
+            "{}    timeline: [(date: \"2014-06-01\", rules: (recovery_days: 3000, auto_release_days: 300))],\n{}",
+            &QUICK[..end],
+            &QUICK[end..]
+        );
+        let after = order_life_days(&parse_scenario(&longer, "quick.ron").unwrap());
+        assert!(after > before + 200.0, "{before} -> {after}");
+    }
+
+    #[test]
     fn the_estimate_follows_the_formula_term_by_term() {
         let scenario = parse_scenario(QUICK, "quick.ron").unwrap();
         let estimate = estimate_peak_memory(&scenario);
         assert_eq!(
             estimate.suppliers_bytes,
-            2_200 * size_of::<Supplier>() as u64
+            2_200 * size_of::<Supplier>() as u64 * 5 / 4
         );
-        assert_eq!(estimate.buyers_bytes, 20_000 * size_of::<Buyer>() as u64);
+        assert_eq!(
+            estimate.buyers_bytes,
+            20_000 * size_of::<Buyer>() as u64 * 5 / 4
+        );
         // 20,000 buyers * 2 inquiries a year, over an order's life.
         let expected_in_flight =
             IN_FLIGHT_MARGIN * 20_000.0 * 2.0 / 365.0 * estimate.order_life_days;

@@ -11,6 +11,7 @@ mod fuzz;
 mod generate;
 mod golden;
 mod ledger_identity;
+mod preflight;
 mod program_rules;
 mod properties;
 mod readme;
