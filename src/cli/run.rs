@@ -70,6 +70,15 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         || arguments.html.is_some()
         || matches!(arguments.format, Format::Csv)
     {
+        if arguments.check_determinism {
+            // Replications already compare nothing run twice; rather than
+            // ignore the flag, say so.
+            return Err(Failure::BadInput(
+                "--check-determinism checks one run (text or JSON report); it cannot be combined \
+                 with --replications, --html or --format csv"
+                    .to_string(),
+            ));
+        }
         return super::replicate::run_replications(arguments, &stop);
     }
     let scenario = load_scenario_file(&arguments.scenario)?;

@@ -116,8 +116,21 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadErr
         };
         let description = describe_ron_error(&error.code);
         // Name the field the error sits in: serde's messages often do not.
-        let message = match SpanIndex::build(text).path_at(position) {
-            Some(path) if !description.contains(path) => {
+        let spans = SpanIndex::build(text);
+        let message = match (&error.code, spans.path_at(position)) {
+            // Reported at the closing parenthesis of the struct that lacks
+            // the field: name the struct's path and the field, not the
+            // last field written before the parenthesis.
+            (ron::Error::MissingStructField { field, outer }, last) => {
+                let owner = missing_field_owner(outer.as_deref(), last.unwrap_or(""));
+                let path = if owner.is_empty() {
+                    (*field).to_string()
+                } else {
+                    format!("{owner}.{field}")
+                };
+                format!("{path}: the required field `{field}` is missing")
+            }
+            (_, Some(path)) if !description.contains(path) => {
                 format!("{path}: {description}")
             }
             _ => description,
@@ -145,6 +158,27 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadErr
         source_name: source_name.to_string(),
         problems,
     })
+}
+
+/// The path of the struct a missing field belongs to, from the struct's
+/// type name (`outer`) and the last path written before its closing
+/// parenthesis: the scenario itself, a segment (the list element holding
+/// the last path), or the innermost struct around the last path.
+fn missing_field_owner(outer: Option<&str>, last_path: &str) -> String {
+    match outer {
+        Some("Scenario") | None => String::new(),
+        Some("SupplierSegment" | "BuyerSegment" | "TimelineEntry") => {
+            // The list element: the path up to the first `]`.
+            match last_path.find(']') {
+                Some(end) => last_path[..=end].to_string(),
+                None => String::new(),
+            }
+        }
+        Some(_) => match last_path.rfind(['.', '[']) {
+            Some(cut) => last_path[..cut].to_string(),
+            None => String::new(),
+        },
+    }
 }
 
 /// RON's messages, with the few that read poorly to an analyst rephrased.

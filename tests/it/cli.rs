@@ -173,3 +173,26 @@ fn the_seed_flag_overrides_the_scenario_seed() {
     assert_eq!(seed(&seeded), 8);
     assert_ne!(digest(&default), digest(&seeded));
 }
+
+#[test]
+fn check_determinism_is_refused_where_it_would_be_ignored() {
+    // Regression: with --replications, --html or --format csv the flag was
+    // silently ignored.
+    let quick = crate::common::scenario_path("quick.ron");
+    let quick = quick.to_str().unwrap();
+    for extra in [
+        &["--replications", "2"][..],
+        &["--format", "csv"][..],
+        &["--html", "/tmp/escrowsim-never-written.html"][..],
+    ] {
+        let mut arguments = vec!["run", quick, "--check-determinism"];
+        arguments.extend_from_slice(extra);
+        let output = crate::common::escrowsim(&arguments);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        assert!(
+            crate::common::stderr(&output).contains("--check-determinism checks one run"),
+            "{extra:?}: {}",
+            crate::common::stderr(&output)
+        );
+    }
+}

@@ -409,3 +409,31 @@ fn the_earlier_name_of_the_inquiry_rate_is_still_accepted() {
     let parse = |text: &str| parse_scenario(text, "quick.ron").expect("valid");
     assert_eq!(parse(&old).buyers, parse(&text).buyers);
 }
+
+#[test]
+fn a_missing_field_is_named_with_the_struct_it_belongs_to() {
+    // Regression: with `seed` missing, the error blamed
+    // `rules.vetting_new_suppliers`, the last field before the closing
+    // parenthesis where the parser noticed.
+    let text = shipped_text("quick.ron");
+    let without = |line: &str| -> String {
+        assert!(text.contains(line), "{line}");
+        text.lines()
+            .filter(|candidate| !candidate.contains(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for (line, expected) in [
+        ("seed: 7,", "seed: the required field `seed` is missing"),
+        (
+            "count: 2000,",
+            "suppliers[0].count: the required field `count` is missing",
+        ),
+    ] {
+        let error = parse_scenario(&without(line), "quick.ron")
+            .expect_err("a required field is missing")
+            .to_string();
+        assert!(error.contains(expected), "{error}");
+        assert!(!error.contains("vetting_new_suppliers"), "{error}");
+    }
+}
