@@ -24,6 +24,10 @@ pub const HORIZON_DAYS_MAX: u32 = 36_525;
 pub const ORDERS_PER_BUYER_YEAR_MAX: f64 = 10_000.0;
 /// Expected inquiries over the whole run (buyers * rate * years).
 pub const EXPECTED_INQUIRIES_MAX: f64 = 5_000_000_000.0;
+/// Expected orders drawn for suppliers' twelve months of prior history
+/// (suppliers * orders_per_month * 12): drawing them takes about a minute
+/// at this bound.
+pub const EXPECTED_PRIOR_ORDERS_MAX: f64 = 1_000_000_000.0;
 /// The largest single order value, in currency units. Bounded
 /// distributions are validated against it; a log-normal draw beyond it (its
 /// tail has no bound) is capped at it when the order is made.

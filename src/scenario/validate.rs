@@ -53,6 +53,22 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     for (index, segment) in scenario.suppliers.iter().enumerate() {
         checker.supplier_segment(&format!("suppliers[{index}]"), segment);
     }
+    let expected_prior_orders: f64 = scenario
+        .suppliers
+        .iter()
+        .filter_map(|segment| {
+            let prior = segment.prior_history.as_ref()?;
+            Some(f64::from(segment.count) * prior.orders_per_month * 12.0)
+        })
+        .sum();
+    if expected_prior_orders.is_finite() && expected_prior_orders > EXPECTED_PRIOR_ORDERS_MAX {
+        checker.report(
+            "suppliers",
+            format!(
+                "the suppliers' prior history would hold about {expected_prior_orders:.3e} orders; the limit is {EXPECTED_PRIOR_ORDERS_MAX:.0e}"
+            ),
+        );
+    }
     let supplier_total = scenario.supplier_count();
     if supplier_total > SUPPLIERS_MAX {
         checker.report(

@@ -291,19 +291,36 @@ fn a_scenario_file_beyond_the_size_limit_is_refused_unread() {
 
 #[test]
 fn an_endless_input_is_read_only_up_to_the_size_limit() {
-    // /dev/zero never ends; under a 1 GiB address-space limit a read to the
-    // end would run out of memory rather than stop at the limit.
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
-        .arg(env!("CARGO_BIN_EXE_escrowsim"))
-        .args(["validate", "/dev/zero"])
-        .output()
-        .expect("sh runs");
+    // A device such as /dev/zero is not a file: refused before a byte is
+    // read. A named pipe that never ends is read only up to the limit;
+    // under a 1 GiB address-space limit a read to the end would run out of
+    // memory rather than stop there.
+    let output = escrowsim(&["validate", "/dev/zero"]);
     assert_bad_input(
         &output,
         "/dev/zero",
         "/dev/zero",
+        "it is a character device, not a file",
+    );
+    let fifo = temporary_file("endless-fifo", "placeholder", b"")
+        .parent()
+        .unwrap()
+        .join("endless.ron");
+    let _ = std::fs::remove_file(&fifo);
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(
+            "mkfifo \"$1\" && (yes > \"$1\" 2>/dev/null &) && ulimit -v 1048576 && exec \"$0\" validate \"$1\"",
+        )
+        .arg(env!("CARGO_BIN_EXE_escrowsim"))
+        .arg(&fifo)
+        .output()
+        .expect("sh runs");
+    let _ = std::fs::remove_file(&fifo);
+    assert_bad_input(
+        &output,
+        "an endless pipe",
+        "endless.ron",
         "the input goes on past 16777216 bytes",
     );
 }
@@ -423,9 +440,9 @@ fn the_memory_estimate_is_within_a_sane_factor_of_the_measured_peak() {
         );
     }
     // The launch scenario as shipped is estimated in the same band as the
-    // 67 MiB measured by its full release run (README, "Performance").
+    // 118 MiB measured by its full release run (README, "Performance").
     let shipped = estimate_peak_memory(&shipped_scenario("trade-assurance-2014.ron"));
-    let ratio = shipped.total_bytes() as f64 / (67u64 << 20) as f64;
+    let ratio = shipped.total_bytes() as f64 / (118u64 << 20) as f64;
     assert!((0.5..=2.5).contains(&ratio), "{shipped}: ratio {ratio:.2}");
 }
 

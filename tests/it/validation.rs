@@ -437,3 +437,20 @@ fn a_missing_field_is_named_with_the_struct_it_belongs_to() {
         assert!(!error.contains("vetting_new_suppliers"), "{error}");
     }
 }
+
+#[test]
+fn a_prior_history_too_long_to_draw_is_refused() {
+    // Regression: prior history had no size bound; at the supplier limit
+    // with the most orders a month, drawing it took hours.
+    let text = shipped_text("quick.ron");
+    let busy = text.replacen("count: 2000,", "count: 2000000,", 1);
+    assert_ne!(busy, text);
+    let busy = busy.replace("orders_per_month: 1.0", "orders_per_month: 1000.0");
+    let error = parse_scenario(&busy, "quick.ron")
+        .expect_err("too much prior history")
+        .to_string();
+    assert!(
+        error.contains("the suppliers' prior history would hold about 2.4"),
+        "{error}"
+    );
+}
