@@ -20,7 +20,7 @@ use crate::engine::time::{SECONDS_PER_DAY, SimDuration};
 use crate::engine::{EventQueue, OrderRandom, Phase, SimTime, Streams};
 use crate::scenario::codes::{CountrySet, PaymentMethodSet};
 use crate::scenario::limits::{INQUIRY_CANDIDATES_MAX, ORDER_VALUE_MAX};
-use crate::scenario::{DepositRelease, FeeScope, Fraud, RefundScope, Rules, RulesPatch, Scenario};
+use crate::scenario::{DepositRelease, FeeScope, Fraud, RefundScope, Rules, Scenario};
 use hdrhistogram::Histogram;
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
@@ -1193,7 +1193,7 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
-        if !entry.volunteer_probability.is_empty() || changes_membership(&entry.rules) {
+        if !entry.volunteer_probability.is_empty() || entry.rules.changes_membership() {
             self.review_all();
         }
     }
@@ -1294,20 +1294,6 @@ impl<'a> Simulation<'a> {
             );
         }
     }
-}
-
-/// Whether a rule change can move suppliers into or out of the program, or
-/// change their limits, so that a review must follow it at once.
-fn changes_membership(patch: &RulesPatch) -> bool {
-    patch.eligible_countries.is_some()
-        || patch.require_volunteering.is_some()
-        || patch.vetting_window_months.is_some()
-        || patch.vetting_min_orders.is_some()
-        || patch.vetting_new_suppliers.is_some()
-        || patch.vetting_criteria.is_some()
-        || patch.coverage_limit_share_bps.is_some()
-        || patch.coverage_limit_floor.is_some()
-        || patch.coverage_limit_cap.is_some()
 }
 
 /// Whole cents of an amount kept in cents.

@@ -13,6 +13,7 @@
 //! shapes and their defaults.
 
 pub mod amount;
+pub mod bounds;
 pub mod codes;
 pub mod date;
 pub mod limits;

@@ -7,12 +7,12 @@
 //! [`super::limits`]; a scenario that passes validation cannot make the
 //! engine overflow, divide by zero or allocate beyond the named limits.
 
+use super::bounds::{not_a_probability, out_of_range};
 use super::limits::*;
 use super::{
-    BuyerSegment, Dist, FeeScope, Rules, Scenario, SupplierBehaviour, SupplierSegment,
-    SupplierType, SupplierTypes, VettingCriteria,
+    BuyerSegment, Dist, Rules, Scenario, SupplierBehaviour, SupplierSegment, SupplierType,
+    SupplierTypes,
 };
-use rust_decimal::Decimal;
 use std::fmt;
 
 /// One thing wrong with a scenario.
@@ -160,14 +160,14 @@ impl Checker {
     }
 
     fn probability(&mut self, path: &str, value: f64) {
-        if !(0.0..=1.0).contains(&value) {
-            self.report(path, format!("{value} is not a probability in [0, 1]"));
+        if let Some(message) = not_a_probability(value) {
+            self.report(path, message);
         }
     }
 
     fn range_u32(&mut self, path: &str, value: u32, min: u32, max: u32) {
-        if value < min || value > max {
-            self.report(path, format!("{value} is out of range {min}..={max}"));
+        if let Some(message) = out_of_range(value, min, max) {
+            self.report(path, message);
         }
     }
 
@@ -487,152 +487,20 @@ impl Checker {
         }
     }
 
-    fn money(&mut self, path: &str, value: Decimal, allow_zero: bool) {
-        let max = Decimal::from(MONEY_RULE_MAX);
-        if value.is_sign_negative() || (!allow_zero && value.is_zero()) || value > max {
-            let lower = if allow_zero {
-                "at least 0"
-            } else {
-                "greater than 0"
-            };
-            self.report(path, format!("{value} must be {lower} and at most {max}"));
-        } else if value.normalize().scale() > 2 {
-            self.report(
-                path,
-                format!("{value} has more than two decimal places (money is kept in cents)"),
-            );
-        }
-    }
-
+    /// Each rule against the bound its declaration names (`rules.rs`),
+    /// then the relations between rules.
     fn rules(&mut self, path: &str, rules: &Rules) {
-        let field = |name: &str| format!("{path}.{name}");
-        if rules.eligible_countries.len() > ELIGIBLE_COUNTRIES_MAX {
-            self.report(
-                &format!("{path}.eligible_countries"),
-                format!(
-                    "{} entries; there are {ELIGIBLE_COUNTRIES_MAX} countries",
-                    rules.eligible_countries.len()
-                ),
-            );
+        for (field, message) in rules.problems() {
+            self.report(&format!("{path}.{field}"), message);
         }
-        if rules.covered_payment_methods.len() > COVERED_PAYMENT_METHODS_MAX {
-            self.report(
-                &format!("{path}.covered_payment_methods"),
-                format!(
-                    "{} entries; there are {COVERED_PAYMENT_METHODS_MAX} payment methods",
-                    rules.covered_payment_methods.len()
-                ),
-            );
-        }
-        let duration_max = DURATION_DAYS_MAX as u32;
-        self.range_u32(
-            &field("deposit_share_bps"),
-            rules.deposit_share_bps,
-            0,
-            BASIS_POINTS_MAX,
-        );
-        for (name, value, min) in [
-            (
-                "late_shipment_grace_days",
-                rules.late_shipment_grace_days,
-                0,
-            ),
-            ("claim_window_days", rules.claim_window_days, 1),
-            ("auto_release_days", rules.auto_release_days, 1),
-            ("negotiation_days", rules.negotiation_days, 0),
-            ("decision_days", rules.decision_days, 0),
-            ("recovery_days", rules.recovery_days, 0),
-            ("vetting_review_days", rules.vetting_review_days, 1),
-        ] {
-            self.range_u32(&field(name), value, min, duration_max);
-        }
-        self.probability(&field("decision_accuracy"), rules.decision_accuracy);
-        self.probability(&field("recovery_probability"), rules.recovery_probability);
-        self.range_u32(
-            &field("seller_fee_bps"),
-            rules.seller_fee_bps,
-            0,
-            BASIS_POINTS_MAX,
-        );
-        if let FeeScope::OrdersUpTo(max_value) = rules.seller_fee_applies_to {
-            self.money(&field("seller_fee_applies_to"), max_value.0, true);
-        }
-        self.range_u32(
-            &field("coverage_limit_share_bps"),
-            rules.coverage_limit_share_bps,
-            0,
-            BASIS_POINTS_MAX * 100,
-        );
-        self.money(
-            &field("coverage_limit_floor"),
-            rules.coverage_limit_floor.0,
-            true,
-        );
-        self.money(
-            &field("coverage_limit_cap"),
-            rules.coverage_limit_cap.0,
-            true,
-        );
         if rules.coverage_limit_floor > rules.coverage_limit_cap {
             self.report(
-                &field("coverage_limit_floor"),
+                &format!("{path}.coverage_limit_floor"),
                 format!(
                     "{} exceeds coverage_limit_cap {}",
                     rules.coverage_limit_floor, rules.coverage_limit_cap
                 ),
             );
-        }
-        self.range_u32(
-            &field("vetting_window_months"),
-            rules.vetting_window_months,
-            1,
-            VETTING_WINDOW_MONTHS_MAX,
-        );
-        self.range_u32(
-            &field("vetting_min_orders"),
-            rules.vetting_min_orders,
-            0,
-            VETTING_MIN_ORDERS_MAX,
-        );
-        let criteria_path = field("vetting_criteria");
-        match rules.vetting_criteria {
-            VettingCriteria::Thresholds {
-                min_on_time_rate,
-                max_dispute_rate,
-                max_refund_rate,
-                min_response_rate,
-            } => {
-                for (name, value) in [
-                    ("min_on_time_rate", min_on_time_rate),
-                    ("max_dispute_rate", max_dispute_rate),
-                    ("max_refund_rate", max_refund_rate),
-                    ("min_response_rate", min_response_rate),
-                ] {
-                    self.probability(&format!("{criteria_path}.{name}"), value);
-                }
-            }
-            VettingCriteria::RiskScore {
-                late,
-                dispute,
-                refund,
-                silence,
-                max_score,
-            } => {
-                for (name, value) in [
-                    ("late", late),
-                    ("dispute", dispute),
-                    ("refund", refund),
-                    ("silence", silence),
-                    ("max_score", max_score),
-                ] {
-                    if !(value.is_finite() && (0.0..=100.0).contains(&value)) {
-                        self.report(
-                            &format!("{criteria_path}.{name}"),
-                            format!("{value} must be a finite weight in [0, 100]"),
-                        );
-                    }
-                }
-            }
         }
     }
 }

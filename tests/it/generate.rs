@@ -4,9 +4,9 @@
 //! scenarios nobody writes by hand.
 
 use escrowsim::scenario::limits::{
-    DURATION_DAYS_MAX, DURATION_HOURS_MAX, HORIZON_DAYS_MAX, INQUIRY_CANDIDATES_MAX,
-    LOGNORMAL_SIGMA_MAX, ORDER_VALUE_MAX, PRICE_INDEX_MAX, PRIOR_ORDERS_PER_MONTH_MAX,
-    VETTING_MIN_ORDERS_MAX, VETTING_WINDOW_MONTHS_MAX,
+    DURATION_DAYS_MAX, DURATION_HOURS_MAX, EXPECTED_PRIOR_ORDERS_MAX, HORIZON_DAYS_MAX,
+    INQUIRY_CANDIDATES_MAX, LOGNORMAL_SIGMA_MAX, ORDER_VALUE_MAX, PRICE_INDEX_MAX,
+    PRIOR_ORDERS_PER_MONTH_MAX, VETTING_MIN_ORDERS_MAX, VETTING_WINDOW_MONTHS_MAX,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -104,7 +104,11 @@ fn supplier_segment(index: usize) -> BoxedStrategy<String> {
     )
         .prop_map(move |(count, country, volunteer, lead, mix, price, prior)| {
             let prior = match prior {
-                Some((rate, value)) => format!("Some((orders_per_month: {rate:?}, order_value: {value}))"),
+                Some((rate, value)) => {
+                    // At most three segments share the bound on prior orders.
+                    let rate = rate.min(EXPECTED_PRIOR_ORDERS_MAX / 3.0 / 12.0 / f64::from(count));
+                    format!("Some((orders_per_month: {rate:?}, order_value: {value}))")
+                }
                 None => "None".to_string(),
             };
             format!(

@@ -465,3 +465,59 @@ fn a_stale_block_is_reported_by_its_readme_lines_and_blessing_rewrites_only_its_
         ])
     );
 }
+
+/// The README's rules table, as the rules' one declaration (`rules.rs`)
+/// generates it.
+fn rules_table() -> Vec<String> {
+    let mut lines = vec![
+        "| rule | default | accepts | review | meaning |".to_string(),
+        "|---|---|---|---|---|".to_string(),
+    ];
+    for rule in escrowsim::scenario::rules::RULES {
+        lines.push(format!(
+            "| `{}` | {} | {} | {} | {} |",
+            rule.name,
+            rule.default,
+            rule.bound.describe(),
+            if rule.changes_membership { "yes" } else { "" },
+            rule.meaning
+        ));
+    }
+    lines
+}
+
+#[test]
+fn the_readme_rules_table_is_generated_from_the_rules_declaration() {
+    // A rule is declared once; its row in the README follows from it. The
+    // table runs from its header to the first blank line.
+    let path = readme_path();
+    let text = std::fs::read_to_string(&path).expect("README.md");
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let start = lines
+        .iter()
+        .position(|line| line.starts_with("| rule | default |"))
+        .expect("the README has a rules table");
+    let end = start
+        + lines[start..]
+            .iter()
+            .position(|line| line.trim().is_empty())
+            .expect("the table ends with a blank line");
+    let generated = rules_table();
+    if lines[start..end] == generated[..] {
+        return;
+    }
+    if blessing() {
+        let mut refreshed = lines[..start].to_vec();
+        refreshed.extend(generated);
+        refreshed.extend_from_slice(&lines[end..]);
+        let mut text = refreshed.join("\n");
+        text.push('\n');
+        std::fs::write(&path, text).expect("README.md written");
+        return;
+    }
+    panic!(
+        "README.md's rules table (line {}) differs from the rules' declaration; refresh it with {REFRESH}\n{}",
+        start + 1,
+        generated.join("\n")
+    );
+}
