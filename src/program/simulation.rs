@@ -645,7 +645,8 @@ impl<'a> Simulation<'a> {
         let badged = supplier.shows_badge();
         let eligible = badged
             && rules.eligible_countries.contains(supplier.country)
-            && rules.covered_methods.contains(order.payment_method);
+            && rules.covered_methods.contains(order.payment_method)
+            && order.value >= self.rules_in_force.coverage_min_order_value.value();
         let coverage_remaining = supplier.coverage_remaining();
         if eligible && coverage_remaining.is_zero() {
             self.totals.orders_over_coverage_limit += 1;

@@ -194,6 +194,10 @@ rules! {
     covered_payment_methods: Vec<PaymentMethod> = vec![PaymentMethod::TT];
         bound Bound::ListOf { max: COVERED_PAYMENT_METHODS_MAX, of: "payment methods" }, review false,
         table "`[TT]`", "methods whose orders are covered (seed: T/T only)";
+    /// Least order value the program covers; smaller orders trade uncovered. Assumption: none.
+    coverage_min_order_value: Amount = Amount::from_cents(0);
+        bound Bound::Money, review false,
+        table "`\"0.00\"`", "orders below this value are not covered";
     /// Deposit as a share of the order value, in basis points. Reference: a 30% deposit.
     deposit_share_bps: u32 = 3000;
         bound BASIS_POINTS, review false,

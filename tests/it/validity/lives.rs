@@ -37,6 +37,7 @@ struct World<'a> {
     volunteer: f64,
     prior_history: &'a str,
     inquiries_per_year: f64,
+    order_value: f64,
     inspection_days: f64,
     behaviour: String,
     rules: String,
@@ -54,7 +55,7 @@ impl World<'_> {
                  promised_lead_days: 30, prior_history: {prior},
                  type_mix: (reliable: 1.0, average: 0.0, poor: 0.0, fraudulent: 0.0))],
     buyers: [(name: "us", count: 1000, country: "US", inquiries_per_year: {rate:?},
-              order_value: Fixed(1000.0), payment_mix: [(TT, 1.0)],
+              order_value: Fixed({value:?}), payment_mix: [(TT, 1.0)],
               transit_days: Fixed(2.0), inspection_days: Fixed({inspection:?}),
               claim_after_breach_probability: 1.0, false_claim_probability: 0.0,
               confirm_probability: 1.0)],
@@ -67,6 +68,7 @@ impl World<'_> {
             volunteer = self.volunteer,
             prior = self.prior_history,
             rate = self.inquiries_per_year,
+            value = self.order_value,
             inspection = self.inspection_days,
             behaviour = self.behaviour,
             rules = self.rules,
@@ -145,6 +147,7 @@ pub fn vetting_reads_whole_months() -> Vec<Check> {
         volunteer: 1.0,
         prior_history: "Some((orders_per_month: 1.0, order_value: Fixed(1000.0)))",
         inquiries_per_year: 0.001,
+        order_value: 1000.0,
         inspection_days: 1.0,
         behaviour: behaviour(0.0, 1.0, 0.0),
         rules: "vetting_window_months: 6, vetting_min_orders: 6, \
@@ -184,6 +187,7 @@ pub fn storefront_at_the_end() -> Vec<Check> {
         volunteer: 0.0,
         prior_history: "Some((orders_per_month: 2.0, order_value: Fixed(1000.0)))",
         inquiries_per_year: 0.000001,
+        order_value: 1000.0,
         inspection_days: 1.0,
         behaviour: behaviour(0.0, 1.0, 0.0),
         rules: String::new(),
@@ -225,6 +229,7 @@ fn late_claims(release: &str) -> World<'static> {
         volunteer: 1.0,
         prior_history: "None",
         inquiries_per_year: 6.0,
+        order_value: 1000.0,
         inspection_days: 1.0,
         behaviour: behaviour(1.0, 1.0, 0.0),
         rules: format!(
@@ -313,6 +318,7 @@ pub fn late_and_defective_claims() -> Vec<Check> {
         volunteer: 1.0,
         prior_history: "None",
         inquiries_per_year: 6.0,
+        order_value: 1000.0,
         inspection_days: 1.0,
         behaviour: behaviour(1.0, 0.0, 1.0),
         rules: OPEN_PROGRAM.to_string(),
@@ -355,6 +361,7 @@ pub fn claim_at_the_auto_release() -> Vec<Check> {
         volunteer: 1.0,
         prior_history: "None",
         inquiries_per_year: 6.0,
+        order_value: 1000.0,
         inspection_days: 7.0,
         behaviour: behaviour(1.0, 1.0, 1.0),
         rules: format!("{OPEN_PROGRAM} auto_release_days: 7, claim_window_days: 14"),
@@ -392,6 +399,7 @@ pub fn wrongly_denied_claims() -> Vec<Check> {
         volunteer: 1.0,
         prior_history: "None",
         inquiries_per_year: 6.0,
+        order_value: 1000.0,
         inspection_days: 1.0,
         behaviour: behaviour(1.0, 1.0, 0.0),
         rules: format!("{OPEN_PROGRAM} decision_accuracy: 0.0"),
@@ -434,6 +442,7 @@ pub fn orders_in_flight() -> Vec<Check> {
         volunteer: 0.0,
         prior_history: "None",
         inquiries_per_year: 6.0,
+        order_value: 1000.0,
         inspection_days: 20.0,
         behaviour: behaviour(0.0, 1.0, 0.0),
         rules: String::new(),
@@ -497,4 +506,48 @@ pub fn orders_in_flight() -> Vec<Check> {
         },
     ));
     checks
+}
+
+/// Orders below `coverage_min_order_value` are not covered; orders at it
+/// are. Every supplier is approved and every buyer pays by T/T, so with
+/// orders of exactly 1,000, a minimum of 1,000 covers every order and a
+/// minimum of 1,000.01 none.
+pub fn coverage_minimum_order_value() -> Vec<Check> {
+    let covered = |minimum: &str| {
+        let world = World {
+            name: "coverage-minimum",
+            horizon_days: 60,
+            suppliers: 50,
+            volunteer: 1.0,
+            prior_history: "None",
+            inquiries_per_year: 6.0,
+            order_value: 1000.0,
+            inspection_days: 1.0,
+            behaviour: behaviour(0.0, 1.0, 0.0),
+            rules: format!("{OPEN_PROGRAM} coverage_min_order_value: \"{minimum}\""),
+        };
+        let report = world.run_with_seed(1);
+        (
+            count(&report, "orders.covered"),
+            count(&report, "orders.placed"),
+        )
+    };
+    let (at_minimum, placed) = covered("1000.00");
+    let (above_minimum, _) = covered("1000.01");
+    vec![
+        Check::exact(
+            "coverage of orders at the minimum value",
+            "covered = placed (value >= minimum)",
+            Decimal::from(placed),
+            Decimal::from(at_minimum),
+            "one run",
+        ),
+        Check::exact(
+            "coverage of orders below the minimum value",
+            "covered = 0 (value < minimum)",
+            Decimal::ZERO,
+            Decimal::from(above_minimum),
+            "one run",
+        ),
+    ]
 }

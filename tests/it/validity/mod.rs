@@ -78,6 +78,7 @@ register! {
     a_claim_at_the_auto_release_instant_is_kept => lives::claim_at_the_auto_release,
     wrongly_denied_claims_are_the_buyers_loss => lives::wrongly_denied_claims,
     orders_in_flight_follow_littles_law => lives::orders_in_flight,
+    orders_below_the_coverage_minimum_are_not_covered => lives::coverage_minimum_order_value,
 }
 
 /// The results of the check registered as `name`, computed at most once.
