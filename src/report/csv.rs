@@ -29,22 +29,20 @@ pub const WHOLE_RUN_MONTH: &str = "all";
 
 /// The CSV of one set of replications.
 pub fn render_replications_csv(replications: &Replications) -> String {
-    let mut csv = String::new();
-    header(&mut csv, replications, false);
-    rows(&mut csv, replications, None);
-    csv
+    let mut table = vec![header(replications, false)];
+    rows(&mut table, replications, None);
+    csv_lines(table)
 }
 
 /// The CSV of a comparison: A's replications, then B's, with a `policy` column.
 pub fn render_comparison_csv(a: &Replications, b: &Replications) -> String {
-    let mut csv = String::new();
-    header(&mut csv, a, true);
-    rows(&mut csv, a, Some("A"));
-    rows(&mut csv, b, Some("B"));
-    csv
+    let mut table = vec![header(a, true)];
+    rows(&mut table, a, Some("A"));
+    rows(&mut table, b, Some("B"));
+    csv_lines(table)
 }
 
-fn header(csv: &mut String, replications: &Replications, with_policy: bool) {
+fn header(replications: &Replications, with_policy: bool) -> Vec<String> {
     let mut cells: Vec<String> = Vec::new();
     if with_policy {
         cells.push("policy".to_string());
@@ -60,10 +58,10 @@ fn header(csv: &mut String, replications: &Replications, with_policy: bool) {
             .iter()
             .map(|metric| format!("{MONTHLY_KEY}.{}", metric.path)),
     );
-    line(csv, &cells);
+    cells
 }
 
-fn rows(csv: &mut String, replications: &Replications, policy: Option<&str>) {
+fn rows(table: &mut Vec<Vec<String>>, replications: &Replications, policy: Option<&str>) {
     let schema = &replications.schema;
     let metrics = schema.metrics.len();
     let monthly_metrics = schema.monthly_metrics.len();
@@ -82,45 +80,52 @@ fn rows(csv: &mut String, replications: &Replications, policy: Option<&str>) {
         let mut cells = leading(WHOLE_RUN_MONTH);
         cells.extend(run.values.values.iter().map(|value| value.to_string()));
         cells.extend(std::iter::repeat_n(String::new(), monthly_metrics));
-        line(csv, &cells);
+        table.push(cells);
         for (month, values) in schema.months.iter().zip(&run.values.monthly) {
             let mut cells = leading(month);
             cells.extend(std::iter::repeat_n(String::new(), metrics));
             cells.extend(values.iter().map(|value| value.to_string()));
-            line(csv, &cells);
+            table.push(cells);
         }
     }
 }
 
-fn line(csv: &mut String, cells: &[String]) {
-    for (index, cell) in cells.iter().enumerate() {
-        if index > 0 {
-            csv.push(',');
-        }
-        csv.push_str(&quoted(cell));
+/// Rows as RFC 4180 CSV with `\n` line ends, through the `csv` crate: a
+/// cell is quoted only when it holds a comma, a quote or a line break
+/// (`\r` included), with quotes doubled. Every CSV escrowsim writes goes
+/// through here.
+pub fn csv_lines<Row, Cell>(rows: impl IntoIterator<Item = Row>) -> String
+where
+    Row: IntoIterator<Item = Cell>,
+    Cell: AsRef<[u8]>,
+{
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .from_writer(Vec::new());
+    for row in rows {
+        writer
+            .write_record(row)
+            .expect("writing CSV to memory cannot fail");
     }
-    csv.push('\n');
-}
-
-/// A cell quoted as RFC 4180 requires: only when it holds a comma, a quote
-/// or a line break, with quotes doubled.
-fn quoted(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_string()
-    }
+    let bytes = writer
+        .into_inner()
+        .expect("flushing CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::quoted;
+    use super::csv_lines;
 
     #[test]
     fn cells_are_quoted_only_when_needed() {
+        let quoted = |cell: &str| csv_lines([[cell]]).trim_end_matches('\n').to_string();
         assert_eq!(quoted("quick"), "quick");
         assert_eq!(quoted("a,b"), "\"a,b\"");
         assert_eq!(quoted("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(quoted("two\nlines"), "\"two\nlines\"");
+        assert_eq!(quoted("carriage\rreturn"), "\"carriage\rreturn\"");
+        assert_eq!(csv_lines([["a", "", "b"]]), "a,,b\n");
     }
 }

@@ -21,7 +21,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-pub use csv::{render_comparison_csv, render_replications_csv};
+pub use csv::{csv_lines, render_comparison_csv, render_replications_csv};
 pub use html::{render_comparison_html, render_replications_html, render_sweep_html};
 pub use tables::{render_comparison_text, render_summary_text};
 pub use text::render_text;

@@ -270,13 +270,7 @@ impl SweepResult {
     /// The summary as CSV: one header, one row per point.
     pub fn summary_csv(&self) -> String {
         let (header, rows) = self.summary_rows();
-        let mut text = String::new();
-        for row in std::iter::once(&header).chain(rows.iter()) {
-            let cells: Vec<String> = row.iter().map(|cell| csv_cell(cell)).collect();
-            text.push_str(&cells.join(","));
-            text.push('\n');
-        }
-        text
+        crate::report::csv_lines(std::iter::once(&header).chain(rows.iter()))
     }
 
     /// The summary as JSON: one object per point.
@@ -361,13 +355,5 @@ fn interval_text(summary: &crate::analysis::Summary) -> (String, String) {
     match &summary.ci95 {
         Some((low, high)) => (low.text(), high.text()),
         None => (String::new(), String::new()),
-    }
-}
-
-fn csv_cell(cell: &str) -> String {
-    if cell.contains([',', '"', '\n']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_string()
     }
 }
