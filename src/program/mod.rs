@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod money;
 pub mod order;
 pub mod population;
+pub mod settlement;
 pub mod settlement_load;
 mod simulation;
 pub mod vetting;

@@ -12,6 +12,7 @@
 use super::ledger::Ledger;
 use super::money::{from_drawn_units, share_of};
 use super::order::{Order, OrderSlab};
+use super::settlement::{self, FeeRule};
 use crate::engine::Streams;
 use crate::engine::random::sample;
 use crate::scenario::Dist;
@@ -21,6 +22,11 @@ const DEPOSIT_SHARE_BPS: u32 = 3_000;
 
 /// Seller fee on released value: 2% (a later period's custom-order fee).
 pub const SELLER_FEE_BPS: u32 = 200;
+
+const FEE: FeeRule = FeeRule {
+    bps: SELLER_FEE_BPS,
+    orders_up_to: None,
+};
 
 /// Share of the paid value refunded for a quality defect.
 const DEFECT_SHARE_BPS: u32 = 3_000;
@@ -123,18 +129,18 @@ impl SettlementLoad {
             .hold(&mut order.hold, order.value - order.deposit);
         order.balance_paid = true;
         if kind == SettlementKind::PlatformAdvance {
-            let fee = share_of(order.deposit, SELLER_FEE_BPS);
-            self.ledger.post(&mut order.hold, order.deposit, fee);
+            settlement::release_deposit_early(&mut self.ledger, &FEE, order);
         }
     }
 
-    /// Settles order `index` (funded for `kind`) as the program's handlers do.
+    /// Settles order `index` (funded for `kind`) through the program's own
+    /// settlement functions, as its handlers do.
     #[inline]
     pub fn settle(&mut self, index: usize, kind: SettlementKind) {
         let order = &mut self.orders[index];
         let ledger = &mut self.ledger;
         match kind {
-            SettlementKind::ReleaseWithFee => release_all(ledger, order),
+            SettlementKind::ReleaseWithFee => settlement::release_all(ledger, &FEE, order),
             SettlementKind::FullRefund | SettlementKind::PartialRefund => {
                 let share_bps = if kind == SettlementKind::PartialRefund {
                     DEFECT_SHARE_BPS
@@ -142,28 +148,14 @@ impl SettlementLoad {
                     10_000
                 };
                 let refund = share_of(order.paid(), share_bps).min(order.coverage);
-                let from_escrow = refund.min(order.hold.pending());
-                ledger.void(&mut order.hold, from_escrow);
-                release_all(ledger, order);
+                settlement::refund_from_escrow(ledger, &FEE, order, refund);
             }
             SettlementKind::PlatformAdvance => {
                 let refund = order.paid().min(order.coverage);
-                let from_escrow = refund.min(order.hold.pending());
-                ledger.void(&mut order.hold, from_escrow);
-                release_all(ledger, order);
-                ledger.advance(refund - from_escrow);
+                let settled = settlement::refund_from_escrow(ledger, &FEE, order, refund);
+                ledger.advance(settled.shortfall);
             }
         }
-    }
-}
-
-/// Releases everything the order still holds to the supplier, less the fee.
-#[inline]
-fn release_all(ledger: &mut Ledger, order: &mut Order) {
-    let amount = order.hold.pending();
-    if !amount.is_zero() {
-        let fee = share_of(amount, SELLER_FEE_BPS);
-        ledger.post(&mut order.hold, amount, fee);
     }
 }
 

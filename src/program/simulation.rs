@@ -14,6 +14,7 @@ use super::metrics::{Cumulative, MonthFigures, difference, ledger_difference};
 use super::money::{BASIS_POINTS_WHOLE, from_drawn_units, share_of};
 use super::order::{ClaimReason, Order, OrderSlab, OrderSlot, OrderState};
 use super::population::{BuyerId, Population, Supplier, SupplierId};
+use super::settlement::{self, FeeRule};
 use super::vetting::{self, CoverageLimitRules, Decision, SupplierStatus, VettingRules};
 use crate::engine::random::{chance, index_below, sample, uniform01};
 use crate::engine::time::{SECONDS_PER_DAY, SimDuration};
@@ -141,8 +142,7 @@ struct CompiledRules {
     advance_refunds: bool,
     recovery_probability: f64,
     recovery: SimDuration,
-    seller_fee_bps: u32,
-    seller_fee_applies_to: FeeScope,
+    fee: FeeRule,
     review_every: SimDuration,
     vetting: VettingRules,
     coverage_limit: CoverageLimitRules,
@@ -166,8 +166,13 @@ impl CompiledRules {
             advance_refunds: rules.advance_refunds,
             recovery_probability: rules.recovery_probability,
             recovery: SimDuration::from_days(rules.recovery_days),
-            seller_fee_bps: rules.seller_fee_bps,
-            seller_fee_applies_to: rules.seller_fee_applies_to,
+            fee: FeeRule {
+                bps: rules.seller_fee_bps,
+                orders_up_to: match rules.seller_fee_applies_to {
+                    FeeScope::AllOrders => None,
+                    FeeScope::OrdersUpTo(maximum) => Some(maximum.value()),
+                },
+            },
             review_every: SimDuration::from_days(rules.vetting_review_days),
             vetting: VettingRules {
                 window_months: rules.vetting_window_months,
@@ -180,20 +185,6 @@ impl CompiledRules {
                 floor: rules.coverage_limit_floor.value(),
                 cap: rules.coverage_limit_cap.value(),
             },
-        }
-    }
-
-    /// The platform's fee on `amount` released from an order of `order_value`.
-    fn seller_fee(&self, amount: Decimal, order_value: Decimal) -> Decimal {
-        let applies = self.seller_fee_bps > 0
-            && match self.seller_fee_applies_to {
-                FeeScope::AllOrders => true,
-                FeeScope::OrdersUpTo(max) => order_value <= max.value(),
-            };
-        if applies {
-            share_of(amount, self.seller_fee_bps)
-        } else {
-            Decimal::ZERO
         }
     }
 
@@ -868,7 +859,7 @@ impl<'a> Simulation<'a> {
     /// Confirmation or auto-release: escrow is released to the supplier, less fees.
     fn on_release(&mut self, slot: OrderSlot) {
         let order = self.orders.get_mut(slot);
-        release_all(&mut self.ledger, &self.rules, order);
+        settlement::release_all(&mut self.ledger, &self.rules.fee, order);
         if order.claim_reason.is_some() {
             // Released before (or at the very second of) the buyer's claim,
             // which still comes within the window: a claim is never dropped
@@ -903,11 +894,10 @@ impl<'a> Simulation<'a> {
             self.totals.claims_settled_in_negotiation += 1;
             let refund = self.refund_amount(slot, reason);
             let order = self.orders.get_mut(slot);
-            let from_escrow = refund.min(order.hold.pending());
-            self.ledger.void(&mut order.hold, from_escrow);
+            let settled =
+                settlement::refund_from_escrow(&mut self.ledger, &self.rules.fee, order, refund);
             // The supplier agreed: what escrow no longer holds it pays itself.
-            self.ledger.supplier_refund(refund - from_escrow);
-            release_all(&mut self.ledger, &self.rules, order);
+            self.ledger.supplier_refund(settled.shortfall);
             order.refunded = true;
             self.totals.record_resolution(order.value);
             self.totals.record_refund(reason, refund);
@@ -954,17 +944,17 @@ impl<'a> Simulation<'a> {
                 }
             }
             let order = self.orders.get_mut(slot);
-            release_all(&mut self.ledger, &self.rules, order);
+            settlement::release_all(&mut self.ledger, &self.rules.fee, order);
             self.complete(slot);
             return;
         }
         self.totals.decisions_for_buyer += 1;
         let refund = self.refund_amount(slot, reason);
         let order = self.orders.get_mut(slot);
-        let from_escrow = refund.min(order.hold.pending());
-        self.ledger.void(&mut order.hold, from_escrow);
-        release_all(&mut self.ledger, &self.rules, order);
-        let shortfall = refund - from_escrow;
+        let settlement::EscrowRefund {
+            from_escrow,
+            shortfall,
+        } = settlement::refund_from_escrow(&mut self.ledger, &self.rules.fee, order, refund);
         order.refunded = true;
         if reason == ClaimReason::NonDelivery {
             self.totals.fraud_caught_by_escrow += from_escrow;
@@ -1332,21 +1322,8 @@ fn release_early(
     exposure: &mut Decimal,
     exposure_peak: &mut Decimal,
 ) {
-    let amount = order.deposit.min(order.hold.pending());
-    let fee = rules.seller_fee(amount, order.value);
-    ledger.post(&mut order.hold, amount, fee);
-    order.released_early += amount;
-    *exposure += amount;
+    *exposure += settlement::release_deposit_early(ledger, &rules.fee, order);
     if *exposure > *exposure_peak {
         *exposure_peak = *exposure;
-    }
-}
-
-/// Releases everything the order still holds to the supplier, less fees.
-fn release_all(ledger: &mut Ledger, rules: &CompiledRules, order: &mut Order) {
-    let amount = order.hold.pending();
-    if !amount.is_zero() {
-        let fee = rules.seller_fee(amount, order.value);
-        ledger.post(&mut order.hold, amount, fee);
     }
 }
