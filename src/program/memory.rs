@@ -125,7 +125,9 @@ pub fn estimate_peak_memory(scenario: &Scenario) -> MemoryEstimate {
     let inquiries_per_day: f64 = scenario
         .buyers
         .iter()
-        .map(|segment| f64::from(segment.count) * finite_or_zero(segment.inquiries_per_year) / 365.0)
+        .map(|segment| {
+            f64::from(segment.count) * finite_or_zero(segment.inquiries_per_year) / 365.0
+        })
         .sum();
     let order_life_days = order_life_days(scenario);
     let days_in_flight = order_life_days.min(f64::from(scenario.horizon_days));

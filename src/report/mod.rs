@@ -510,10 +510,7 @@ impl Outcome {
                 resolved: totals.covered_orders_resolved,
                 resolved_value: Money(totals.covered_value_resolved),
                 rate: count_ratio(refunded_orders, totals.covered_orders_resolved),
-                value_rate: ratio(
-                    totals.refunds_value_total(),
-                    totals.covered_value_resolved,
-                ),
+                value_rate: ratio(totals.refunds_value_total(), totals.covered_value_resolved),
                 by_reason: refunds_by_reason(totals),
             },
             risk: RiskOutcome {

@@ -103,7 +103,8 @@ pub fn shrink(scenario: &Scenario) -> Scenario {
     if expected_inquiries > SHRUNK_EXPECTED_INQUIRIES_MAX {
         let factor = SHRUNK_EXPECTED_INQUIRIES_MAX / expected_inquiries;
         for segment in &mut small.buyers {
-            segment.inquiries_per_year = (segment.inquiries_per_year * factor).max(f64::MIN_POSITIVE);
+            segment.inquiries_per_year =
+                (segment.inquiries_per_year * factor).max(f64::MIN_POSITIVE);
         }
     }
     small

@@ -196,7 +196,11 @@ fn the_storefront_at_the_end_shows_the_twelve_whole_months_before_the_end() {
     );
     let (_, report) = run(&parse(&text));
     let outcome = outcome_json(&report);
-    assert_eq!(count(&outcome, "inquiries.total"), 0, "the design has no in-run orders");
+    assert_eq!(
+        count(&outcome, "inquiries.total"),
+        0,
+        "the design has no in-run orders"
+    );
     let n = f64::from(suppliers_count);
     let mean = float(&outcome, "storefront.mean_12_month_orders_unbadged");
     assert_within(
@@ -270,7 +274,11 @@ fn a_rule_that_only_moves_money_in_time_leaves_the_refund_rate_unchanged() {
                 at(&outcome, "refunds.value").clone(),
             )
         };
-        assert_eq!(figures("AtAcceptance"), figures("AtContract"), "seed {seed}");
+        assert_eq!(
+            figures("AtAcceptance"),
+            figures("AtContract"),
+            "seed {seed}"
+        );
     }
 }
 
@@ -309,7 +317,10 @@ fn goods_late_and_defective_are_refunded_on_the_more_generous_ground() {
         count(&outcome, "refunds.by_reason.late_and_quality.count"),
         refunds
     );
-    assert_eq!(count(&outcome, "claims.by_reason.late_and_quality"), refunds);
+    assert_eq!(
+        count(&outcome, "claims.by_reason.late_and_quality"),
+        refunds
+    );
     assert_eq!(count(&outcome, "claims.by_reason.quality"), 0);
     assert_eq!(count(&outcome, "claims.by_reason.late"), 0);
 }
