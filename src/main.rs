@@ -86,7 +86,7 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Stopped { message, exit_code }) => {
-            eprintln!("{message}");
+            note!("{message}");
             ExitCode::from(exit_code)
         }
     }

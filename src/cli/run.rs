@@ -86,7 +86,7 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     if arguments.check_determinism {
         let second = simulate(&scenario, seed, &stop, arguments)?;
         determinism::compare(&report, &second)?;
-        eprintln!(
+        note!(
             "determinism check passed: two runs gave digest {}",
             report.digest
         );
