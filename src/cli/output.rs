@@ -1,4 +1,8 @@
 //! Writing reports: to stdout, or atomically to a file.
+//!
+//! Standard output: a closed pipe (`| head`) ends the writing quietly and
+//! the command succeeds; any other write error (a full disk, an I/O error)
+//! fails it with exit 2 and a message naming the output.
 
 use super::Failure;
 use std::io::Write;
@@ -35,12 +39,22 @@ fn output_directory(out: &Path) -> &Path {
 pub fn write_report(out: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     match out {
         Some(out) => write_atomically(out, bytes),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not a failure of the run.
-            let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
-            Ok(())
-        }
+        None => write_stdout(bytes),
+    }
+}
+
+/// Writes `bytes` to standard output. A closed pipe is not a failure of the
+/// command (the reader has all it wanted, as with `| head`); any other error
+/// (a full disk, an I/O error) is, since the report was lost: exit 2 with a
+/// message naming the output, like an unwritable `--out`.
+fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(Failure::BadInput(format!(
+            "standard output: cannot write the report: {error}"
+        ))),
     }
 }
 

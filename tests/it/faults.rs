@@ -6,9 +6,13 @@
 //! replaced whole or kept as it was. `docs/bad-input.md` lists them by
 //! subcommand and fault.
 
-use crate::common::{repository_root, scenario_path, shipped_text, wait_for_exit};
+use crate::common::{
+    escrowsim, repository_root, scenario_path, shipped_text, stderr, temporary_file, wait_for_exit,
+};
+use std::fs::OpenOptions;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Output, Stdio};
 
 /// An empty scratch directory of its own for `test`.
 fn scratch(test: &str) -> PathBuf {
@@ -31,6 +35,26 @@ fn command(arguments: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_escrowsim"));
     command.args(arguments);
     command
+}
+
+/// Runs a command with its stdout and stderr captured.
+fn run(arguments: &[&str]) -> Output {
+    escrowsim(arguments)
+}
+
+/// A sweep directory of one complete unit of quick.ron.
+fn one_unit_sweep(test: &str) -> PathBuf {
+    let text = format!(
+        "Sweep(\n    name: \"{test}\",\n    scenario: {:?},\n    replications: 1,\n    grid: [\n        \
+         (path: \"rules.claim_window_days\", values: [\"30\"]),\n    ],\n)\n",
+        quick()
+    );
+    let sweep = temporary_file(test, "sweep.ron", text.as_bytes());
+    let directory = sweep.with_file_name("results");
+    let _ = std::fs::remove_dir_all(&directory);
+    let output = run(&["sweep", as_arg(&sweep), "--out", as_arg(&directory)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    directory
 }
 
 // Closed and full outputs.
@@ -93,4 +117,98 @@ fn a_closed_stderr_never_turns_a_diagnostic_into_a_panic() {
         ],
     );
     assert_eq!(swept.code(), Some(0), "{swept:?}");
+}
+
+/// Runs a command with stdout a pipe whose read end is closed at once.
+fn with_closed_stdout(test: &str, arguments: &[&str]) -> (ExitStatus, String) {
+    let mut child = command(arguments)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("escrowsim starts");
+    drop(child.stdout.take());
+    let status = wait_for_exit(&mut child, test);
+    let mut message = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut message)
+        .unwrap();
+    (status, message)
+}
+
+/// One command line of each subcommand that prints its result on stdout.
+fn printing_commands(sweep: &Path) -> Vec<Vec<String>> {
+    let quick = quick();
+    [
+        vec!["run", &quick],
+        vec!["run", &quick, "--replications", "2", "--format", "csv"],
+        vec!["compare", &quick, &quick, "--replications", "1"],
+        vec!["validate", &quick],
+        vec!["merge", as_arg(sweep)],
+        vec![
+            "sweep",
+            as_arg(&repository_root().join("sweeps/claim-window-by-release.ron")),
+            "--out",
+            as_arg(sweep),
+            "--dry-run",
+        ],
+        vec!["bench", "settlement", "--settlements", "100000"],
+        vec!["bench", "scenario", &quick, "--repeat", "1"],
+    ]
+    .into_iter()
+    .map(|line| line.into_iter().map(String::from).collect())
+    .collect()
+}
+
+#[test]
+fn a_closed_stdout_pipe_is_quiet_success_on_every_subcommand() {
+    let sweep = one_unit_sweep("closed-stdout");
+    for line in printing_commands(&sweep) {
+        let arguments: Vec<&str> = line.iter().map(String::as_str).collect();
+        let (status, message) = with_closed_stdout("closed-stdout", &arguments);
+        // The dry run of another sweep's file over this directory is refused
+        // before printing anything: that refusal is its answer.
+        let expected = if line[0] == "sweep" { 2 } else { 0 };
+        assert_eq!(status.code(), Some(expected), "{line:?}: {message}");
+        assert!(!message.contains("panicked"), "{line:?}: {message}");
+        if expected == 0 {
+            assert!(message.is_empty(), "{line:?}: {message}");
+        }
+    }
+}
+
+/// Runs a command with stdout `/dev/full`: every write fails with ENOSPC.
+fn into_full_stdout(arguments: &[&str]) -> Output {
+    let full = OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full opens");
+    command(arguments)
+        .stdout(full)
+        .output()
+        .expect("escrowsim runs")
+}
+
+#[test]
+fn a_report_to_a_full_disk_fails_with_exit_2_naming_the_output() {
+    // Regression: every write error on stdout was ignored like a closed
+    // pipe, so `> /dev/full` lost the report and exited 0.
+    let sweep = one_unit_sweep("full-disk");
+    let mut lines = printing_commands(&sweep);
+    // A dry run over a directory of its own sweep prints its plan.
+    lines[5][1] = as_arg(&sweep.with_file_name("sweep.ron")).to_string();
+    for line in lines {
+        let arguments: Vec<&str> = line.iter().map(String::as_str).collect();
+        let output = into_full_stdout(&arguments);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{line:?}: {message}");
+        assert!(
+            message.contains("standard output: cannot write the report: No space left on device"),
+            "{line:?}: {message}"
+        );
+    }
+    let help = into_full_stdout(&["--help"]);
+    assert_eq!(help.status.code(), Some(2), "{}", stderr(&help));
 }
