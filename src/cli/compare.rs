@@ -1,8 +1,10 @@
 //! `escrowsim compare A.ron B.ron --replications R`: two rule sets, paired
 //! replication by replication on common random numbers.
 
-use super::output::write_atomically;
-use super::replicate::{check_outputs, interrupted, performance_footer, plan, with_progress};
+use super::output::not_written;
+use super::replicate::{
+    check_outputs, interrupted, performance_footer, plan, with_progress, write_with_page,
+};
 use super::run::Format;
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
@@ -78,6 +80,7 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.jobs,
         a.horizon_days,
     )?;
+    let outputs = [arguments.html.as_deref(), arguments.out.as_deref()];
     let horizon_seconds = u64::from(a.horizon_days) * 86_400;
     let ((a_set, b_set), wall_ns) = with_progress(
         2 * horizon_seconds * u64::from(plan.replications),
@@ -85,16 +88,17 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         |progress| {
             catching_panics(|| {
                 replicate_pair(&a, &b, &plan, || progress.probe(horizon_seconds))
-                    .map_err(|at| interrupted(&stop, at))
+                    .map_err(|at| interrupted(&stop, at, &outputs))
             })?
         },
     )?;
+    stop.check(|| not_written(&outputs))?;
     let comparison =
         Comparison::new(&a_set, &b_set).map_err(|error| Failure::Internal(error.to_string()))?;
-    if let Some(html) = &arguments.html {
-        let page = render_comparison_html(&comparison, &a_set, &b_set);
-        write_atomically(html, page.as_bytes())?;
-    }
+    let page = arguments
+        .html
+        .as_ref()
+        .map(|_| render_comparison_html(&comparison, &a_set, &b_set));
     let rendered = match arguments.format {
         Format::Text => {
             let mut text = render_comparison_text(&comparison);
@@ -104,5 +108,11 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         Format::Json => comparison.to_json(),
         Format::Csv => render_comparison_csv(&a_set, &b_set),
     };
-    super::output::write_report(arguments.out.as_deref(), rendered.as_bytes())
+    write_with_page(
+        arguments.html.as_deref(),
+        page.as_deref(),
+        arguments.out.as_deref(),
+        &rendered,
+        &stop,
+    )
 }

@@ -7,7 +7,7 @@
 //! time and memory) goes to stdout.
 
 use super::Failure;
-use super::output::{check_output_path, write_atomically, write_report};
+use super::output::{check_output_path, write_reports};
 use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY};
 use clap::{Args, ValueEnum};
 use escrowsim::sweep::{Manifest, UnitResult, merge_units};
@@ -105,19 +105,23 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
                 .join("\n"),
         )
     })?;
-    if let Some(out) = &arguments.out {
-        write_atomically(out, result.to_json().as_bytes())?;
-    }
-    if let Some(html) = &arguments.html {
-        write_atomically(
-            html,
-            escrowsim::report::render_sweep_html(&result).as_bytes(),
-        )?;
-    }
+    let json = arguments.out.as_ref().map(|_| result.to_json());
+    let page = arguments
+        .html
+        .as_ref()
+        .map(|_| escrowsim::report::render_sweep_html(&result));
     let summary = match arguments.summary {
         SummaryFormat::Text => result.summary_text(),
         SummaryFormat::Csv => result.summary_csv(),
         SummaryFormat::Json => result.summary_json(),
     };
-    write_report(None, summary.as_bytes())
+    let mut reports: Vec<(Option<&std::path::Path>, &[u8])> = Vec::with_capacity(3);
+    if let (Some(out), Some(json)) = (&arguments.out, &json) {
+        reports.push((Some(out.as_path()), json.as_bytes()));
+    }
+    if let (Some(html), Some(page)) = (&arguments.html, &page) {
+        reports.push((Some(html.as_path()), page.as_bytes()));
+    }
+    reports.push((None, summary.as_bytes()));
+    write_reports(&reports, || Ok(()))
 }

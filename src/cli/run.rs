@@ -2,7 +2,7 @@
 
 use super::determinism;
 use super::memory::{MemoryBudget, check_memory, parse_memory_size};
-use super::output::{check_output_path, write_report_unless};
+use super::output::{check_output_path, not_written, write_reports};
 use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
 use clap::{Args, ValueEnum};
@@ -96,20 +96,9 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         Format::Json => report.to_json(),
         Format::Csv => unreachable!("CSV reports are replication reports"),
     };
-    write_report_unless(arguments.out.as_deref(), rendered.as_bytes(), || {
-        stop.check(|| not_written(arguments))
+    write_reports(&[(arguments.out.as_deref(), rendered.as_bytes())], || {
+        stop.check(|| not_written(&[arguments.out.as_deref()]))
     })
-}
-
-/// What a stopped run tells the user about its report.
-fn not_written(arguments: &RunArgs) -> String {
-    match &arguments.out {
-        Some(out) => format!(
-            "; no report was written and {} was left as it was",
-            out.display()
-        ),
-        None => "; no report was written".to_string(),
-    }
 }
 
 /// Runs the scenario with a wall clock for the performance figures; a stop
@@ -120,7 +109,8 @@ fn simulate(
     stop: &StopRequests,
     arguments: &RunArgs,
 ) -> Result<Report, Failure> {
-    stop.check(|| not_written(arguments))?;
+    let not_written = || not_written(&[arguments.out.as_deref()]);
+    stop.check(not_written)?;
     catching_panics(|| {
         let mut probe = StoppableClock::new(stop.clone());
         let output = escrowsim::run(scenario, seed, &mut probe).map_err(|interrupted| {
@@ -129,7 +119,7 @@ fn simulate(
                 format!(
                     " at simulated day {} of {horizon_days}{}",
                     interrupted.at.days(),
-                    not_written(arguments)
+                    not_written()
                 )
             })
             .err()

@@ -7,12 +7,16 @@
 //! subcommand and fault.
 
 use crate::common::{
-    escrowsim, repository_root, scenario_path, shipped_text, stderr, temporary_file, wait_for_exit,
+    escrowsim, files_in, repository_root, scenario_path, shipped_text, stderr, temporary_file,
+    wait_for_exit,
 };
 use std::fs::OpenOptions;
-use std::io::Read;
+use std::io::{Read, Write};
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+
+const PREVIOUS: &[u8] = b"previous complete report\n";
 
 /// An empty scratch directory of its own for `test`.
 fn scratch(test: &str) -> PathBuf {
@@ -35,6 +39,32 @@ fn command(arguments: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_escrowsim"));
     command.args(arguments);
     command
+}
+
+/// Makes a device node with `mknod` (`kind` "c" or "b"), or returns None
+/// where this user may not. Tests write to such private copies of
+/// `/dev/null` and `/dev/full` before the real ones, so that a regression
+/// that replaces the device with a file fails on the copy, and the
+/// machine's own devices are only written once the copy survived.
+fn device_node(
+    directory: &Path,
+    name: &str,
+    kind: &str,
+    major: u32,
+    minor: u32,
+) -> Option<PathBuf> {
+    let path = directory.join(name);
+    let made = Command::new("mknod")
+        .arg(&path)
+        .args([kind, &major.to_string(), &minor.to_string()])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    made.then_some(path)
+}
+
+fn is_char_device(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_char_device())
 }
 
 /// Runs a command with its stdout and stderr captured.
@@ -211,4 +241,304 @@ fn a_report_to_a_full_disk_fails_with_exit_2_naming_the_output() {
     }
     let help = into_full_stdout(&["--help"]);
     assert_eq!(help.status.code(), Some(2), "{}", stderr(&help));
+}
+
+/// Every command line that writes a report to `target` (as `--out` or
+/// `--html`), with `sweep` a complete sweep directory to merge.
+fn commands_writing_to(target: &Path, sweep: &Path) -> Vec<Vec<String>> {
+    let quick = quick();
+    let target = as_arg(target);
+    [
+        vec!["run", &quick, "--out", target],
+        vec!["run", &quick, "--replications", "1", "--out", target],
+        vec!["run", &quick, "--replications", "1", "--html", target],
+        vec![
+            "compare",
+            &quick,
+            &quick,
+            "--replications",
+            "1",
+            "--out",
+            target,
+        ],
+        vec![
+            "compare",
+            &quick,
+            &quick,
+            "--replications",
+            "1",
+            "--html",
+            target,
+        ],
+        vec!["merge", as_arg(sweep), "--out", target],
+        vec!["merge", as_arg(sweep), "--html", target],
+    ]
+    .into_iter()
+    .map(|line| line.into_iter().map(String::from).collect())
+    .collect()
+}
+
+#[test]
+fn out_on_a_full_disk_fails_with_exit_2_and_the_device_stays_a_device() {
+    let directory = scratch("out-full");
+    let sweep = one_unit_sweep("out-full");
+    let private = device_node(&directory, "full", "c", 1, 7);
+    for full in private
+        .iter()
+        .map(PathBuf::as_path)
+        .chain([Path::new("/dev/full")])
+    {
+        for line in commands_writing_to(full, &sweep) {
+            let arguments: Vec<&str> = line.iter().map(String::as_str).collect();
+            let output = run(&arguments);
+            let message = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "{line:?}: {message}");
+            assert!(
+                message.contains(&format!(
+                    "{}: cannot write the report: No space left on device",
+                    full.display()
+                )),
+                "{line:?}: {message}"
+            );
+            assert!(is_char_device(full), "{line:?} replaced {}", full.display());
+        }
+    }
+    if private.is_some() {
+        assert_eq!(files_in(&directory), ["full"], "temporary files left");
+    }
+}
+
+// Special files named as outputs.
+
+#[test]
+fn out_to_dev_null_writes_nothing_and_leaves_it_a_character_device() {
+    // Regression: `--out /dev/null` renamed a regular file over the device
+    // (as root, /dev/null itself).
+    let directory = scratch("out-null");
+    let sweep = one_unit_sweep("out-null");
+    let private = device_node(&directory, "null", "c", 1, 3);
+    for null in private
+        .iter()
+        .map(PathBuf::as_path)
+        .chain([Path::new("/dev/null")])
+    {
+        for line in commands_writing_to(null, &sweep) {
+            let arguments: Vec<&str> = line.iter().map(String::as_str).collect();
+            let output = run(&arguments);
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{line:?}: {}",
+                stderr(&output)
+            );
+            assert!(is_char_device(null), "{line:?} replaced {}", null.display());
+        }
+    }
+    if private.is_some() {
+        assert_eq!(files_in(&directory), ["null"], "temporary files left");
+    }
+}
+
+/// Marks the end of what a test wrote into a FIFO after the command's report.
+const FIFO_END: &[u8] = b"\n--end of the test--\n";
+
+/// Runs `arguments` with `fifo` (a FIFO) read by a thread, and returns the
+/// command's output and what came through the FIFO. The test holds the
+/// FIFO open for reading and writing (on Linux that never blocks), so the
+/// command's open never waits and the reader never sees an end of file;
+/// once the command has exited, the test writes an end mark, and the
+/// reader returns what came before it. Nothing hangs if the command never
+/// writes to the FIFO.
+fn through_fifo(fifo: &Path, arguments: &[&str]) -> (Output, Vec<u8>) {
+    let mut keeper = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(fifo)
+        .expect("FIFO opens");
+    let mut reader = keeper.try_clone().unwrap();
+    let reading = std::thread::spawn(move || {
+        let mut received = Vec::new();
+        let mut buffer = [0u8; 65_536];
+        while !received.ends_with(FIFO_END) {
+            let count = reader.read(&mut buffer).unwrap();
+            received.extend_from_slice(&buffer[..count]);
+        }
+        received.truncate(received.len() - FIFO_END.len());
+        received
+    });
+    let output = run(arguments);
+    keeper.write_all(FIFO_END).unwrap();
+    (output, reading.join().unwrap())
+}
+
+#[test]
+fn out_to_a_fifo_is_written_through_it_and_it_stays_a_fifo() {
+    // Regression: the report was renamed over the FIFO, so its reader got
+    // nothing and the FIFO became a regular file.
+    let directory = scratch("out-fifo");
+    let fifo = directory.join("report.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let (output, received) = through_fifo(
+        &fifo,
+        &["run", &quick(), "--format", "json", "--out", as_arg(&fifo)],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&received)
+        .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&received)));
+    assert!(report["digest"].is_string());
+    let (output, received) = through_fifo(
+        &fifo,
+        &[
+            "run",
+            &quick(),
+            "--replications",
+            "2",
+            "--html",
+            as_arg(&fifo),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&received).starts_with("<!DOCTYPE html>"));
+    assert!(
+        !output.stdout.is_empty(),
+        "the text summary still goes to stdout"
+    );
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    assert_eq!(files_in(&directory), ["report.fifo"]);
+}
+
+#[test]
+fn out_through_a_symbolic_link_replaces_the_file_it_points_to_and_keeps_the_link() {
+    let directory = scratch("out-link");
+    let real = directory.join("real.json");
+    let link = directory.join("latest.json");
+    std::fs::write(&real, PREVIOUS).unwrap();
+    std::os::unix::fs::symlink("real.json", &link).unwrap();
+    let output = run(&["run", &quick(), "--format", "json", "--out", as_arg(&link)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&real).unwrap()).unwrap();
+    assert!(report["digest"].is_string());
+    assert_eq!(files_in(&directory), ["latest.json", "real.json"]);
+    // A link to standard output, as /dev/stdout is: the report goes down
+    // the pipe, and the link stays.
+    let stdout_link = directory.join("stdout");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &stdout_link).unwrap();
+    let output = run(&[
+        "run",
+        &quick(),
+        "--format",
+        "json",
+        "--out",
+        as_arg(&stdout_link),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(report["digest"].is_string());
+    assert!(
+        std::fs::symlink_metadata(&stdout_link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // A link to nothing is refused before the run, naming where it points.
+    let dangling = directory.join("dangling.json");
+    std::os::unix::fs::symlink("missing/report.json", &dangling).unwrap();
+    let output = run(&["run", &quick(), "--out", as_arg(&dangling)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "dangling.json: cannot write the report: it is a symbolic link to missing/report.json, which does not exist"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn special_files_that_cannot_take_a_report_are_refused_before_running() {
+    let directory = scratch("out-refused");
+    let socket_path = directory.join("socket");
+    let _socket = std::os::unix::net::UnixListener::bind(&socket_path).unwrap();
+    let mut refused = vec![(socket_path, "it is a socket")];
+    if let Some(block) = device_node(&directory, "block", "b", 7, 200) {
+        refused.push((block, "it is a block device"));
+    }
+    refused.push((directory.clone(), "it is a directory"));
+    for (path, reason) in &refused {
+        for line in [
+            vec!["run", &quick(), "--out", as_arg(path)],
+            vec![
+                "compare",
+                &quick(),
+                &quick(),
+                "--replications",
+                "1",
+                "--html",
+                as_arg(path),
+            ],
+        ] {
+            let output = run(&line);
+            assert_eq!(output.status.code(), Some(2), "{line:?}");
+            assert!(
+                stderr(&output).contains(&format!("cannot write the report: {reason}")),
+                "{line:?}: {}",
+                stderr(&output)
+            );
+            assert!(output.stdout.is_empty());
+        }
+    }
+    assert!(
+        std::fs::symlink_metadata(&refused[0].0)
+            .unwrap()
+            .file_type()
+            .is_socket()
+    );
+}
+
+// Two writers at once.
+
+#[test]
+fn two_runs_writing_one_report_at_once_leave_one_whole_report() {
+    let directory = scratch("two-writers");
+    let out = directory.join("report.json");
+    let children: Vec<Child> = ["1", "2"]
+        .into_iter()
+        .map(|seed| {
+            command(&[
+                "run",
+                &quick(),
+                "--seed",
+                seed,
+                "--format",
+                "json",
+                "--out",
+                as_arg(&out),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert_eq!(wait_for_exit(&mut child, "two-writers").code(), Some(0));
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap()).expect("the report is whole JSON");
+    let seed = report["seed"].as_u64().unwrap();
+    assert!(seed == 1 || seed == 2, "{seed}");
+    assert_eq!(files_in(&directory), ["report.json"]);
 }
