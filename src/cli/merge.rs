@@ -7,7 +7,8 @@
 //! time and memory) goes to stdout.
 
 use super::Failure;
-use super::output::{check_output_path, write_reports};
+use super::output::{check_output_path, not_written, write_reports};
+use super::signals::StopRequests;
 use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY};
 use clap::{Args, ValueEnum};
 use escrowsim::sweep::{Manifest, UnitResult, merge_units};
@@ -37,7 +38,10 @@ pub enum SummaryFormat {
 }
 
 pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
-    for out in arguments.out.iter().chain(arguments.html.iter()) {
+    // First, so that a stop signal never kills the command halfway.
+    let stop = StopRequests::install()?;
+    let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
+    for out in outputs.into_iter().flatten() {
         check_output_path(out)?;
     }
     let mut manifest: Option<(PathBuf, Manifest)> = None;
@@ -87,6 +91,7 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
             .collect();
         paths.sort();
         for path in paths {
+            stop.check(|| not_written(&outputs))?;
             let text = std::fs::read_to_string(&path).map_err(|error| {
                 Failure::BadInput(format!("{}: cannot read: {error}", path.display()))
             })?;
@@ -105,6 +110,7 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
                 .join("\n"),
         )
     })?;
+    stop.check(|| not_written(&outputs))?;
     let json = arguments.out.as_ref().map(|_| result.to_json());
     let page = arguments
         .html
@@ -123,5 +129,5 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
         reports.push((Some(html.as_path()), page.as_bytes()));
     }
     reports.push((None, summary.as_bytes()));
-    write_reports(&reports, || Ok(()))
+    write_reports(&reports, || stop.check(|| not_written(&outputs)))
 }

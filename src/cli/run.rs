@@ -116,11 +116,11 @@ fn simulate(
         let output = escrowsim::run(scenario, seed, &mut probe).map_err(|interrupted| {
             let horizon_days = scenario.horizon_days;
             stop.check(|| {
-                format!(
-                    " at simulated day {} of {horizon_days}{}",
-                    interrupted.at.days(),
-                    not_written()
-                )
+                let stage = match interrupted.at {
+                    Some(at) => format!(" at simulated day {} of {horizon_days}", at.days()),
+                    None => " while drawing the population".to_string(),
+                };
+                format!("{stage}{}", not_written())
             })
             .err()
             .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))

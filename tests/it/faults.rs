@@ -7,8 +7,8 @@
 //! subcommand and fault.
 
 use crate::common::{
-    escrowsim, files_in, repository_root, scenario_path, shipped_text, stderr, temporary_file,
-    wait_for_exit,
+    escrowsim, files_in, repository_root, scenario_path, send, shipped_text, stderr,
+    temporary_file, wait_for_exit, worked_a_quarter_second,
 };
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 
 const PREVIOUS: &[u8] = b"previous complete report\n";
+const SIGINT: i32 = 2;
+const SIGTERM: i32 = 15;
 
 /// An empty scratch directory of its own for `test`.
 fn scratch(test: &str) -> PathBuf {
@@ -72,6 +74,275 @@ fn run(arguments: &[&str]) -> Output {
     escrowsim(arguments)
 }
 
+// Stop signals during long work.
+
+/// How a command ended after a signal.
+struct Stopped {
+    status: ExitStatus,
+    stderr: String,
+    stdout: Vec<u8>,
+}
+
+/// Starts the command `arguments(size)` for each size in turn, signals it
+/// once it has worked a quarter second, and returns how it ended. An
+/// attempt is repeated with the next size when the command finished before
+/// it could be signalled, or when `finished_anyway` says it finished its
+/// work before seeing the signal (for a command that honours signals, only
+/// possible when the signal lands after its reports were in place, which
+/// `prepare` undoes). So the outcome checked does not depend on when the
+/// signal lands; a command that ignores signals finishes every size and
+/// fails the test.
+fn stop_mid_way(
+    test: &str,
+    signal: i32,
+    stderr_closed: bool,
+    sizes: &[u64],
+    arguments: impl Fn(u64) -> Vec<String>,
+    prepare: impl Fn(),
+    finished_anyway: impl Fn(&ExitStatus, &str) -> bool,
+) -> Stopped {
+    for &size in sizes {
+        prepare();
+        let arguments = arguments(size);
+        let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+        let mut child = command(&arguments)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("escrowsim starts");
+        if stderr_closed {
+            drop(child.stderr.take());
+        }
+        if !worked_a_quarter_second(&mut child) {
+            continue;
+        }
+        send(&child, signal);
+        let status = wait_for_exit(&mut child, test);
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            pipe.read_to_string(&mut stderr).unwrap();
+        }
+        let mut stdout = Vec::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_end(&mut stdout)
+            .unwrap();
+        if finished_anyway(&status, &stderr) {
+            continue;
+        }
+        return Stopped {
+            status,
+            stderr,
+            stdout,
+        };
+    }
+    panic!("{test}: the command finished its work at every size, though signalled mid-way");
+}
+
+fn exited_0(status: &ExitStatus, _stderr: &str) -> bool {
+    status.success()
+}
+
+fn replication_arguments(replications: u64, out: &Path, html: &Path) -> Vec<String> {
+    [
+        "run",
+        &quick(),
+        "--replications",
+        &replications.to_string(),
+        "--jobs",
+        "2",
+        "--format",
+        "json",
+        "--out",
+        as_arg(out),
+        "--html",
+        as_arg(html),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+#[test]
+fn ctrl_c_stops_replications_between_runs_with_130_and_leaves_out_and_html_as_they_were() {
+    // Regression: no quick.ron run reaches the engine's checkpoint (65,536
+    // events), and nothing else looked at the stop flag, so the signal was
+    // ignored and both files were overwritten.
+    let directory = scratch("replications-sigint");
+    let out = directory.join("summary.json");
+    let html = directory.join("summary.html");
+    let stopped = stop_mid_way(
+        "replications-sigint",
+        SIGINT,
+        false,
+        &[200, 2_000],
+        |replications| replication_arguments(replications, &out, &html),
+        || {
+            std::fs::write(&out, PREVIOUS).unwrap();
+            std::fs::write(&html, PREVIOUS).unwrap();
+        },
+        exited_0,
+    );
+    assert_eq!(stopped.status.code(), Some(130), "{}", stopped.stderr);
+    assert!(
+        stopped
+            .stderr
+            .contains("interrupted by Ctrl-C (SIGINT); no report was written and"),
+        "{}",
+        stopped.stderr
+    );
+    assert!(stopped.stderr.contains("were left as they were"));
+    assert_eq!(std::fs::read(&out).unwrap(), PREVIOUS);
+    assert_eq!(std::fs::read(&html).unwrap(), PREVIOUS);
+    assert_eq!(files_in(&directory), ["summary.html", "summary.json"]);
+    assert!(stopped.stdout.is_empty());
+}
+
+#[test]
+fn sigterm_stops_a_comparison_between_runs_with_143_and_leaves_out_as_it_was() {
+    let directory = scratch("compare-sigterm");
+    let out = directory.join("comparison.csv");
+    let stopped = stop_mid_way(
+        "compare-sigterm",
+        SIGTERM,
+        false,
+        &[200, 2_000],
+        |replications| {
+            [
+                "compare",
+                &quick(),
+                as_arg(&scenario_path("quick-release-at-contract.ron")),
+                "--replications",
+                &replications.to_string(),
+                "--jobs",
+                "2",
+                "--format",
+                "csv",
+                "--out",
+                as_arg(&out),
+            ]
+            .map(String::from)
+            .to_vec()
+        },
+        || std::fs::write(&out, PREVIOUS).unwrap(),
+        exited_0,
+    );
+    assert_eq!(stopped.status.code(), Some(143), "{}", stopped.stderr);
+    assert!(
+        stopped.stderr.contains("terminated by SIGTERM"),
+        "{}",
+        stopped.stderr
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), PREVIOUS);
+    assert_eq!(files_in(&directory), ["comparison.csv"]);
+}
+
+#[test]
+fn ctrl_c_while_a_large_prior_history_is_drawn_stops_the_drawing() {
+    // Regression: drawing suppliers' prior histories had no checkpoint, so
+    // Ctrl-C waited for the whole population (here a hundred million prior
+    // orders, seconds of work) and then for the first engine checkpoint.
+    // The population of every size below takes far more than the quarter
+    // second after which the signal is sent.
+    let directory = scratch("history-sigint");
+    let out = directory.join("report.json");
+    let stopped = stop_mid_way(
+        "history-sigint",
+        SIGINT,
+        false,
+        &[10_000, 100_000],
+        |suppliers| {
+            let scenario = shipped_text("quick.ron")
+                .replace("orders_per_month: 1.0", "orders_per_month: 1000.0")
+                .replace("count: 2000,", &format!("count: {suppliers},"))
+                .replace("horizon_days: 120", "horizon_days: 1");
+            let path = temporary_file("history-sigint", "history.ron", scenario.as_bytes());
+            [
+                "run",
+                as_arg(&path),
+                "--format",
+                "json",
+                "--out",
+                as_arg(&out),
+            ]
+            .map(String::from)
+            .to_vec()
+        },
+        || std::fs::write(&out, PREVIOUS).unwrap(),
+        exited_0,
+    );
+    assert_eq!(stopped.status.code(), Some(130), "{}", stopped.stderr);
+    assert!(
+        stopped.stderr.contains(
+            "interrupted by Ctrl-C (SIGINT) while drawing the population; no report was written"
+        ),
+        "{}",
+        stopped.stderr
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), PREVIOUS);
+    assert_eq!(files_in(&directory), ["report.json"]);
+}
+
+#[test]
+fn bench_stops_on_a_signal_with_130_or_143_and_prints_nothing() {
+    // Regression: bench installed no handler, so a signal killed it
+    // outright instead of ending it with the documented exit code.
+    let settlement = stop_mid_way(
+        "bench-settlement-sigint",
+        SIGINT,
+        false,
+        &[1_000_000_000_000],
+        |settlements| {
+            [
+                "bench",
+                "settlement",
+                "--settlements",
+                &settlements.to_string(),
+            ]
+            .map(String::from)
+            .to_vec()
+        },
+        || {},
+        exited_0,
+    );
+    assert_eq!(
+        settlement.status.code(),
+        Some(130),
+        "{:?}: {}",
+        settlement.status,
+        settlement.stderr
+    );
+    assert!(settlement.stdout.is_empty());
+    let scenario = stop_mid_way(
+        "bench-scenario-sigterm",
+        SIGTERM,
+        false,
+        &[1_000],
+        |repeat| {
+            [
+                "bench",
+                "scenario",
+                &quick(),
+                "--repeat",
+                &repeat.to_string(),
+            ]
+            .map(String::from)
+            .to_vec()
+        },
+        || {},
+        exited_0,
+    );
+    assert_eq!(
+        scenario.status.code(),
+        Some(143),
+        "{:?}: {}",
+        scenario.status,
+        scenario.stderr
+    );
+    assert!(scenario.stdout.is_empty());
+}
+
 /// A sweep directory of one complete unit of quick.ron.
 fn one_unit_sweep(test: &str) -> PathBuf {
     let text = format!(
@@ -85,6 +356,40 @@ fn one_unit_sweep(test: &str) -> PathBuf {
     let output = run(&["sweep", as_arg(&sweep), "--out", as_arg(&directory)]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     directory
+}
+
+#[test]
+fn ctrl_c_stops_a_merge_of_many_units_with_130_and_writes_nothing() {
+    // The merge reads every unit file; links to one unit stand for a
+    // sweep of many (they are refused as duplicates if the merge ever
+    // gets past reading them, which the signal prevents).
+    let directory = one_unit_sweep("merge-sigint");
+    let units = directory.join("units");
+    let unit = units.join("u0000000.json");
+    let linked = std::cell::Cell::new(0);
+    let out = directory.with_file_name("merged.json");
+    let stopped = stop_mid_way(
+        "merge-sigint",
+        SIGINT,
+        false,
+        &[50_000, 200_000],
+        |links| {
+            while linked.get() < links {
+                linked.set(linked.get() + 1);
+                let name = format!("u{:07}.json", linked.get());
+                std::fs::hard_link(&unit, units.join(name)).unwrap();
+            }
+            ["merge", as_arg(&directory), "--out", as_arg(&out)]
+                .map(String::from)
+                .to_vec()
+        },
+        || std::fs::write(&out, PREVIOUS).unwrap(),
+        |status, stderr| status.code() == Some(2) && !stderr.contains("interrupted"),
+    );
+    assert_eq!(stopped.status.code(), Some(130), "{}", stopped.stderr);
+    assert!(stopped.stderr.contains("interrupted by Ctrl-C (SIGINT)"));
+    assert_eq!(std::fs::read(&out).unwrap(), PREVIOUS);
+    assert!(stopped.stdout.is_empty());
 }
 
 // Closed and full outputs.
@@ -147,6 +452,18 @@ fn a_closed_stderr_never_turns_a_diagnostic_into_a_panic() {
         ],
     );
     assert_eq!(swept.code(), Some(0), "{swept:?}");
+    let out = directory.join("summary.json");
+    let stopped = stop_mid_way(
+        "closed-stderr-sigint",
+        SIGINT,
+        true,
+        &[200, 2_000],
+        |replications| replication_arguments(replications, &out, &directory.join("s.html")),
+        || std::fs::write(&out, PREVIOUS).unwrap(),
+        exited_0,
+    );
+    assert_eq!(stopped.status.code(), Some(130), "{:?}", stopped.status);
+    assert_eq!(std::fs::read(&out).unwrap(), PREVIOUS);
 }
 
 /// Runs a command with stdout a pipe whose read end is closed at once.

@@ -472,12 +472,15 @@ fn spawn_run(scenario: &Path, out: &Path) -> Child {
 
 /// Starts a long run writing over an existing report, signals it once it is
 /// deep in its event loop, and returns its exit status, stderr, and the
-/// report file. Retries with a longer horizon if a run finishes before it
-/// can be signalled, and fails clearly if even the longest does.
+/// report file. The run is quick.ron over decades: its population is drawn
+/// in milliseconds, so a quarter second of CPU is always in the event loop
+/// (a large population would be stopped while it is drawn, which
+/// `faults.rs` tests). Retries with a longer horizon if a run finishes
+/// before it can be signalled, and fails clearly if even the longest does.
 fn signal_a_long_run(test_name: &str, signal: i32) -> (ExitStatus, String, PathBuf) {
     for horizon_days in [3_650, 36_500] {
-        let text = shipped_text("trade-assurance-2014.ron").replace(
-            "horizon_days: 365",
+        let text = shipped_text("quick.ron").replace(
+            "horizon_days: 120",
             &format!("horizon_days: {horizon_days}"),
         );
         let scenario = temporary_file(test_name, "long.ron", text.as_bytes());
