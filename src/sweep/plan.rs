@@ -7,6 +7,7 @@ use crate::scenario::{LoadError, RulesPatch, Scenario, load_scenario_file, valid
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Most grid points of one sweep.
@@ -148,7 +149,17 @@ pub fn load_sweep(path: &Path) -> Result<SweepPlan, SweepError> {
             metadata.len()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|error| unreadable(error.to_string()))?;
+    // At most one byte past the limit: the file may have grown since, or be
+    // a pipe or a device such as /dev/zero that never ends.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(SWEEP_FILE_BYTES_MAX + 1).read_to_end(&mut bytes))
+        .map_err(|error| unreadable(error.to_string()))?;
+    if bytes.len() as u64 > SWEEP_FILE_BYTES_MAX {
+        return Err(unreadable(format!(
+            "the input goes on past {SWEEP_FILE_BYTES_MAX} bytes; sweep files are limited to {SWEEP_FILE_BYTES_MAX}"
+        )));
+    }
     let text =
         String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".to_string()))?;
     let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();

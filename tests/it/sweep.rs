@@ -406,3 +406,30 @@ fn ctrl_c_stops_a_sweep_with_130_keeping_whole_units_only() {
         "temporary files left: {files:?}"
     );
 }
+
+#[test]
+fn an_endless_sweep_file_is_read_only_up_to_its_size_limit() {
+    // Regression: a sweep file was read to its end, so /dev/zero (or an
+    // endless pipe) filled the memory. Under a 1 GiB address-space limit
+    // such a read fails and aborts; the refusal must come first.
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_escrowsim"))
+        .args([
+            "sweep",
+            "/dev/zero",
+            "--out",
+            path(&fresh_directory("sweep-endless", "out")),
+        ])
+        .output()
+        .expect("sh runs");
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains(
+            "/dev/zero: cannot read the sweep file: the input goes on past 1048576 bytes"
+        ),
+        "{message}"
+    );
+}
