@@ -9,7 +9,7 @@
 use super::Failure;
 use super::output::{check_output_path, not_written, write_reports};
 use super::signals::StopRequests;
-use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY};
+use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY, read_sweep_file};
 use clap::{Args, ValueEnum};
 use escrowsim::sweep::{Manifest, UnitResult, merge_units};
 use std::path::PathBuf;
@@ -48,11 +48,10 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     let mut units = Vec::new();
     for directory in &arguments.directories {
         let manifest_path = directory.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&manifest_path).map_err(|error| {
+        let text = read_sweep_file(&manifest_path)?.ok_or_else(|| {
             Failure::BadInput(format!(
-                "{}: not a sweep directory ({}: {error})",
+                "{}: not a sweep directory (it has no {MANIFEST_FILE})",
                 directory.display(),
-                MANIFEST_FILE
             ))
         })?;
         let found = Manifest::from_json(&text).map_err(|problem| {
@@ -92,8 +91,8 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
         paths.sort();
         for path in paths {
             stop.check(|| not_written(&outputs))?;
-            let text = std::fs::read_to_string(&path).map_err(|error| {
-                Failure::BadInput(format!("{}: cannot read: {error}", path.display()))
+            let text = read_sweep_file(&path)?.ok_or_else(|| {
+                Failure::BadInput(format!("{}: removed while merging", path.display()))
             })?;
             let unit = UnitResult::from_json(&text)
                 .map_err(|problem| Failure::BadInput(format!("{}: {problem}", path.display())))?;

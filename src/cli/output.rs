@@ -277,6 +277,47 @@ pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
     })
 }
 
+/// Creates `path` holding `bytes` only if nothing is there yet, and never
+/// visible half-written: the bytes go to a temporary file that is then
+/// hard-linked to `path`, which fails if `path` exists. Returns false when
+/// `path` already existed (another process created it first). On a file
+/// system without hard links, `path` is created exclusively and written in
+/// place.
+pub fn create_exclusively(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    let temporary = write_temporary(path, bytes)?;
+    let linked = std::fs::hard_link(&temporary, path);
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(error)
+            if matches!(
+                error.kind(),
+                std::io::ErrorKind::Unsupported | std::io::ErrorKind::PermissionDenied
+            ) =>
+        {
+            let mut file = match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(file) => file,
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Ok(false);
+                }
+                Err(error) => return Err(error),
+            };
+            file.write_all(bytes)?;
+            file.sync_all()?;
+        }
+        Err(error) => return Err(error),
+    }
+    if let Ok(directory) = std::fs::File::open(output_directory(path)) {
+        let _ = directory.sync_all();
+    }
+    Ok(true)
+}
+
 /// Writes `bytes` to a fresh temporary file beside `out` and flushes it to
 /// disk; returns its path. The file lives in `out`'s directory (a rename
 /// never crosses a file system), is named after `out` and the process (two
@@ -427,6 +468,16 @@ mod tests {
         );
         assert!(message(&directory).ends_with("it is a directory"));
         assert!(message(&directory.join("no/such.json")).contains("does not exist"));
+    }
+
+    #[test]
+    fn exclusive_creation_succeeds_once_and_never_replaces() {
+        let directory = scratch_directory("exclusive");
+        let path = directory.join("sweep.json");
+        assert!(create_exclusively(&path, b"first").unwrap());
+        assert!(!create_exclusively(&path, b"second").unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        assert_eq!(files_in(&directory), ["sweep.json"]);
     }
 
     #[test]

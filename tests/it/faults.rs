@@ -825,6 +825,58 @@ fn special_files_that_cannot_take_a_report_are_refused_before_running() {
     );
 }
 
+#[test]
+fn a_special_file_in_a_sweep_directory_is_refused_not_read() {
+    // A FIFO where a unit result belongs would block a read forever.
+    let directory = one_unit_sweep("sweep-fifo");
+    let unit = directory.join("units/u0000000.json");
+    std::fs::remove_file(&unit).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(&unit)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let sweep = directory.with_file_name("sweep.ron");
+    for line in [
+        vec!["sweep", as_arg(&sweep), "--out", as_arg(&directory)],
+        vec![
+            "sweep",
+            as_arg(&sweep),
+            "--out",
+            as_arg(&directory),
+            "--dry-run",
+        ],
+        vec!["merge", as_arg(&directory)],
+    ] {
+        let mut child = command(&line)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_for_exit(&mut child, "sweep-fifo");
+        let mut message = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut message)
+            .unwrap();
+        assert_eq!(status.code(), Some(2), "{line:?}: {message}");
+        assert!(
+            message.contains("u0000000.json: is a FIFO, not a regular file"),
+            "{line:?}: {message}"
+        );
+    }
+    assert!(
+        std::fs::symlink_metadata(&unit)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
 // Two writers at once.
 
 #[test]
