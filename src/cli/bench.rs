@@ -8,6 +8,7 @@
 //! settlement in [`LATENCY_SAMPLE_EVERY`], with the clock's own cost (the
 //! median of back-to-back reads) subtracted and reported.
 
+use super::memory::{MemoryBudget, check_memory, parse_memory_size};
 use super::output::{not_written, write_reports};
 use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
@@ -112,6 +113,9 @@ pub struct ScenarioArgs {
     pub repeat: u32,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Refuse scenarios whose estimated peak memory exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
+    pub max_memory: Option<u64>,
 }
 
 pub fn bench(arguments: &BenchArgs) -> Result<(), Failure> {
@@ -396,6 +400,11 @@ fn scenario_bench(
     stop: &StopRequests,
 ) -> Result<ScenarioResult, Failure> {
     let scenario = load_scenario_file(&arguments.scenario)?;
+    check_memory(
+        &arguments.scenario,
+        &scenario,
+        MemoryBudget::find(arguments.max_memory),
+    )?;
     let seed = arguments.seed.unwrap_or(scenario.seed);
     catching_panics(|| {
         let mut runs = Vec::new();

@@ -1,6 +1,7 @@
 //! `escrowsim compare A.ron B.ron --replications R`: two rule sets, paired
 //! replication by replication on common random numbers.
 
+use super::memory::{MemoryBudget, check_memory_of_runs, parse_memory_size};
 use super::output::not_written;
 use super::replicate::{
     check_outputs, interrupted, performance_footer, plan, with_progress, write_with_page,
@@ -47,6 +48,9 @@ pub struct CompareArgs {
     /// Also write a self-contained HTML report with charts to this file.
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Refuse scenarios whose estimated peak memory, times the runs at once, exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
+    pub max_memory: Option<u64>,
 }
 
 pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
@@ -80,6 +84,12 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.jobs,
         a.horizon_days,
     )?;
+    // Replication i of A and of B are tasks 2i and 2i + 1: any mix of the
+    // two may run at once.
+    let runs_at_once = plan.jobs.min(2 * plan.replications);
+    let budget = MemoryBudget::find(arguments.max_memory);
+    check_memory_of_runs(&arguments.a, &a, budget, runs_at_once)?;
+    check_memory_of_runs(&arguments.b, &b, budget, runs_at_once)?;
     let outputs = [arguments.html.as_deref(), arguments.out.as_deref()];
     let horizon_seconds = u64::from(a.horizon_days) * 86_400;
     let ((a_set, b_set), wall_ns) = with_progress(

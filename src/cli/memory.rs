@@ -91,12 +91,39 @@ pub fn check_memory(
     scenario: &Scenario,
     budget: Option<MemoryBudget>,
 ) -> Result<(), Failure> {
+    check_memory_of_runs(scenario_path, scenario, budget, 1)
+}
+
+/// Refuses `scenario` when `runs_at_once` runs of it (replications or sweep
+/// units on parallel threads, each holding its own population and orders)
+/// would together exceed `budget`.
+pub fn check_memory_of_runs(
+    scenario_path: &Path,
+    scenario: &Scenario,
+    budget: Option<MemoryBudget>,
+    runs_at_once: u32,
+) -> Result<(), Failure> {
     let Some(budget) = budget else {
         return Ok(());
     };
     let estimate = estimate_peak_memory(scenario);
-    if estimate.total_bytes() <= budget.bytes {
+    let runs_at_once = runs_at_once.max(1);
+    let total_bytes = estimate
+        .total_bytes()
+        .saturating_mul(u64::from(runs_at_once));
+    if total_bytes <= budget.bytes {
         return Ok(());
+    }
+    if runs_at_once > 1 {
+        return Err(Failure::BadInput(format!(
+            "{}: the scenario needs an estimated {estimate} of memory per run, {} for the \
+             {runs_at_once} runs at once (--jobs), more than the {} available; run fewer at once \
+             (a smaller --jobs), reduce the populations or the demand (inquiries_per_year), or \
+             give a larger --max-memory if the estimate is too cautious",
+            scenario_path.display(),
+            Bytes(total_bytes),
+            budget.describe()
+        )));
     }
     Err(Failure::BadInput(format!(
         "{}: the scenario needs an estimated {estimate} of memory, more than the {} available; \

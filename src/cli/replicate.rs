@@ -3,7 +3,7 @@
 //! Also what `compare` shares with it: the plan from the flags, a progress
 //! bar on stderr when stderr is a terminal, and the wall-clock footer.
 
-use super::memory::{MemoryBudget, check_memory};
+use super::memory::{MemoryBudget, check_memory_of_runs};
 use super::output::{check_output_path, not_written, write_reports};
 use super::run::{Format, RunArgs};
 use super::signals::StopRequests;
@@ -21,17 +21,18 @@ use std::time::Duration;
 pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), Failure> {
     let scenario = load_scenario_file(&arguments.scenario)?;
     check_outputs(arguments.out.as_deref(), arguments.html.as_deref())?;
-    check_memory(
-        &arguments.scenario,
-        &scenario,
-        MemoryBudget::find(arguments.max_memory),
-    )?;
     let replications = arguments.replications.unwrap_or(1);
     let plan = plan(
         arguments.seed.unwrap_or(scenario.seed),
         replications,
         arguments.jobs,
         scenario.horizon_days,
+    )?;
+    check_memory_of_runs(
+        &arguments.scenario,
+        &scenario,
+        MemoryBudget::find(arguments.max_memory),
+        plan.jobs.min(plan.replications),
     )?;
     let outputs = [arguments.html.as_deref(), arguments.out.as_deref()];
     let horizon_seconds = u64::from(scenario.horizon_days) * 86_400;

@@ -325,6 +325,75 @@ fn a_scenario_beyond_max_memory_is_refused_with_the_estimate() {
     assert!(stderr(&output).contains("not a memory size"));
 }
 
+#[test]
+fn every_command_that_runs_a_scenario_refuses_one_beyond_max_memory() {
+    // Regression: compare, sweep and bench scenario never checked memory,
+    // and replications on J threads were checked as one run though J runs
+    // hold memory at once. quick.ron's estimate is 7.0 MiB a run.
+    let quick = scenario_path("quick.ron");
+    let quick = quick.to_str().unwrap();
+    let sweep = crate::common::repository_root().join("sweeps/claim-window-by-release.ron");
+    let sweep_out = temporary_file("memory-commands", "placeholder", b"").with_file_name("sweep");
+    let refused_lines: [&[&str]; 3] = [
+        &[
+            "compare",
+            quick,
+            quick,
+            "--replications",
+            "1",
+            "--max-memory",
+            "4M",
+        ],
+        &["bench", "scenario", quick, "--max-memory", "4M"],
+        &[
+            "sweep",
+            sweep.to_str().unwrap(),
+            "--out",
+            sweep_out.to_str().unwrap(),
+            "--max-memory",
+            "4M",
+        ],
+    ];
+    let names = [
+        "quick.ron",
+        "quick.ron",
+        "claim-window-by-release.ron (point 0)",
+    ];
+    for (line, name) in refused_lines.into_iter().zip(names) {
+        let output = escrowsim(line);
+        assert_bad_input(&output, line[0], name, "needs an estimated 7.0 MiB");
+    }
+    assert!(!sweep_out.exists(), "nothing is created before the check");
+    // Four replications at once need four runs' memory; two fit in 20 MiB.
+    let four = escrowsim(&[
+        "run",
+        quick,
+        "--replications",
+        "4",
+        "--jobs",
+        "4",
+        "--max-memory",
+        "20M",
+    ]);
+    assert_bad_input(
+        &four,
+        "4 jobs",
+        "quick.ron",
+        "28.0 MiB for the 4 runs at once (--jobs)",
+    );
+    let two = escrowsim(&[
+        "run",
+        quick,
+        "--replications",
+        "4",
+        "--jobs",
+        "2",
+        "--max-memory",
+        "20M",
+    ]);
+    assert_eq!(two.status.code(), Some(0), "{}", stderr(&two));
+}
+
 /// Physical memory of this machine, from `/proc/meminfo`.
 fn machine_memory_bytes() -> u64 {
     let meminfo = std::fs::read_to_string("/proc/meminfo").expect("/proc/meminfo readable");
