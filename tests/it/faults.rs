@@ -907,6 +907,15 @@ fn a_special_file_in_a_sweep_directory_is_refused_not_read() {
             .file_type()
             .is_fifo()
     );
+    // An --out that names a file, not a directory, is refused too.
+    let file = directory.join("sweep.json");
+    let output = run(&["sweep", as_arg(&sweep), "--out", as_arg(&file)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot create the sweep directory"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 // Two writers at once.
