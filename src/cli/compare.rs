@@ -2,10 +2,8 @@
 //! replication by replication on common random numbers.
 
 use super::memory::{MemoryBudget, check_memory_of_runs, parse_memory_size};
-use super::output::not_written;
-use super::replicate::{
-    check_outputs, interrupted, performance_footer, plan, with_progress, write_with_page,
-};
+use super::output::{check_report_and_page, not_written};
+use super::replicate::{interrupted, performance_footer, plan, with_progress, write_with_page};
 use super::run::Format;
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
@@ -69,7 +67,7 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
             b.horizon_days
         )));
     }
-    check_outputs(arguments.out.as_deref(), arguments.html.as_deref())?;
+    check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
     let base_seed = arguments.seed.unwrap_or(a.seed);
     if arguments.seed.is_none() && a.seed != b.seed {
         note!(

@@ -7,7 +7,7 @@
 //! time and memory) goes to stdout.
 
 use super::Failure;
-use super::output::{check_output_path, not_written, write_reports};
+use super::output::{check_report_and_page, not_written, write_reports};
 use super::signals::StopRequests;
 use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY, read_sweep_file};
 use clap::{Args, ValueEnum};
@@ -41,9 +41,7 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
     let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
-    for out in outputs.into_iter().flatten() {
-        check_output_path(out)?;
-    }
+    check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
     let mut manifest: Option<(PathBuf, Manifest)> = None;
     let mut units = Vec::new();
     for directory in &arguments.directories {

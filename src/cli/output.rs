@@ -74,6 +74,33 @@ pub fn check_output_path(out: &Path) -> Result<(), Failure> {
     target_of(out).map(|_| ())
 }
 
+/// Checks `--out` and `--html` like [`check_output_path`], and refuses them
+/// when they name one regular file (directly or through links): the two
+/// reports would replace each other. One device for both (`/dev/null`) is
+/// fine: each is written through it.
+pub fn check_report_and_page(out: Option<&Path>, html: Option<&Path>) -> Result<(), Failure> {
+    let mut replaced = Vec::with_capacity(2);
+    for path in [out, html].into_iter().flatten() {
+        if let Target::Replace(_) = target_of(path)? {
+            replaced.push(path);
+        }
+    }
+    if let [out, html] = replaced[..] {
+        let same_file = out == html
+            || matches!(
+                (std::fs::canonicalize(out), std::fs::canonicalize(html)),
+                (Ok(out), Ok(html)) if out == html
+            );
+        if same_file {
+            return Err(Failure::BadInput(format!(
+                "{}: --out and --html name the same file; give each its own",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn target_of(out: &Path) -> Result<Target, Failure> {
     let metadata = match std::fs::symlink_metadata(out) {
         Ok(metadata) => metadata,
@@ -218,9 +245,12 @@ fn commit(ready: &Staged) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Staged::WriteThrough { out, bytes } => {
-            write_through(out, bytes).map_err(|error| cannot_write(out, error))
-        }
+        Staged::WriteThrough { out, bytes } => match write_through(out, bytes) {
+            // A FIFO whose reader left, as a closed pipe on stdout: the
+            // reader has what it wanted.
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            written => written.map_err(|error| cannot_write(out, error)),
+        },
     }
 }
 

@@ -4,7 +4,7 @@
 //! bar on stderr when stderr is a terminal, and the wall-clock footer.
 
 use super::memory::{MemoryBudget, check_memory_of_runs};
-use super::output::{check_output_path, not_written, write_reports};
+use super::output::{check_report_and_page, not_written, write_reports};
 use super::run::{Format, RunArgs};
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
@@ -20,7 +20,7 @@ use std::time::Duration;
 
 pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), Failure> {
     let scenario = load_scenario_file(&arguments.scenario)?;
-    check_outputs(arguments.out.as_deref(), arguments.html.as_deref())?;
+    check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
     let replications = arguments.replications.unwrap_or(1);
     let plan = plan(
         arguments.seed.unwrap_or(scenario.seed),
@@ -86,14 +86,6 @@ pub fn write_with_page(
     }
     reports.push((out, rendered.as_bytes()));
     write_reports(&reports, || stop.check(|| not_written(&[html, out])))
-}
-
-/// Refuses unwritable output paths before any replication runs.
-pub fn check_outputs(out: Option<&Path>, html: Option<&Path>) -> Result<(), Failure> {
-    for path in [out, html].into_iter().flatten() {
-        check_output_path(path)?;
-    }
-    Ok(())
 }
 
 /// The plan of the flags for a `horizon_days`-day scenario: `jobs`

@@ -20,8 +20,9 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/quick.ron --check-determinism
 
 Exit status: 0 success; 2 bad input (the scenario, the flags, --out, or a scenario whose
-estimated memory exceeds the machine's or --max-memory); 1 internal failure; 130 stopped
-by Ctrl-C (143 by SIGTERM), in which case no report is written and --out is left as it was.";
+estimated memory exceeds the machine's or --max-memory), or a report that cannot be
+written (a full disk); 1 internal failure; 130 stopped by Ctrl-C (143 by SIGTERM), in
+which case no report is written and --out is left as it was.";
 
 #[derive(Args)]
 pub struct RunArgs {

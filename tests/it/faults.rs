@@ -855,6 +855,49 @@ fn special_files_that_cannot_take_a_report_are_refused_before_running() {
             .file_type()
             .is_socket()
     );
+    // --out and --html naming one regular file, directly or through a link,
+    // would replace each other: refused. One device for both is fine.
+    let report = directory.join("report");
+    let link = directory.join("link");
+    std::os::unix::fs::symlink("report", &link).unwrap();
+    std::fs::write(&report, PREVIOUS).unwrap();
+    for html in [&report, &link] {
+        let line = [
+            "run",
+            &quick(),
+            "--replications",
+            "1",
+            "--out",
+            as_arg(&report),
+            "--html",
+            as_arg(html),
+        ];
+        let output = run(&line);
+        assert_eq!(output.status.code(), Some(2), "{line:?}");
+        assert!(
+            stderr(&output).contains("--out and --html name the same file"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(std::fs::read(&report).unwrap(), PREVIOUS);
+    // A private copy of /dev/null where the user may make one (see `device_node`).
+    let null =
+        device_node(&directory, "null", "c", 1, 3).unwrap_or_else(|| PathBuf::from("/dev/null"));
+    let line = [
+        "compare",
+        &quick(),
+        &quick(),
+        "--replications",
+        "1",
+        "--out",
+        as_arg(&null),
+        "--html",
+        as_arg(&null),
+    ];
+    let output = run(&line);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(is_char_device(&null));
 }
 
 #[test]
