@@ -82,6 +82,31 @@ pub fn read_text_bounded(path: &Path, limit: u64) -> Result<String, InputError> 
     })
 }
 
+/// Reads at most `limit` bytes of UTF-8 text from a file escrowsim itself
+/// wrote (a sweep's manifest or unit): `None` when there is none. Anything
+/// but a regular file in its place (a link, a FIFO, which would block the
+/// read, a device) is refused, not followed.
+pub fn read_own_file(path: &Path, limit: u64) -> Result<Option<String>, InputError> {
+    use std::os::unix::fs::FileTypeExt;
+    let metadata = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(InputError::Unreadable(error.to_string())),
+    };
+    let file_type = metadata.file_type();
+    if !file_type.is_file() {
+        let kind = if file_type.is_symlink() {
+            "a symbolic link"
+        } else if file_type.is_fifo() {
+            "a FIFO"
+        } else {
+            special_kind(file_type).unwrap_or("a special file")
+        };
+        return Err(InputError::NotAFile { kind });
+    }
+    read_text_bounded(path, limit).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

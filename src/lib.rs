@@ -39,12 +39,14 @@ use program::{Interrupted, Probe, RunOutput, Simulation};
 use scenario::Scenario;
 
 /// Runs a validated scenario with `seed` (usually `scenario.seed`).
-/// `probe` times the settlement path and may stop the run; pass
+/// `probe` times the settlement path and may stop the run (it is asked
+/// before the population is drawn, while it is drawn, and at every engine
+/// checkpoint); pass
 /// [`program::NoProbe`] to time nothing and always run to the horizon.
 pub fn run<P: Probe>(
     scenario: &Scenario,
     seed: u64,
     probe: &mut P,
 ) -> Result<RunOutput, Interrupted> {
-    Simulation::new(scenario, seed).run(probe)
+    Simulation::new_unless_stopped(scenario, seed, probe)?.run(probe)
 }

@@ -62,9 +62,20 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            // Help and version print to stdout and succeed; usage errors exit 2.
-            let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+            // Help and version print to stdout and succeed, unless stdout
+            // cannot take them (a closed pipe is fine, a full disk is not);
+            // usage errors exit 2.
+            let printed = error.print();
+            if error.use_stderr() {
+                return ExitCode::from(2);
+            }
+            return match printed {
+                Err(problem) if problem.kind() != std::io::ErrorKind::BrokenPipe => {
+                    note!("standard output: cannot write: {problem}");
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::SUCCESS,
+            };
         }
     };
     let result = match cli.command {
@@ -86,7 +97,7 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Stopped { message, exit_code }) => {
-            eprintln!("{message}");
+            note!("{message}");
             ExitCode::from(exit_code)
         }
     }

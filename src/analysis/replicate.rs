@@ -252,7 +252,9 @@ pub fn run_replication<P: Probe>(
 
 /// Runs the plan's replications of `scenario`. `make_probe` lends each run
 /// a fresh probe (a clock, progress, a stop request); a stop interrupts the
-/// whole set.
+/// whole set. Every run asks its probe before it draws anything, so a stop
+/// is seen between replications even when no run is long enough to reach
+/// an engine checkpoint; after it, no further replication starts.
 pub fn replicate<P, F>(
     scenario: &Scenario,
     plan: &Plan,
@@ -395,6 +397,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::SimTime;
 
     #[test]
     fn tasks_come_back_in_order_whatever_the_thread_count() {
@@ -412,6 +415,43 @@ mod tests {
         let result: Result<Vec<usize>, usize> =
             run_tasks(20, 1, |task| if task >= 5 { Err(task) } else { Ok(task) });
         assert_eq!(result, Err(5));
+    }
+
+    /// A probe that agrees to go on a fixed number of times, then stops.
+    struct StopAfter {
+        answers: std::sync::Arc<AtomicUsize>,
+        agree: usize,
+    }
+
+    impl Probe for StopAfter {
+        const TIMES_SETTLEMENTS: bool = false;
+
+        fn checkpoint(&mut self, _simulated: SimTime, _horizon: SimTime) -> bool {
+            self.answers.fetch_add(1, Ordering::SeqCst) < self.agree
+        }
+    }
+
+    #[test]
+    fn a_stop_ends_the_replications_between_runs_even_when_no_run_reaches_a_checkpoint() {
+        // Regression: a run shorter than one engine checkpoint period never
+        // asked its probe, so a stop request went unseen by a whole set of
+        // replications. Each run now asks before it draws its population.
+        let scenario = crate::scenario::parse_scenario(
+            &include_str!("../../scenarios/quick.ron")
+                .replace("horizon_days: 120", "horizon_days: 5"),
+            "quick.ron",
+        )
+        .unwrap();
+        let plan = Plan::new(7, 50, 1).unwrap();
+        let answers = std::sync::Arc::new(AtomicUsize::new(0));
+        // quick.ron's population takes one check to draw (before it starts),
+        // a five-day run none: the third run's first check says stop.
+        let result = replicate(&scenario, &plan, || StopAfter {
+            answers: std::sync::Arc::clone(&answers),
+            agree: 2,
+        });
+        assert_eq!(result.err(), Some(Interrupted { at: None }));
+        assert_eq!(answers.load(Ordering::SeqCst), 3);
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! settlement in [`LATENCY_SAMPLE_EVERY`], with the clock's own cost (the
 //! median of back-to-back reads) subtracted and reported.
 
-use super::memory::{MemoryBudget, Workload, check_bytes, check_memory};
+use super::memory::{MemoryBudget, Workload, check_bytes, check_memory, parse_memory_size};
+use super::output::{not_written, write_reports};
+use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
 use clap::{Args, Subcommand};
 use escrowsim::program::settlement_load::{SettlementKind, SettlementLoad};
@@ -111,9 +113,14 @@ pub struct ScenarioArgs {
     pub repeat: u32,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Refuse scenarios whose estimated peak memory exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
+    pub max_memory: Option<u64>,
 }
 
 pub fn bench(arguments: &BenchArgs) -> Result<(), Failure> {
+    // First, so that a stop signal never kills the command halfway.
+    let stop = StopRequests::install()?;
     let rendered = match &arguments.target {
         BenchTarget::Settlement(arguments) => {
             if arguments.orders == 0 || arguments.orders > 1 << 26 {
@@ -132,15 +139,17 @@ pub fn bench(arguments: &BenchArgs) -> Result<(), Failure> {
                 needed,
                 MemoryBudget::find(None),
             )?;
-            let result = catching_panics(|| settlement_bench(arguments))?;
+            let result = catching_panics(|| settlement_bench(arguments, &stop))??;
             render(arguments.format, &result, SettlementResult::text)
         }
         BenchTarget::Scenario(arguments) => {
-            let result = scenario_bench(arguments)?;
+            let result = scenario_bench(arguments, &stop)?;
             render(arguments.format, &result, ScenarioResult::text)
         }
     };
-    super::output::write_report(None, rendered.as_bytes())
+    write_reports(&[(None, rendered.as_bytes())], || {
+        stop.check(|| not_written(&[]))
+    })
 }
 
 fn render<T: Serialize>(format: Format, result: &T, text: impl Fn(&T) -> String) -> String {
@@ -233,7 +242,13 @@ fn clock_overhead_ns(clock: &WallClock) -> u64 {
     gaps[gaps.len() / 2]
 }
 
-fn settlement_bench(arguments: &SettlementArgs) -> SettlementResult {
+/// Measures the settlement path; a stop signal ends it between two passes
+/// over the orders (each a few thousand settlements).
+fn settlement_bench(
+    arguments: &SettlementArgs,
+    stop: &StopRequests,
+) -> Result<SettlementResult, Failure> {
+    let stopped = || not_written(&[]);
     let clock = WallClock::new();
     let overhead_ns = clock_overhead_ns(&clock);
     let mut load = SettlementLoad::new(arguments.orders, arguments.seed);
@@ -249,6 +264,7 @@ fn settlement_bench(arguments: &SettlementArgs) -> SettlementResult {
     let mut settled = 0u64;
     let mut settle_ns = 0u64;
     while settled < arguments.settlements {
+        stop.check(stopped)?;
         fund_all(&mut load);
         let this_pass = (arguments.settlements - settled).min(order_count as u64) as usize;
         let started = clock.elapsed_ns();
@@ -268,6 +284,7 @@ fn settlement_bench(arguments: &SettlementArgs) -> SettlementResult {
     let mut settled = 0u64;
     let mut sample_countdown = LATENCY_SAMPLE_EVERY;
     while settled < arguments.settlements {
+        stop.check(stopped)?;
         fund_all(&mut load);
         for index in 0..order_count {
             sample_countdown -= 1;
@@ -289,7 +306,7 @@ fn settlement_bench(arguments: &SettlementArgs) -> SettlementResult {
     black_box(load.ledger().transfer_count());
 
     let settlements = arguments.settlements;
-    SettlementResult {
+    Ok(SettlementResult {
         bench: "settlement",
         kind: arguments.kind.name(),
         orders: order_count,
@@ -301,7 +318,7 @@ fn settlement_bench(arguments: &SettlementArgs) -> SettlementResult {
         latency_ns: Percentiles::of(&histogram),
         latency_sample_every: LATENCY_SAMPLE_EVERY,
         clock_overhead_ns: overhead_ns,
-    }
+    })
 }
 
 fn per_second(count: u64, nanoseconds: u64) -> u64 {
@@ -385,12 +402,17 @@ fn median(mut values: Vec<u64>) -> u64 {
     values[values.len() / 2]
 }
 
-fn scenario_bench(arguments: &ScenarioArgs) -> Result<ScenarioResult, Failure> {
+/// Runs the scenario `repeat` times; a stop signal ends the run in
+/// progress at its next checkpoint.
+fn scenario_bench(
+    arguments: &ScenarioArgs,
+    stop: &StopRequests,
+) -> Result<ScenarioResult, Failure> {
     let scenario = load_scenario_file(&arguments.scenario)?;
     check_memory(
         &arguments.scenario,
         &scenario,
-        MemoryBudget::find(None),
+        MemoryBudget::find(arguments.max_memory),
         Workload::SINGLE_RUN,
     )?;
     let seed = arguments.seed.unwrap_or(scenario.seed);
@@ -399,10 +421,13 @@ fn scenario_bench(arguments: &ScenarioArgs) -> Result<ScenarioResult, Failure> {
         let mut latency = latency_histogram();
         let mut digest: Option<String> = None;
         for _ in 0..arguments.repeat {
-            let mut clock = WallClock::new();
-            let output = escrowsim::run(&scenario, seed, &mut clock)
-                .map_err(|interrupted| Failure::BadInput(interrupted.to_string()))?;
-            let wall_ns = clock.elapsed_ns();
+            let mut probe = StoppableClock::new(stop.clone());
+            let output = escrowsim::run(&scenario, seed, &mut probe).map_err(|interrupted| {
+                stop.check(|| not_written(&[]))
+                    .err()
+                    .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
+            })?;
+            let wall_ns = probe.clock.elapsed_ns();
             let performance = Performance::new(&output, wall_ns, None);
             latency
                 .add(&output.settle_latency_ns)

@@ -1,9 +1,9 @@
 //! `escrowsim compare A.ron B.ron --replications R`: two rule sets, paired
 //! replication by replication on common random numbers.
 
-use super::memory::{MemoryBudget, Workload, check_memory};
-use super::output::write_atomically;
-use super::replicate::{check_outputs, interrupted, performance_footer, plan, with_progress};
+use super::memory::{MemoryBudget, Workload, check_memory, parse_memory_size};
+use super::output::{check_report_and_page, not_written};
+use super::replicate::{interrupted, performance_footer, plan, with_progress, write_with_page};
 use super::run::Format;
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
@@ -46,6 +46,9 @@ pub struct CompareArgs {
     /// Also write a self-contained HTML report with charts to this file.
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Refuse scenarios whose estimated peak memory, times the runs at once, exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
+    pub max_memory: Option<u64>,
 }
 
 pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
@@ -64,7 +67,7 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
             b.horizon_days
         )));
     }
-    check_outputs(arguments.out.as_deref(), arguments.html.as_deref())?;
+    check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
     let base_seed = arguments.seed.unwrap_or(a.seed);
     if arguments.seed.is_none() && a.seed != b.seed {
         note!(
@@ -79,14 +82,16 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.jobs,
         a.horizon_days,
     )?;
-    // Each thread runs A or B; both sides' results are kept.
+    // Replication i of A and of B are tasks 2i and 2i + 1: any mix of the
+    // two may run at once; both sides' results are kept.
     let workload = Workload {
         runs_at_once: u64::from(plan.jobs.min(plan.replications.saturating_mul(2))),
         results_kept: 2 * u64::from(plan.replications),
     };
-    let budget = MemoryBudget::find(None);
+    let budget = MemoryBudget::find(arguments.max_memory);
     check_memory(&arguments.a, &a, budget, workload)?;
     check_memory(&arguments.b, &b, budget, workload)?;
+    let outputs = [arguments.html.as_deref(), arguments.out.as_deref()];
     let horizon_seconds = u64::from(a.horizon_days) * 86_400;
     let ((a_set, b_set), wall_ns) = with_progress(
         2 * horizon_seconds * u64::from(plan.replications),
@@ -94,16 +99,17 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         |progress| {
             catching_panics(|| {
                 replicate_pair(&a, &b, &plan, || progress.probe(horizon_seconds))
-                    .map_err(|at| interrupted(&stop, at))
+                    .map_err(|at| interrupted(&stop, at, &outputs))
             })?
         },
     )?;
+    stop.check(|| not_written(&outputs))?;
     let comparison =
         Comparison::new(&a_set, &b_set).map_err(|error| Failure::Internal(error.to_string()))?;
-    if let Some(html) = &arguments.html {
-        let page = render_comparison_html(&comparison, &a_set, &b_set);
-        write_atomically(html, page.as_bytes())?;
-    }
+    let page = arguments
+        .html
+        .as_ref()
+        .map(|_| render_comparison_html(&comparison, &a_set, &b_set));
     let rendered = match arguments.format {
         Format::Text => {
             let mut text = render_comparison_text(&comparison);
@@ -113,5 +119,11 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         Format::Json => comparison.to_json(),
         Format::Csv => render_comparison_csv(&a_set, &b_set),
     };
-    super::output::write_report(arguments.out.as_deref(), rendered.as_bytes())
+    write_with_page(
+        arguments.html.as_deref(),
+        page.as_deref(),
+        arguments.out.as_deref(),
+        &rendered,
+        &stop,
+    )
 }

@@ -7,17 +7,12 @@
 //! time and memory) goes to stdout.
 
 use super::Failure;
-use super::output::{check_output_path, write_atomically, write_report};
-use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY};
+use super::output::{check_report_and_page, not_written, write_reports};
+use super::signals::StopRequests;
+use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY, read_sweep_file};
 use clap::{Args, ValueEnum};
-use escrowsim::input::read_text_bounded;
 use escrowsim::sweep::{Manifest, UnitResult, merge_units};
 use std::path::PathBuf;
-
-/// Bytes of a sweep manifest: 10,000 points of long grid values fit.
-const MANIFEST_BYTES_MAX: u64 = 64 << 20;
-/// Bytes of a unit file: a century of months of figures fits.
-const UNIT_BYTES_MAX: u64 = 16 << 20;
 
 #[derive(Args)]
 pub struct MergeArgs {
@@ -43,18 +38,20 @@ pub enum SummaryFormat {
 }
 
 pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
-    for out in arguments.out.iter().chain(arguments.html.iter()) {
-        check_output_path(out)?;
-    }
+    // First, so that a stop signal never kills the command halfway.
+    let stop = StopRequests::install()?;
+    let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
+    check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
     let mut manifest: Option<(PathBuf, Manifest)> = None;
     let mut units = Vec::new();
+    let mut seen: std::collections::BTreeMap<(String, u64), String> =
+        std::collections::BTreeMap::new();
     for directory in &arguments.directories {
         let manifest_path = directory.join(MANIFEST_FILE);
-        let text = read_text_bounded(&manifest_path, MANIFEST_BYTES_MAX).map_err(|error| {
+        let text = read_sweep_file(&manifest_path)?.ok_or_else(|| {
             Failure::BadInput(format!(
-                "{}: not a sweep directory ({}: {error})",
+                "{}: not a sweep directory (it has no {MANIFEST_FILE})",
                 directory.display(),
-                MANIFEST_FILE
             ))
         })?;
         let found = Manifest::from_json(&text).map_err(|problem| {
@@ -92,22 +89,23 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
             })
             .collect();
         paths.sort();
-        let expected = manifest
-            .as_ref()
-            .map_or(0, |(_, manifest)| manifest.unit_count());
-        if paths.len() as u64 > expected {
-            return Err(Failure::BadInput(format!(
-                "{}: {} unit files for a sweep of {expected} units: not this sweep's directory",
-                units_directory.display(),
-                paths.len()
-            )));
-        }
         for path in paths {
-            let text = read_text_bounded(&path, UNIT_BYTES_MAX).map_err(|error| {
-                Failure::BadInput(format!("{}: cannot read: {error}", path.display()))
+            stop.check(|| not_written(&outputs))?;
+            let text = read_sweep_file(&path)?.ok_or_else(|| {
+                Failure::BadInput(format!("{}: removed while merging", path.display()))
             })?;
             let unit = UnitResult::from_json(&text)
                 .map_err(|problem| Failure::BadInput(format!("{}: {problem}", path.display())))?;
+            // A unit seen before with the same digest (another shard's
+            // copy) adds nothing: keep one, so memory follows the sweep's
+            // units, not the files given. A differing copy is kept for the
+            // merge to report.
+            let key = (unit.sweep_digest.clone(), unit.unit);
+            if seen.get(&key) == Some(&unit.replication.digest) {
+                continue;
+            }
+            seen.entry(key)
+                .or_insert_with(|| unit.replication.digest.clone());
             units.push((path.display().to_string(), unit));
         }
     }
@@ -121,19 +119,24 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
                 .join("\n"),
         )
     })?;
-    if let Some(out) = &arguments.out {
-        write_atomically(out, result.to_json().as_bytes())?;
-    }
-    if let Some(html) = &arguments.html {
-        write_atomically(
-            html,
-            escrowsim::report::render_sweep_html(&result).as_bytes(),
-        )?;
-    }
+    stop.check(|| not_written(&outputs))?;
+    let json = arguments.out.as_ref().map(|_| result.to_json());
+    let page = arguments
+        .html
+        .as_ref()
+        .map(|_| escrowsim::report::render_sweep_html(&result));
     let summary = match arguments.summary {
         SummaryFormat::Text => result.summary_text(),
         SummaryFormat::Csv => result.summary_csv(),
         SummaryFormat::Json => result.summary_json(),
     };
-    write_report(None, summary.as_bytes())
+    let mut reports: Vec<(Option<&std::path::Path>, &[u8])> = Vec::with_capacity(3);
+    if let (Some(out), Some(json)) = (&arguments.out, &json) {
+        reports.push((Some(out.as_path()), json.as_bytes()));
+    }
+    if let (Some(html), Some(page)) = (&arguments.html, &page) {
+        reports.push((Some(html.as_path()), page.as_bytes()));
+    }
+    reports.push((None, summary.as_bytes()));
+    write_reports(&reports, || stop.check(|| not_written(&outputs)))
 }

@@ -4,7 +4,7 @@
 //! bar on stderr when stderr is a terminal, and the wall-clock footer.
 
 use super::memory::{MemoryBudget, Workload, check_memory};
-use super::output::{check_output_path, write_atomically, write_report};
+use super::output::{check_report_and_page, not_written, write_reports};
 use super::run::{Format, RunArgs};
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
@@ -20,7 +20,7 @@ use std::time::Duration;
 
 pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), Failure> {
     let scenario = load_scenario_file(&arguments.scenario)?;
-    check_outputs(arguments.out.as_deref(), arguments.html.as_deref())?;
+    check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
     let replications = arguments.replications.unwrap_or(1);
     let plan = plan(
         arguments.seed.unwrap_or(scenario.seed),
@@ -34,6 +34,7 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         MemoryBudget::find(arguments.max_memory),
         Workload::replications(plan.replications, plan.jobs),
     )?;
+    let outputs = [arguments.html.as_deref(), arguments.out.as_deref()];
     let horizon_seconds = u64::from(scenario.horizon_days) * 86_400;
     let (replications, wall_ns) = with_progress(
         horizon_seconds * u64::from(plan.replications),
@@ -41,15 +42,16 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         |progress| {
             catching_panics(|| {
                 replicate(&scenario, &plan, || progress.probe(horizon_seconds))
-                    .map_err(|at| interrupted(stop, at))
+                    .map_err(|at| interrupted(stop, at, &outputs))
             })?
         },
     )?;
+    stop.check(|| not_written(&outputs))?;
     let summary = ReplicationSummary::new(&replications);
-    if let Some(html) = &arguments.html {
-        let page = render_replications_html(&summary, &replications);
-        write_atomically(html, page.as_bytes())?;
-    }
+    let page = arguments
+        .html
+        .as_ref()
+        .map(|_| render_replications_html(&summary, &replications));
     let rendered = match arguments.format {
         Format::Text => {
             let mut text = render_summary_text(&summary);
@@ -59,15 +61,31 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         Format::Json => summary.to_json(),
         Format::Csv => render_replications_csv(&replications),
     };
-    write_report(arguments.out.as_deref(), rendered.as_bytes())
+    write_with_page(
+        arguments.html.as_deref(),
+        page.as_deref(),
+        arguments.out.as_deref(),
+        &rendered,
+        stop,
+    )
 }
 
-/// Refuses unwritable output paths before any replication runs.
-pub fn check_outputs(out: Option<&Path>, html: Option<&Path>) -> Result<(), Failure> {
-    for path in [out, html].into_iter().flatten() {
-        check_output_path(path)?;
+/// Writes the report (to `out`, or stdout) and the HTML page if asked for,
+/// both or neither: a stop signal that arrives before they are in place
+/// leaves every output as it was.
+pub fn write_with_page(
+    html: Option<&Path>,
+    page: Option<&str>,
+    out: Option<&Path>,
+    rendered: &str,
+    stop: &StopRequests,
+) -> Result<(), Failure> {
+    let mut reports = Vec::with_capacity(2);
+    if let (Some(html), Some(page)) = (html, page) {
+        reports.push((Some(html), page.as_bytes()));
     }
-    Ok(())
+    reports.push((out, rendered.as_bytes()));
+    write_reports(&reports, || stop.check(|| not_written(&[html, out])))
 }
 
 /// The plan of the flags for a `horizon_days`-day scenario: `jobs`
@@ -92,9 +110,13 @@ pub fn plan(
 }
 
 /// The failure of replications a probe stopped: a stop signal's, with its
-/// exit code; nothing else stops them.
-pub fn interrupted(stop: &StopRequests, interrupted: Interrupted) -> Failure {
-    stop.check(|| "; no report was written".to_string())
+/// exit code, naming the `outputs` left as they were; nothing else stops them.
+pub fn interrupted(
+    stop: &StopRequests,
+    interrupted: Interrupted,
+    outputs: &[Option<&Path>],
+) -> Failure {
+    stop.check(|| not_written(outputs))
         .err()
         .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
 }

@@ -2,7 +2,7 @@
 
 use super::determinism;
 use super::memory::{MemoryBudget, Workload, check_memory, parse_memory_size};
-use super::output::{check_output_path, write_report_unless};
+use super::output::{check_output_path, not_written, write_reports};
 use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
 use clap::{Args, ValueEnum};
@@ -20,8 +20,9 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/quick.ron --check-determinism
 
 Exit status: 0 success; 2 bad input (the scenario, the flags, --out, or a scenario whose
-estimated memory exceeds the machine's or --max-memory); 1 internal failure; 130 stopped
-by Ctrl-C (143 by SIGTERM), in which case no report is written and --out is left as it was.";
+estimated memory exceeds the machine's or --max-memory), or a report that cannot be
+written (a full disk); 1 internal failure; 130 stopped by Ctrl-C (143 by SIGTERM), in
+which case no report is written and --out is left as it was.";
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -96,7 +97,7 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     if arguments.check_determinism {
         let second = simulate(&scenario, seed, &stop, arguments)?;
         determinism::compare(&report, &second)?;
-        eprintln!(
+        note!(
             "determinism check passed: two runs gave digest {}",
             report.digest
         );
@@ -106,20 +107,9 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         Format::Json => report.to_json(),
         Format::Csv => unreachable!("CSV reports are replication reports"),
     };
-    write_report_unless(arguments.out.as_deref(), rendered.as_bytes(), || {
-        stop.check(|| not_written(arguments))
+    write_reports(&[(arguments.out.as_deref(), rendered.as_bytes())], || {
+        stop.check(|| not_written(&[arguments.out.as_deref()]))
     })
-}
-
-/// What a stopped run tells the user about its report.
-fn not_written(arguments: &RunArgs) -> String {
-    match &arguments.out {
-        Some(out) => format!(
-            "; no report was written and {} was left as it was",
-            out.display()
-        ),
-        None => "; no report was written".to_string(),
-    }
 }
 
 /// Runs the scenario with a wall clock for the performance figures; a stop
@@ -130,17 +120,18 @@ fn simulate(
     stop: &StopRequests,
     arguments: &RunArgs,
 ) -> Result<Report, Failure> {
-    stop.check(|| not_written(arguments))?;
+    let not_written = || not_written(&[arguments.out.as_deref()]);
+    stop.check(not_written)?;
     catching_panics(|| {
         let mut probe = StoppableClock::new(stop.clone());
         let output = escrowsim::run(scenario, seed, &mut probe).map_err(|interrupted| {
             let horizon_days = scenario.horizon_days;
             stop.check(|| {
-                format!(
-                    " at simulated day {} of {horizon_days}{}",
-                    interrupted.at.days(),
-                    not_written(arguments)
-                )
+                let stage = match interrupted.at {
+                    Some(at) => format!(" at simulated day {} of {horizon_days}", at.days()),
+                    None => " while drawing the population".to_string(),
+                };
+                format!("{stage}{}", not_written())
             })
             .err()
             .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))

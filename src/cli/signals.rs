@@ -2,12 +2,15 @@
 //!
 //! The signal handler only sets a flag; the run's [`Probe`] reads it at the
 //! engine's checkpoints (every `CHECKPOINT_EVERY_EVENTS` events, a few
-//! milliseconds apart) and the run stops there, cleanly. Nothing is written
-//! after a stop: `--out` is renamed into place only when the run was not
-//! stopped, so an existing report stays as it was. A second signal, for a
-//! run stuck where no checkpoint comes (drawing a huge population), exits at
-//! once with the same code; the report file is still untouched then, since
-//! it is only ever replaced by a rename.
+//! milliseconds apart), before the population is drawn and while it is, and
+//! the run stops there, cleanly; so a set of replications stops between its
+//! runs. Sweeps, merges and benchmarks also check it between units, unit
+//! files and passes, and every command checks it once more before its
+//! reports are put in place: nothing is written after a stop, and existing
+//! reports stay as they were. A second signal, for a command stuck where no
+//! check comes (opening a FIFO nobody reads), exits at once with the same
+//! code; the report files are still untouched then, since they are only
+//! ever replaced by a rename.
 
 use super::Failure;
 use escrowsim::engine::SimTime;

@@ -5,11 +5,13 @@
 //! so a sweep killed at any moment leaves only whole units behind, and
 //! running the same command again completes exactly the missing ones.
 
-use super::output::{write_atomically, write_report};
+use super::memory::{MemoryBudget, Workload, check_memory, parse_memory_size};
+use super::output::{create_exclusively, write_atomically, write_report};
 use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
 use clap::Args;
 use escrowsim::analysis::JOBS_MAX;
+use escrowsim::input::InputError;
 use escrowsim::report::VERSION;
 use escrowsim::sweep::{Manifest, Shard, SweepPlan, UnitResult, load_sweep, run_unit};
 use escrowsim::wall::peak_rss_bytes;
@@ -42,6 +44,9 @@ pub struct SweepArgs {
     /// print the plan, and run nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Refuse points whose estimated peak memory, times the units run at once (--jobs), exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// The manifest's file name inside a sweep directory.
@@ -68,16 +73,28 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
         )));
     }
     let directory = &arguments.out;
+    let units_at_once = (plan.units_of(shard).count() as u32).min(arguments.jobs);
+    let budget = MemoryBudget::find(arguments.max_memory);
+    for point in &plan.points {
+        let label = format!("{} (point {})", arguments.sweep.display(), point.index);
+        // Units are written to files as they finish: none is kept in memory.
+        let workload = Workload {
+            runs_at_once: u64::from(units_at_once),
+            results_kept: 0,
+        };
+        check_memory(Path::new(&label), &point.scenario, budget, workload)?;
+    }
     if arguments.dry_run {
         return dry_run(&plan, shard, directory);
     }
     prepare_directory(directory, &plan.manifest())?;
     let owned: Vec<u64> = plan.units_of(shard).collect();
-    let pending: Vec<u64> = owned
-        .iter()
-        .copied()
-        .filter(|&unit| !unit_complete(directory, &plan, unit))
-        .collect();
+    let mut pending = Vec::with_capacity(owned.len());
+    for &unit in &owned {
+        if !unit_complete(directory, &plan, unit)? {
+            pending.push(unit);
+        }
+    }
     note!(
         "escrowsim sweep {:?}: shard {shard} holds {} of {} units; {} complete, running {} on {} thread(s)",
         plan.name,
@@ -100,12 +117,11 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
 fn dry_run(plan: &SweepPlan, shard: Shard, directory: &Path) -> Result<(), Failure> {
     let manifest_path = directory.join(MANIFEST_FILE);
     let mut complete = 0;
-    if let Ok(text) = std::fs::read_to_string(&manifest_path) {
+    if let Some(text) = read_sweep_file(&manifest_path)? {
         check_manifest(directory, &manifest_path, &text, &plan.manifest())?;
-        complete = plan
-            .units_of(shard)
-            .filter(|&unit| unit_complete(directory, plan, unit))
-            .count();
+        for unit in plan.units_of(shard) {
+            complete += usize::from(unit_complete(directory, plan, unit)?);
+        }
     }
     let mut text = format!(
         "sweep {:?} over {:?}: {} points x {} replications = {} units; shard {shard} holds {}, {complete} already complete in {}\n",
@@ -156,8 +172,13 @@ fn check_manifest(
     Ok(())
 }
 
-/// Creates the directory and records the manifest, or checks that the
-/// directory already belongs to this sweep.
+/// Creates the directory and claims it for this sweep by creating the
+/// manifest, or checks that the directory already belongs to this sweep.
+/// The manifest is created exclusively (it appears whole, and only if no
+/// manifest is there), so of two different sweeps started together into one
+/// new directory exactly one claims it and the other is refused; the same
+/// sweep started twice finds its own manifest and both proceed, writing the
+/// same units.
 fn prepare_directory(directory: &Path, manifest: &Manifest) -> Result<(), Failure> {
     let cannot = |error: std::io::Error| {
         Failure::BadInput(format!(
@@ -167,27 +188,61 @@ fn prepare_directory(directory: &Path, manifest: &Manifest) -> Result<(), Failur
     };
     std::fs::create_dir_all(directory.join(UNITS_DIRECTORY)).map_err(cannot)?;
     let manifest_path = directory.join(MANIFEST_FILE);
-    match std::fs::read_to_string(&manifest_path) {
-        Ok(text) => check_manifest(directory, &manifest_path, &text, manifest),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            write_atomically(&manifest_path, manifest.to_json().as_bytes())
+    if read_sweep_file(&manifest_path)?.is_none() {
+        let created =
+            create_exclusively(&manifest_path, manifest.to_json().as_bytes()).map_err(|error| {
+                Failure::BadInput(format!(
+                    "{}: cannot write: {error}",
+                    manifest_path.display()
+                ))
+            })?;
+        if created {
+            return Ok(());
         }
-        Err(error) => Err(Failure::BadInput(format!(
-            "{}: cannot read: {error}",
-            manifest_path.display()
-        ))),
     }
+    // Another process's manifest: an earlier run's, or one created at this moment.
+    let text = read_sweep_file(&manifest_path)?.ok_or_else(|| {
+        Failure::BadInput(format!(
+            "{}: removed while this sweep was starting; run the command again",
+            manifest_path.display()
+        ))
+    })?;
+    check_manifest(directory, &manifest_path, &text, manifest)
 }
 
-/// Whether unit `unit` already has a complete result of this sweep.
-fn unit_complete(directory: &Path, plan: &SweepPlan, unit: u64) -> bool {
-    let Ok(text) = std::fs::read_to_string(unit_file(directory, unit)) else {
-        return false;
+/// Largest manifest or unit result read back: far above what a unit of the
+/// longest horizon holds, so a stray large file is refused, not loaded.
+const SWEEP_RESULT_FILE_BYTES_MAX: u64 = 64 * 1024 * 1024;
+
+/// Reads a manifest or unit result of a sweep directory: `None` when it
+/// does not exist. Such files are regular files escrowsim wrote; anything
+/// else in their place (a FIFO, which would block the read, a device, a
+/// link) or a file beyond [`SWEEP_RESULT_FILE_BYTES_MAX`] is refused.
+pub fn read_sweep_file(path: &Path) -> Result<Option<String>, Failure> {
+    escrowsim::input::read_own_file(path, SWEEP_RESULT_FILE_BYTES_MAX).map_err(|error| {
+        let reason = match error {
+            InputError::NotAFile { kind } => format!(
+                "is {kind}, not a regular file; a sweep directory holds only the files escrowsim writes there"
+            ),
+            InputError::TooLarge { .. } | InputError::TooLong { .. } => format!(
+                "is larger than {SWEEP_RESULT_FILE_BYTES_MAX} bytes, more than any sweep result"
+            ),
+            other => format!("cannot read: {other}"),
+        };
+        Failure::BadInput(format!("{}: {reason}", path.display()))
+    })
+}
+
+/// Whether unit `unit` already has a complete result of this sweep. A file
+/// in its place that is not a regular file is refused, before any unit runs.
+fn unit_complete(directory: &Path, plan: &SweepPlan, unit: u64) -> Result<bool, Failure> {
+    let Some(text) = read_sweep_file(&unit_file(directory, unit))? else {
+        return Ok(false);
     };
-    matches!(
+    Ok(matches!(
         UnitResult::from_json(&text),
         Ok(result) if result.sweep_digest == plan.digest && result.version == VERSION && result.unit == unit
-    )
+    ))
 }
 
 /// Runs `pending` units on `jobs` threads, each writing its own file.

@@ -87,9 +87,55 @@ pub struct Population {
     pub buyer_segment_start: Vec<u32>,
 }
 
+/// Units of drawing work (a supplier, an order of its prior history, a
+/// buyer) between two calls of the stop check: a few milliseconds of work,
+/// so a stop request is honoured promptly even while a population of
+/// millions with long histories is drawn, and the check costs nothing.
+pub const GENERATION_CHECK_EVERY_UNITS: u64 = 1 << 16;
+
+/// Counts drawing work and asks the caller, every
+/// [`GENERATION_CHECK_EVERY_UNITS`] units, whether to go on.
+struct StopChecks<'a> {
+    keep_going: &'a mut dyn FnMut() -> bool,
+    units_since_check: u64,
+}
+
+impl StopChecks<'_> {
+    /// Records `units` of work done; false when the caller asks to stop.
+    fn done(&mut self, units: u64) -> bool {
+        self.units_since_check += units;
+        if self.units_since_check < GENERATION_CHECK_EVERY_UNITS {
+            return true;
+        }
+        self.units_since_check = 0;
+        (self.keep_going)()
+    }
+}
+
 impl Population {
     /// Draws the population of a validated scenario.
     pub fn generate(scenario: &Scenario, streams: &Streams) -> Population {
+        Population::generate_unless_stopped(scenario, streams, &mut || true)
+            .expect("a check that always goes on never stops the drawing")
+    }
+
+    /// Draws the population like [`Population::generate`], asking
+    /// `keep_going` once before anything is drawn and then every
+    /// [`GENERATION_CHECK_EVERY_UNITS`] units of work; `None` when it
+    /// answers false. The check only reads: the population drawn, when it
+    /// is drawn, is the same whatever the check does.
+    pub fn generate_unless_stopped(
+        scenario: &Scenario,
+        streams: &Streams,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Option<Population> {
+        if !keep_going() {
+            return None;
+        }
+        let mut checks = StopChecks {
+            keep_going,
+            units_since_check: 0,
+        };
         let supplier_total: usize = scenario
             .suppliers
             .iter()
@@ -121,7 +167,7 @@ impl Population {
                     orders_completed_in_run: 0,
                     window: RollingWindow::default(),
                 };
-                draw_prior_history(
+                let prior_orders = draw_prior_history(
                     &mut supplier,
                     segment,
                     scenario,
@@ -129,6 +175,9 @@ impl Population {
                     &mut history_draws,
                 );
                 suppliers.push(supplier);
+                if !checks.done(1 + prior_orders) {
+                    return None;
+                }
             }
         }
         let buyer_total: usize = scenario
@@ -147,13 +196,16 @@ impl Population {
                     segment_index: segment_index as u16,
                     payment_method: pick_method(&segment.payment_mix, draw),
                 });
+                if !checks.done(1) {
+                    return None;
+                }
             }
         }
-        Population {
+        Some(Population {
             suppliers,
             buyers,
             buyer_segment_start,
-        }
+        })
     }
 
     pub fn supplier(&self, id: SupplierId) -> &Supplier {
@@ -209,19 +261,22 @@ const PRIOR_INQUIRIES_PER_ORDER: u32 = 3;
 /// supplier's behaviour type: on time or late, conforming or not, claimed by
 /// buyers with their average habits, refunded when the claim was justified.
 /// Fraudsters have a clean-looking record, as bust-out fraud requires.
+/// Returns the number of orders drawn: the work done, for the stop checks.
 fn draw_prior_history(
     supplier: &mut Supplier,
     segment: &SupplierSegment,
     scenario: &Scenario,
     claims: &BuyerClaimHabits,
     draws: &mut ChaCha8Rng,
-) {
+) -> u64 {
     let Some(prior) = &segment.prior_history else {
-        return;
+        return 0;
     };
     let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
+    let mut orders_drawn = 0;
     for month in 0..WINDOW_MONTHS {
         let orders = poisson(draws, prior.orders_per_month);
+        orders_drawn += u64::from(orders);
         let mut bucket = MonthBucket::default();
         for _ in 0..orders {
             let units =
@@ -254,6 +309,7 @@ fn draw_prior_history(
         }
         supplier.window.add(MonthIndex(month), &bucket);
     }
+    orders_drawn
 }
 
 /// A Poisson draw: by inversion for small means, by a rounded normal
@@ -350,6 +406,53 @@ mod tests {
         let mix = [(PaymentMethod::TT, 0.6), (PaymentMethod::Card, 0.4)];
         assert_eq!(pick_method(&mix, 0.59), PaymentMethod::TT);
         assert_eq!(pick_method(&mix, 0.6), PaymentMethod::Card);
+    }
+
+    #[test]
+    fn stop_checks_come_every_so_often_and_change_nothing_drawn() {
+        // quick.ron: 2,200 suppliers with about 12 prior orders each, and
+        // 20,000 buyers: some 48,000 units of work, so with the prior orders
+        // raised a hundredfold there are several checks, all after the first.
+        let text = include_str!("../../scenarios/quick.ron")
+            .replace("orders_per_month: 1.0", "orders_per_month: 100.0");
+        let scenario = crate::scenario::parse_scenario(&text, "quick.ron").unwrap();
+        let streams = Streams::new(scenario.seed);
+        let plain = Population::generate(&scenario, &streams);
+        let mut checks = 0u64;
+        let checked = Population::generate_unless_stopped(&scenario, &streams, &mut || {
+            checks += 1;
+            true
+        })
+        .unwrap();
+        assert_eq!(plain.suppliers, checked.suppliers);
+        assert_eq!(plain.buyers, checked.buyers);
+        let prior_orders: u64 = plain
+            .suppliers
+            .iter()
+            .map(|supplier| {
+                supplier
+                    .window
+                    .trailing(MonthIndex(WINDOW_MONTHS), WINDOW_MONTHS)
+                    .orders_completed
+            })
+            .map(u64::from)
+            .sum();
+        let units = plain.suppliers.len() as u64 + prior_orders + plain.buyers.len() as u64;
+        // One check before anything is drawn, then at most one per period.
+        assert!(checks >= 2, "{checks} checks");
+        assert!(
+            checks <= 1 + units / GENERATION_CHECK_EVERY_UNITS,
+            "{checks} checks"
+        );
+        // A check that says stop ends the drawing, first thing or later.
+        assert!(Population::generate_unless_stopped(&scenario, &streams, &mut || false).is_none());
+        let mut answers = 0;
+        let stopped = Population::generate_unless_stopped(&scenario, &streams, &mut || {
+            answers += 1;
+            answers < 2
+        });
+        assert!(stopped.is_none());
+        assert_eq!(answers, 2);
     }
 
     #[test]

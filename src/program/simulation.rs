@@ -52,7 +52,11 @@ pub trait Probe {
     }
 
     /// Called every [`CHECKPOINT_EVERY_EVENTS`] events with the simulated
-    /// time reached and the horizon; returning false stops the run.
+    /// time reached and the horizon; returning false stops the run. Also
+    /// called with [`SimTime::ZERO`] before the population is drawn and
+    /// every [`GENERATION_CHECK_EVERY_UNITS`](super::population::GENERATION_CHECK_EVERY_UNITS)
+    /// units of its drawing, so a run stops promptly in every phase, and a
+    /// set of replications between runs.
     fn checkpoint(&mut self, _simulated: SimTime, _horizon: SimTime) -> bool {
         true
     }
@@ -66,15 +70,23 @@ impl Probe for NoProbe {
     const TIMES_SETTLEMENTS: bool = false;
 }
 
-/// A run stopped early by its probe, at this simulated time.
+/// A run stopped early by its probe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Interrupted {
-    pub at: SimTime,
+    /// The simulated time reached; `None` when the run was stopped while
+    /// its population was being drawn, before simulated time began.
+    pub at: Option<SimTime>,
 }
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "the run was stopped at simulated {}", self.at)
+        match self.at {
+            Some(at) => write!(formatter, "the run was stopped at simulated {at}"),
+            None => write!(
+                formatter,
+                "the run was stopped while its population was being drawn"
+            ),
+        }
     }
 }
 
@@ -314,9 +326,26 @@ impl Log1pTable {
 impl<'a> Simulation<'a> {
     /// Prepares a run of a validated scenario with `seed` (usually `scenario.seed`).
     pub fn new(scenario: &'a Scenario, seed: u64) -> Simulation<'a> {
+        Simulation::new_unless_stopped(scenario, seed, &mut NoProbe)
+            .expect("NoProbe never stops a run")
+    }
+
+    /// Prepares a run like [`Simulation::new`], asking `probe` whether to
+    /// go on before the population is drawn and while it is (a large
+    /// population with long prior histories takes seconds to draw, and no
+    /// event checkpoint comes before it is done).
+    pub fn new_unless_stopped<P: Probe>(
+        scenario: &'a Scenario,
+        seed: u64,
+        probe: &mut P,
+    ) -> Result<Simulation<'a>, Interrupted> {
         let streams = Streams::new(seed);
         let rules = CompiledRules::new(&scenario.rules);
-        let population = Population::generate(scenario, &streams);
+        let end = SimTime::from_days(scenario.horizon_days);
+        let population = Population::generate_unless_stopped(scenario, &streams, &mut || {
+            probe.checkpoint(SimTime::ZERO, end)
+        })
+        .ok_or(Interrupted { at: None })?;
         let seconds_per_year = 365.0 * SECONDS_PER_DAY as f64;
         let mut segment_rate_cumulative = Vec::with_capacity(scenario.buyers.len());
         let mut rate_sum = 0.0;
@@ -331,9 +360,8 @@ impl<'a> Simulation<'a> {
         let life_days = f64::from(scenario.horizon_days.min(90));
         let expected_in_flight =
             (rate_sum * life_days * SECONDS_PER_DAY as f64).min(50_000_000.0) as usize;
-        let end = SimTime::from_days(scenario.horizon_days);
         let month_count = scenario.horizon_days as usize / 28 + 2;
-        Simulation {
+        Ok(Simulation {
             scenario,
             rules_in_force: scenario.rules.clone(),
             rules,
@@ -365,7 +393,7 @@ impl<'a> Simulation<'a> {
             log1p_counts: Log1pTable::new(),
             settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3)
                 .expect("valid histogram bounds"),
-        }
+        })
     }
 
     /// Runs to the horizon and returns what happened, unless the probe stops it.
@@ -383,7 +411,9 @@ impl<'a> Simulation<'a> {
             if self.events_processed % CHECKPOINT_EVERY_EVENTS == 0
                 && !probe.checkpoint(event.time, self.end)
             {
-                return Err(Interrupted { at: event.time });
+                return Err(Interrupted {
+                    at: Some(event.time),
+                });
             }
             let slot = OrderSlot(event.target);
             match EventKind::from_u8(event.kind) {

@@ -4,8 +4,10 @@ use escrowsim::program::{NoProbe, RunOutput};
 use escrowsim::report::Report;
 use escrowsim::scenario::{Scenario, load_scenario_file, parse_scenario};
 use rust_decimal::Decimal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus};
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 pub fn repository_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -97,4 +99,67 @@ pub fn succeeded(output: &std::process::Output) -> String {
 /// A command's stderr as text.
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+// Child processes that are signalled, waited for, and whose files are listed.
+
+/// CPU time a process has used, in clock ticks, from `/proc/PID/stat`.
+pub fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Waits until the child has spent a quarter second of CPU (well past
+/// starting and installing its signal handlers, which it does first) and
+/// returns true, or returns false if it finished first. CPU time, not wall
+/// time, so a loaded machine only makes the wait longer.
+pub fn worked_a_quarter_second(child: &mut Child) -> bool {
+    loop {
+        if child.try_wait().expect("child status").is_some() {
+            return false;
+        }
+        if cpu_ticks(child.id()).is_some_and(|ticks| ticks >= 25) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits for the child to exit; a child that ignores the stop is killed
+/// and the test fails (a hang guard, not a timing assertion).
+pub fn wait_for_exit(child: &mut Child, what: &str) -> ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(status) = child.try_wait().expect("child status") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what}: the command did not end within two minutes");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Sends `signal` (a number: 2 for SIGINT, 15 for SIGTERM) to the child.
+pub fn send(child: &Child, signal: i32) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{signal} {}", child.id());
+}
+
+/// The names of the entries of `directory`, sorted.
+pub fn files_in(directory: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(directory)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }

@@ -7,6 +7,7 @@ mod common;
 mod contract;
 mod determinism;
 mod exercise;
+mod faults;
 mod fuzz;
 mod generate;
 mod golden;

@@ -5,14 +5,14 @@
 //! clobbers the previous one; and `--check-determinism` passes.
 
 use crate::common::{
-    escrowsim, scenario_path, shipped_scenario, shipped_text, stderr, temporary_file,
+    escrowsim, files_in, scenario_path, send, shipped_scenario, shipped_text, stderr,
+    temporary_file, wait_for_exit, worked_a_quarter_second,
 };
 use escrowsim::program::memory::estimate_peak_memory;
 use escrowsim::scenario::parse_scenario;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::time::{Duration, Instant};
 
 /// Asserts that a command failed as bad input: exit 2, a message naming
 /// the file and containing `needle`, nothing on stdout, no panic.
@@ -342,6 +342,71 @@ fn a_scenario_beyond_max_memory_is_refused_with_the_estimate() {
     assert!(stderr(&output).contains("not a memory size"));
 }
 
+#[test]
+fn every_command_that_runs_a_scenario_refuses_one_beyond_max_memory() {
+    // Regression: compare, sweep and bench scenario never checked memory,
+    // and replications on J threads were checked as one run though J runs
+    // hold memory at once. quick.ron's estimate is 9.3 MiB a run.
+    let quick = scenario_path("quick.ron");
+    let quick = quick.to_str().unwrap();
+    let sweep = crate::common::repository_root().join("sweeps/claim-window-by-release.ron");
+    let sweep_out = temporary_file("memory-commands", "placeholder", b"").with_file_name("sweep");
+    let refused_lines: [&[&str]; 3] = [
+        &[
+            "compare",
+            quick,
+            quick,
+            "--replications",
+            "1",
+            "--max-memory",
+            "4M",
+        ],
+        &["bench", "scenario", quick, "--max-memory", "4M"],
+        &[
+            "sweep",
+            sweep.to_str().unwrap(),
+            "--out",
+            sweep_out.to_str().unwrap(),
+            "--max-memory",
+            "4M",
+        ],
+    ];
+    let names = [
+        "quick.ron",
+        "quick.ron",
+        "claim-window-by-release.ron (point 0)",
+    ];
+    for (line, name) in refused_lines.into_iter().zip(names) {
+        let output = escrowsim(line);
+        assert_bad_input(&output, line[0], name, "needs an estimated");
+        assert!(stderr(&output).contains("9.3 MiB"), "{}", stderr(&output));
+    }
+    assert!(!sweep_out.exists(), "nothing is created before the check");
+    // Four replications at once need four runs' memory; two fit in 20 MiB.
+    let four = escrowsim(&[
+        "run",
+        quick,
+        "--replications",
+        "4",
+        "--jobs",
+        "4",
+        "--max-memory",
+        "20M",
+    ]);
+    assert_bad_input(&four, "4 jobs", "quick.ron", "(4 runs at once of 9.3 MiB");
+    let two = escrowsim(&[
+        "run",
+        quick,
+        "--replications",
+        "4",
+        "--jobs",
+        "2",
+        "--max-memory",
+        "20M",
+    ]);
+    assert_eq!(two.status.code(), Some(0), "{}", stderr(&two));
+}
+
 /// Physical memory of this machine, from `/proc/meminfo`.
 fn machine_memory_bytes() -> u64 {
     let meminfo = std::fs::read_to_string("/proc/meminfo").expect("/proc/meminfo readable");
@@ -471,15 +536,6 @@ fn check_determinism_runs_twice_and_reports_the_usual_result() {
 
 const PREVIOUS_REPORT: &[u8] = b"{\"previous\": \"complete report\"}\n";
 
-/// CPU time a process has used, in clock ticks, from `/proc/PID/stat`.
-fn cpu_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
-}
-
 fn spawn_run(scenario: &Path, out: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_escrowsim"))
         .args([
@@ -496,70 +552,24 @@ fn spawn_run(scenario: &Path, out: &Path) -> Child {
         .expect("escrowsim starts")
 }
 
-/// Waits until the child has spent a quarter second of CPU (well past
-/// loading, drawing the population and installing its signal handlers, deep
-/// in the event loop) and returns true, or returns false if it finished first.
-fn busy_in_the_event_loop(child: &mut Child) -> bool {
-    loop {
-        if child.try_wait().expect("child status").is_some() {
-            return false;
-        }
-        if cpu_ticks(child.id()).is_some_and(|ticks| ticks >= 25) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Waits for the child to exit; a child that ignores the stop is killed
-/// and the test fails (a hang guard, not a timing assertion).
-fn wait_for_exit(child: &mut Child, what: &str) -> ExitStatus {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(status) = child.try_wait().expect("child status") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{what}: the run did not stop within two minutes of the signal");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn send(child: &Child, signal: i32) {
-    let status = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(child.id().to_string())
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -{signal} {}", child.id());
-}
-
-fn files_in(directory: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(directory)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// Starts a long run writing over an existing report, signals it once it is
 /// deep in its event loop, and returns its exit status, stderr, and the
-/// report file. Retries with a longer horizon if a run finishes before it
-/// can be signalled, and fails clearly if even the longest does.
+/// report file. The run is quick.ron over decades: its population is drawn
+/// in milliseconds, so a quarter second of CPU is always in the event loop
+/// (a large population would be stopped while it is drawn, which
+/// `faults.rs` tests). Retries with a longer horizon if a run finishes
+/// before it can be signalled, and fails clearly if even the longest does.
 fn signal_a_long_run(test_name: &str, signal: i32) -> (ExitStatus, String, PathBuf) {
     for horizon_days in [3_650, 36_500] {
-        let text = shipped_text("trade-assurance-2014.ron").replace(
-            "horizon_days: 365",
+        let text = shipped_text("quick.ron").replace(
+            "horizon_days: 120",
             &format!("horizon_days: {horizon_days}"),
         );
         let scenario = temporary_file(test_name, "long.ron", text.as_bytes());
         let out = scenario.with_file_name("report.json");
         std::fs::write(&out, PREVIOUS_REPORT).unwrap();
         let mut child = spawn_run(&scenario, &out);
-        if !busy_in_the_event_loop(&mut child) {
+        if !worked_a_quarter_second(&mut child) {
             continue;
         }
         send(&child, signal);

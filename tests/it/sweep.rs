@@ -590,3 +590,168 @@ fn ctrl_c_stops_a_sweep_with_130_keeping_whole_units_only() {
         "temporary files left: {files:?}"
     );
 }
+
+/// Sweep file text over quick.ron named `name`, one replication of two points.
+fn small_sweep_text(name: &str) -> String {
+    format!(
+        "Sweep(\n    name: \"{name}\",\n    scenario: {:?},\n    replications: 1,\n    grid: [\n        \
+         (path: \"rules.claim_window_days\", values: [\"14\", \"45\"]),\n    ],\n)\n",
+        scenario_path("quick.ron").display().to_string()
+    )
+}
+
+/// Starts one `escrowsim sweep` into `directory` per sweep text, each
+/// reading its sweep file from a FIFO, so that all of them have started and
+/// wait on their file; then writes the files one after the other, which
+/// releases the sweeps within microseconds of each other, so they claim the
+/// directory at about the same moment. Returns each one's exit code and stderr.
+fn sweeps_released_together(
+    test: &str,
+    directory: &Path,
+    texts: &[String],
+) -> Vec<(Option<i32>, String)> {
+    let fifos: Vec<PathBuf> = (0..texts.len())
+        .map(|index| {
+            let fifo = fresh_directory(test, &format!("sweep-{index}.ron"));
+            let _ = std::fs::remove_file(&fifo);
+            let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+            assert!(made.success());
+            fifo
+        })
+        .collect();
+    let children: Vec<std::process::Child> = fifos
+        .iter()
+        .map(|fifo| spawn_sweep(fifo, directory, Stdio::piped()))
+        .collect();
+    for (fifo, text) in fifos.iter().zip(texts) {
+        // Opening blocks until that sweep opens its file for reading.
+        std::fs::write(fifo, text).unwrap();
+    }
+    children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            (
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The sweep digest of the manifest and of every unit file of `directory`,
+/// and whether any temporary file is left.
+fn digests_in(directory: &Path) -> (String, Vec<String>) {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(directory.join("sweep.json")).unwrap()).unwrap();
+    let units = directory.join("units");
+    let mut names = unit_file_names(&units);
+    names.sort();
+    let digests = names
+        .iter()
+        .map(|name| {
+            assert!(name.ends_with(".json"), "temporary file left: {name}");
+            let unit: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(units.join(name)).unwrap()).unwrap();
+            unit["sweep_digest"].as_str().unwrap().to_string()
+        })
+        .collect();
+    (manifest["digest"].as_str().unwrap().to_string(), digests)
+}
+
+#[test]
+fn two_different_sweeps_started_together_into_one_new_directory_never_mix() {
+    // Regression: each sweep saw no manifest, wrote its own (the last
+    // rename won), and both ran their units into the directory, exit 0.
+    // Several rounds, as the two may claim the directory in either order.
+    let test = "sweep-race";
+    for round in 0..4 {
+        let directory = fresh_directory(test, &format!("shared-{round}"));
+        let names = ["race-a", "race-b"];
+        let ended = sweeps_released_together(test, &directory, &names.map(small_sweep_text));
+        let winners: Vec<usize> = (0..2).filter(|&index| ended[index].0 == Some(0)).collect();
+        assert_eq!(winners.len(), 1, "round {round}: {ended:?}");
+        let (winner, loser) = (winners[0], 1 - winners[0]);
+        let (code, message) = &ended[loser];
+        assert_eq!(*code, Some(2), "round {round}: {message}");
+        assert!(
+            message.contains(&format!(
+                "{}: holds results of sweep \"{}\"",
+                directory.display(),
+                names[winner]
+            )),
+            "round {round}: {message}"
+        );
+        let (manifest, units) = digests_in(&directory);
+        assert_eq!(units.len(), 2, "round {round}");
+        assert!(
+            units.iter().all(|digest| *digest == manifest),
+            "round {round}: units of two sweeps in one directory"
+        );
+    }
+}
+
+#[test]
+fn the_same_sweep_started_twice_together_completes_without_mixing() {
+    let test = "sweep-twice";
+    let text = small_sweep_text("twice");
+    let alone = fresh_directory(test, "alone");
+    let reference = fresh_directory(test, "alone.json");
+    let sweep = temporary_file(test, "twice.ron", text.as_bytes());
+    run_and_merge(&sweep, &alone, &reference);
+    let directory = fresh_directory(test, "shared");
+    let ended = sweeps_released_together(test, &directory, &[text.clone(), text]);
+    for (code, message) in &ended {
+        assert_eq!(*code, Some(0), "{message}");
+    }
+    let (manifest, units) = digests_in(&directory);
+    assert_eq!(units.len(), 2);
+    assert!(units.iter().all(|digest| *digest == manifest));
+    let merged = fresh_directory(test, "shared.json");
+    succeeded(&escrowsim(&[
+        "merge",
+        path(&directory),
+        "--out",
+        path(&merged),
+    ]));
+    assert_eq!(
+        std::fs::read(&merged).unwrap(),
+        std::fs::read(&reference).unwrap()
+    );
+}
+
+#[test]
+fn an_endless_sweep_file_is_read_only_up_to_its_size_limit() {
+    // Regression: a sweep file was read to its end, so /dev/zero (or an
+    // endless pipe) filled the memory. A device is refused before reading;
+    // an endless pipe is read only to the limit. Under a 1 GiB
+    // address-space limit a read to the end fails and aborts; the refusal
+    // must come first.
+    let out = fresh_directory("sweep-endless", "out");
+    let device = escrowsim(&["sweep", "/dev/zero", "--out", path(&out)]);
+    let message = String::from_utf8_lossy(&device.stderr);
+    assert_eq!(device.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains(
+            "/dev/zero: cannot read the sweep file: it is a character device, not a file"
+        ),
+        "{message}"
+    );
+    let fifo = out.with_file_name("endless-sweep.ron");
+    let _ = std::fs::remove_file(&fifo);
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("mkfifo \"$1\" && (yes > \"$1\" 2>/dev/null &) && ulimit -v 1048576 && exec \"$0\" sweep \"$1\" --out \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_escrowsim"))
+        .arg(&fifo)
+        .arg(&out)
+        .output()
+        .expect("sh runs");
+    let _ = std::fs::remove_file(&fifo);
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("cannot read the sweep file: the input goes on past 1048576 bytes"),
+        "{message}"
+    );
+}
