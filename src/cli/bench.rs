@@ -8,7 +8,8 @@
 //! settlement in [`LATENCY_SAMPLE_EVERY`], with the clock's own cost (the
 //! median of back-to-back reads) subtracted and reported.
 
-use super::memory::{MemoryBudget, Workload, check_bytes, check_memory, parse_memory_size};
+use super::flags::{MemoryArgs, SeedArgs};
+use super::memory::{MemoryBudget, Workload, check_bytes, check_memory};
 use super::output::{not_written, write_reports};
 use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
@@ -68,6 +69,8 @@ pub struct SettlementArgs {
     /// Seed of the drawn order values.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -105,17 +108,15 @@ impl KindChoice {
 pub struct ScenarioArgs {
     /// Scenario file (RON).
     pub scenario: PathBuf,
-    /// Seed for every random stream; defaults to the scenario's `seed`.
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
     /// Runs; the figures are medians over them.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub repeat: u32,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Refuse scenarios whose estimated peak memory exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
-    pub max_memory: Option<u64>,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 pub fn bench(arguments: &BenchArgs) -> Result<(), Failure> {
@@ -137,7 +138,7 @@ pub fn bench(arguments: &BenchArgs) -> Result<(), Failure> {
             check_bytes(
                 &format!("--orders {}", arguments.orders),
                 needed,
-                MemoryBudget::find(None),
+                MemoryBudget::find(arguments.memory.max_memory),
             )?;
             let result = catching_panics(|| settlement_bench(arguments, &stop))??;
             render(arguments.format, &result, SettlementResult::text)
@@ -412,10 +413,10 @@ fn scenario_bench(
     check_memory(
         &arguments.scenario,
         &scenario,
-        MemoryBudget::find(arguments.max_memory),
+        MemoryBudget::find(arguments.memory.max_memory),
         Workload::SINGLE_RUN,
     )?;
-    let seed = arguments.seed.unwrap_or(scenario.seed);
+    let seed = arguments.seed.seed.unwrap_or(scenario.seed);
     catching_panics(|| {
         let mut runs = Vec::new();
         let mut latency = latency_histogram();

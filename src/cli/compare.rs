@@ -1,7 +1,8 @@
 //! `escrowsim compare A.ron B.ron --replications R`: two rule sets, paired
 //! replication by replication on common random numbers.
 
-use super::memory::{MemoryBudget, Workload, check_memory, parse_memory_size};
+use super::flags::{MemoryArgs, ReportArgs, SeedArgs};
+use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::{interrupted, performance_footer, plan, with_progress, write_with_page};
 use super::run::Format;
@@ -34,21 +35,12 @@ pub struct CompareArgs {
     /// Threads; defaults to the available cores. The report is the same for any value.
     #[arg(long)]
     pub jobs: Option<u32>,
-    /// Base seed of the replications; defaults to A's `seed`.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report to this file (atomically) instead of stdout.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Also write a self-contained HTML report with charts to this file.
-    #[arg(long)]
-    pub html: Option<PathBuf>,
-    /// Refuse scenarios whose estimated peak memory, times the runs at once, exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
-    pub max_memory: Option<u64>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
@@ -67,9 +59,12 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
             b.horizon_days
         )));
     }
-    check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
-    let base_seed = arguments.seed.unwrap_or(a.seed);
-    if arguments.seed.is_none() && a.seed != b.seed {
+    check_report_and_page(
+        arguments.report.out.as_deref(),
+        arguments.report.html.as_deref(),
+    )?;
+    let base_seed = arguments.seed.seed.unwrap_or(a.seed);
+    if arguments.seed.seed.is_none() && a.seed != b.seed {
         note!(
             "note: {} has seed {} but both policies run with seeds derived from A's seed {base_seed} (common random numbers)",
             arguments.b.display(),
@@ -88,10 +83,13 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         runs_at_once: u64::from(plan.jobs.min(plan.replications.saturating_mul(2))),
         results_kept: 2 * u64::from(plan.replications),
     };
-    let budget = MemoryBudget::find(arguments.max_memory);
+    let budget = MemoryBudget::find(arguments.memory.max_memory);
     check_memory(&arguments.a, &a, budget, workload)?;
     check_memory(&arguments.b, &b, budget, workload)?;
-    let outputs = [arguments.html.as_deref(), arguments.out.as_deref()];
+    let outputs = [
+        arguments.report.html.as_deref(),
+        arguments.report.out.as_deref(),
+    ];
     let horizon_seconds = u64::from(a.horizon_days) * 86_400;
     let ((a_set, b_set), wall_ns) = with_progress(
         2 * horizon_seconds * u64::from(plan.replications),
@@ -107,10 +105,11 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
     let comparison =
         Comparison::new(&a_set, &b_set).map_err(|error| Failure::Internal(error.to_string()))?;
     let page = arguments
+        .report
         .html
         .as_ref()
         .map(|_| render_comparison_html(&comparison, &a_set, &b_set));
-    let rendered = match arguments.format {
+    let rendered = match arguments.report.format {
         Format::Text => {
             let mut text = render_comparison_text(&comparison);
             text.push_str(&performance_footer(&[&a_set, &b_set], wall_ns, plan.jobs));
@@ -120,9 +119,9 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         Format::Csv => render_comparison_csv(&a_set, &b_set),
     };
     write_with_page(
-        arguments.html.as_deref(),
+        arguments.report.html.as_deref(),
         page.as_deref(),
-        arguments.out.as_deref(),
+        arguments.report.out.as_deref(),
         &rendered,
         &stop,
     )

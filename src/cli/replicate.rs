@@ -20,10 +20,13 @@ use std::time::Duration;
 
 pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), Failure> {
     let scenario = load_scenario_file(&arguments.scenario)?;
-    check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
+    check_report_and_page(
+        arguments.report.out.as_deref(),
+        arguments.report.html.as_deref(),
+    )?;
     let replications = arguments.replications.unwrap_or(1);
     let plan = plan(
-        arguments.seed.unwrap_or(scenario.seed),
+        arguments.seed.seed.unwrap_or(scenario.seed),
         replications,
         arguments.jobs,
         scenario.horizon_days,
@@ -31,10 +34,13 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
     check_memory(
         &arguments.scenario,
         &scenario,
-        MemoryBudget::find(arguments.max_memory),
+        MemoryBudget::find(arguments.memory.max_memory),
         Workload::replications(plan.replications, plan.jobs),
     )?;
-    let outputs = [arguments.html.as_deref(), arguments.out.as_deref()];
+    let outputs = [
+        arguments.report.html.as_deref(),
+        arguments.report.out.as_deref(),
+    ];
     let horizon_seconds = u64::from(scenario.horizon_days) * 86_400;
     let (replications, wall_ns) = with_progress(
         horizon_seconds * u64::from(plan.replications),
@@ -49,10 +55,11 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
     stop.check(|| not_written(&outputs))?;
     let summary = ReplicationSummary::new(&replications);
     let page = arguments
+        .report
         .html
         .as_ref()
         .map(|_| render_replications_html(&summary, &replications));
-    let rendered = match arguments.format {
+    let rendered = match arguments.report.format {
         Format::Text => {
             let mut text = render_summary_text(&summary);
             text.push_str(&performance_footer(&[&replications], wall_ns, plan.jobs));
@@ -62,9 +69,9 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         Format::Csv => render_replications_csv(&replications),
     };
     write_with_page(
-        arguments.html.as_deref(),
+        arguments.report.html.as_deref(),
         page.as_deref(),
-        arguments.out.as_deref(),
+        arguments.report.out.as_deref(),
         &rendered,
         stop,
     )

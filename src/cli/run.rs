@@ -1,7 +1,8 @@
 //! `escrowsim run`: one scenario, one seed, one report.
 
 use super::determinism;
-use super::memory::{MemoryBudget, Workload, check_memory, parse_memory_size};
+use super::flags::{MemoryArgs, ReportArgs, SeedArgs};
+use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_output_path, not_written, write_reports};
 use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
@@ -28,30 +29,21 @@ which case no report is written and --out is left as it was.";
 pub struct RunArgs {
     /// Scenario file (RON).
     pub scenario: PathBuf,
-    /// Seed for every random stream; defaults to the scenario's `seed`.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report to this file (atomically: a temporary file renamed when complete) instead of stdout.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Run this many replications (seeds derived from the seed) and report statistics across them.
     #[arg(long)]
     pub replications: Option<u32>,
     /// Threads for replications; defaults to the available cores. The report is the same for any value.
     #[arg(long, requires = "replications")]
     pub jobs: Option<u32>,
-    /// Also write a self-contained HTML report with charts to this file.
-    #[arg(long)]
-    pub html: Option<PathBuf>,
     /// Run the scenario twice and fail (exit 1) naming the first diverging month if the outcomes differ.
     #[arg(long)]
     pub check_determinism: bool,
-    /// Refuse scenarios whose estimated peak memory exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
-    pub max_memory: Option<u64>,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -68,8 +60,8 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
     if arguments.replications.is_some()
-        || arguments.html.is_some()
-        || matches!(arguments.format, Format::Csv)
+        || arguments.report.html.is_some()
+        || matches!(arguments.report.format, Format::Csv)
     {
         if arguments.check_determinism {
             // Replications already compare nothing run twice; rather than
@@ -83,16 +75,16 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         return super::replicate::run_replications(arguments, &stop);
     }
     let scenario = load_scenario_file(&arguments.scenario)?;
-    if let Some(out) = &arguments.out {
+    if let Some(out) = &arguments.report.out {
         check_output_path(out)?;
     }
     check_memory(
         &arguments.scenario,
         &scenario,
-        MemoryBudget::find(arguments.max_memory),
+        MemoryBudget::find(arguments.memory.max_memory),
         Workload::SINGLE_RUN,
     )?;
-    let seed = arguments.seed.unwrap_or(scenario.seed);
+    let seed = arguments.seed.seed.unwrap_or(scenario.seed);
     let report = simulate(&scenario, seed, &stop, arguments)?;
     if arguments.check_determinism {
         let second = simulate(&scenario, seed, &stop, arguments)?;
@@ -102,14 +94,15 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
             report.digest
         );
     }
-    let rendered = match arguments.format {
+    let rendered = match arguments.report.format {
         Format::Text => render_text(&report),
         Format::Json => report.to_json(),
         Format::Csv => unreachable!("CSV reports are replication reports"),
     };
-    write_reports(&[(arguments.out.as_deref(), rendered.as_bytes())], || {
-        stop.check(|| not_written(&[arguments.out.as_deref()]))
-    })
+    write_reports(
+        &[(arguments.report.out.as_deref(), rendered.as_bytes())],
+        || stop.check(|| not_written(&[arguments.report.out.as_deref()])),
+    )
 }
 
 /// Runs the scenario with a wall clock for the performance figures; a stop
@@ -120,7 +113,7 @@ fn simulate(
     stop: &StopRequests,
     arguments: &RunArgs,
 ) -> Result<Report, Failure> {
-    let not_written = || not_written(&[arguments.out.as_deref()]);
+    let not_written = || not_written(&[arguments.report.out.as_deref()]);
     stop.check(not_written)?;
     catching_panics(|| {
         let mut probe = StoppableClock::new(stop.clone());

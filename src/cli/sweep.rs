@@ -5,7 +5,8 @@
 //! so a sweep killed at any moment leaves only whole units behind, and
 //! running the same command again completes exactly the missing ones.
 
-use super::memory::{MemoryBudget, Workload, check_memory, parse_memory_size};
+use super::flags::MemoryArgs;
+use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{create_exclusively, write_atomically, write_report};
 use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
@@ -44,9 +45,8 @@ pub struct SweepArgs {
     /// print the plan, and run nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Refuse points whose estimated peak memory, times the units run at once (--jobs), exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
-    pub max_memory: Option<u64>,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 /// The manifest's file name inside a sweep directory.
@@ -74,7 +74,7 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
     }
     let directory = &arguments.out;
     let units_at_once = (plan.units_of(shard).count() as u32).min(arguments.jobs);
-    let budget = MemoryBudget::find(arguments.max_memory);
+    let budget = MemoryBudget::find(arguments.memory.max_memory);
     for point in &plan.points {
         let label = format!("{} (point {})", arguments.sweep.display(), point.index);
         // Units are written to files as they finish: none is kept in memory.

@@ -1,7 +1,8 @@
 //! `escrowsim validate`: every problem of a scenario, or a one-line summary.
 
 use super::Failure;
-use super::memory::{MemoryBudget, Workload, check_memory, parse_memory_size};
+use super::flags::MemoryArgs;
+use super::memory::{MemoryBudget, Workload, check_memory};
 use clap::Args;
 use escrowsim::program::memory::{Bytes, estimate_peak_memory};
 use escrowsim::scenario::load_scenario_file;
@@ -11,9 +12,8 @@ use std::path::PathBuf;
 pub struct ValidateArgs {
     /// Scenario file (RON).
     pub scenario: PathBuf,
-    /// Refuse scenarios whose estimated peak memory exceeds this (e.g. 512M, 8G); defaults to the machine's memory.
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
-    pub max_memory: Option<u64>,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
@@ -22,7 +22,7 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
     check_memory(
         path,
         &scenario,
-        MemoryBudget::find(arguments.max_memory),
+        MemoryBudget::find(arguments.memory.max_memory),
         Workload::SINGLE_RUN,
     )?;
     let suppliers = scenario.supplier_count();

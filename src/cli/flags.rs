@@ -1,0 +1,42 @@
+//! Flags that several subcommands share, each defined once and flattened
+//! into the subcommands (`#[command(flatten)]`), so its name, parsing and
+//! help read the same everywhere.
+
+use super::memory::parse_memory_size;
+use super::run::Format;
+use clap::Args;
+use std::path::PathBuf;
+
+/// `--max-memory`: every subcommand that runs or checks a scenario.
+#[derive(Args, Clone, Copy, Debug)]
+pub struct MemoryArgs {
+    /// Refuse a scenario whose estimated peak memory, for all the runs held
+    /// at once (one per job) and the results kept, exceeds this (e.g. 512M,
+    /// 8G); defaults to the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_size)]
+    pub max_memory: Option<u64>,
+}
+
+/// `--seed`: the base seed of every random stream.
+#[derive(Args, Clone, Copy, Debug)]
+pub struct SeedArgs {
+    /// Seed for every random stream (the base seed of replications);
+    /// defaults to the scenario's `seed`.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// `--format`, `--out` and `--html`: where a report goes and in what form.
+#[derive(Args, Clone)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to this file (atomically: a temporary file renamed
+    /// when complete) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write a self-contained HTML report with charts to this file.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
