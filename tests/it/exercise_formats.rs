@@ -210,8 +210,9 @@ pub fn exercise_manifest(bytes: &[u8]) -> Reading {
 
 /// Unit bytes -> `UnitResult::from_json` -> for a unit it accepts: written
 /// and read back the same, merged as it is with a one-unit sweep of its
-/// digest, then renumbered as the only unit of a one-point sweep and as both
-/// replications of a two-replication one, which must merge and render.
+/// digest, then renumbered as the only unit of a one-point sweep and, with
+/// a mirror image (every value negated), as both replications of a
+/// two-replication one, which must merge and render.
 pub fn exercise_unit(bytes: &[u8]) -> Reading {
     let Some(text) = text_of(bytes, UNIT_BYTES_MAX) else {
         return Reading::Unread;
@@ -266,7 +267,17 @@ pub fn exercise_unit(bytes: &[u8]) -> Reading {
     let alone = merge_units(&manifest(1), vec![renumbered(0)])
         .unwrap_or_else(|problems| panic!("a unit that fits its sweep merges: {problems:?}"));
     render(&alone);
-    let twice = merge_units(&manifest(2), vec![renumbered(1), renumbered(0)])
+    // The second replication mirrors the first, so the spreads are wide.
+    let (source, mut mirrored) = renumbered(1);
+    let values = &mut mirrored.replication.values;
+    for value in values
+        .values
+        .iter_mut()
+        .chain(values.monthly.iter_mut().flatten())
+    {
+        *value = -*value;
+    }
+    let twice = merge_units(&manifest(2), vec![(source, mirrored), renumbered(0)])
         .unwrap_or_else(|problems| panic!("two units that fit their sweep merge: {problems:?}"));
     render(&twice);
     Reading::Accepted

@@ -290,6 +290,56 @@ fn shipped_sweep_text() -> String {
     .expect("the shipped sweep file is readable")
 }
 
+/// How a grid value is written from its index.
+type ValueWriter = fn(usize) -> String;
+
+/// Grid paths for generated sweeps, valid and not, with how a value is
+/// written from its index.
+const GRID_PATHS: &[(&str, ValueWriter)] = &[
+    ("rules.claim_window_days", |index| {
+        (index % 3651).to_string()
+    }),
+    ("rules.seller_fee_bps", |index| (index % 10_001).to_string()),
+    ("rules.deposit_release", |index| {
+        ["AtContract", "AtShipment", "AtAcceptance"][index % 3].to_string()
+    }),
+    ("rules.no_such_rule", |index| index.to_string()),
+    ("rules.", |index| index.to_string()),
+    ("scenario.seed", |index| index.to_string()),
+];
+
+/// Sweep files of many dimensions, many values and edge replications:
+/// grids far beyond the bounds, which must be refused before they are
+/// expanded (byte mutations of a real file rarely grow one this far).
+fn grid_sweep_text() -> impl Strategy<Value = String> {
+    let values =
+        prop_oneof![4 => 0usize..4, 1 => Just(1_000usize), 1 => Just(1_001usize), 1 => 5usize..30];
+    let dimension = (0..GRID_PATHS.len(), values);
+    let replications = prop_oneof![
+        Just(0u32),
+        Just(1),
+        Just(2),
+        Just(10_000),
+        Just(10_001),
+        Just(u32::MAX),
+        1u32..50,
+    ];
+    (prop::collection::vec(dimension, 0..80), replications).prop_map(|(grid, replications)| {
+        let dimensions: Vec<String> = grid
+            .iter()
+            .map(|&(path, count)| {
+                let (path, value) = GRID_PATHS[path];
+                let values: Vec<String> = (0..count).map(|index| format!("{:?}", value(index))).collect();
+                format!("(path: {path:?}, values: [{}])", values.join(", "))
+            })
+            .collect();
+        format!(
+            "Sweep(name: \"grid\", scenario: \"quick.ron\", replications: {replications}, grid: [{}])",
+            dimensions.join(", ")
+        )
+    })
+}
+
 /// A tiny sweep: 2 points x 2 replications of quick.ron.
 const TINY_SWEEP: &str = r#"Sweep(
     name: "fuzz-seed",
@@ -528,5 +578,15 @@ proptest! {
         if let Some(fresh) = with_fresh_checksum(&text) {
             let _ = exercise_unit(&fresh);
         }
+    }
+}
+
+proptest! {
+    // Fewer cases: a valid grid of thousands of points is planned twice.
+    #![proptest_config(deterministic_config(48))]
+
+    #[test]
+    fn generated_grids_are_refused_clearly_or_plan_checked_sweeps(text in grid_sweep_text()) {
+        let _ = exercise_sweep(text.as_bytes(), &scenarios_directory());
     }
 }
