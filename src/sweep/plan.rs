@@ -243,12 +243,21 @@ pub fn parse_sweep(
         }
     }
     if point_count > POINTS_MAX {
+        // The count saturates: a grid of many dimensions has more points
+        // than a number holds.
+        let counted = if point_count == usize::MAX {
+            format!("at least {point_count}")
+        } else {
+            point_count.to_string()
+        };
         problems.push(format!(
-            "{}: {point_count} grid points; the limit is {POINTS_MAX}",
+            "{}: {counted} grid points; the limit is {POINTS_MAX}",
             at("grid")
         ));
     }
-    let unit_count = point_count as u64 * u64::from(file.replications);
+    // Saturating too: with the points beyond their limit this product is
+    // never reported, but it must not overflow on the way.
+    let unit_count = (point_count as u64).saturating_mul(u64::from(file.replications));
     if problems.is_empty() && unit_count > UNITS_MAX {
         problems.push(format!(
             "{}: {unit_count} units (points x replications); the limit is {UNITS_MAX}",
@@ -431,6 +440,27 @@ mod tests {
             Shard::parse(" 2 / 5 ").unwrap(),
             Shard { index: 2, count: 5 }
         );
+    }
+
+    #[test]
+    fn a_grid_whose_product_overflows_is_refused() {
+        // 33 dimensions of 2 values (2^33 points) times 2^32 - 1
+        // replications is more units than a u64 holds; 64 dimensions are
+        // more points than a usize holds.
+        let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        for (dimensions, replications) in [(33, u32::MAX), (64, 2)] {
+            let grid = "(path: \"rules.x\", values: [\"1\", \"2\"]), ".repeat(dimensions);
+            let text = format!(
+                "Sweep(name: \"big\", scenario: \"quick.ron\", replications: {replications}, grid: [{grid}])"
+            );
+            let error = parse_sweep(&text, "big.ron", &directory).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains("grid points; the limit is 10000"),
+                "{error}"
+            );
+        }
     }
 
     #[test]

@@ -125,7 +125,8 @@ pub fn merge_units(
         for _ in 0..manifest.replications {
             let unit = units.next().expect("every point has its units");
             costs.units += 1;
-            costs.wall_ms_total += unit.wall_ms;
+            // A unit file may record any wall time; the total saturates.
+            costs.wall_ms_total = costs.wall_ms_total.saturating_add(unit.wall_ms);
             costs.wall_ms_max = costs.wall_ms_max.max(unit.wall_ms);
             costs.peak_rss_bytes_max = costs.peak_rss_bytes_max.max(unit.peak_rss_bytes);
             match &schema {

@@ -289,10 +289,14 @@ impl UnitResult {
         }
         let mut histogram = Histogram::new_with_bounds(1, LATENCY_NS_MAX, 3)
             .map_err(|error| format!("{error:?}"))?;
+        // A bucket is written as its highest value, which for the top
+        // bucket (where a run's longest latencies saturate) lies past the
+        // bound itself.
+        let latency_written_max = histogram.highest_equivalent(LATENCY_NS_MAX);
         let mut samples: u64 = 0;
         for &(value, count) in &file.settle_latency_ns {
             samples = samples.saturating_add(count);
-            if !(1..=LATENCY_NS_MAX).contains(&value) || samples > file.settlements {
+            if !(1..=latency_written_max).contains(&value) || samples > file.settlements {
                 return Err(format!(
                     "settle_latency_ns: bucket ({value}, {count}) is beyond what a run records"
                 ));
@@ -323,5 +327,53 @@ impl UnitResult {
             wall_ms: file.wall_ms,
             peak_rss_bytes: file.peak_rss_bytes,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::metrics::MetricValues;
+
+    fn unit_with_latencies(latencies_ns: &[u64]) -> UnitResult {
+        let mut settle_latency_ns = Histogram::new_with_bounds(1, LATENCY_NS_MAX, 3).unwrap();
+        for &latency in latencies_ns {
+            // As the simulation records them: beyond the bound, at the bound.
+            settle_latency_ns.saturating_record(latency);
+        }
+        UnitResult {
+            sweep_digest: "0".repeat(64),
+            version: VERSION.to_string(),
+            unit: 0,
+            point: 0,
+            schema: Schema {
+                metrics: Vec::new(),
+                months: Vec::new(),
+                monthly_metrics: Vec::new(),
+            },
+            replication: Replication {
+                index: 0,
+                seed: 1,
+                digest: String::new(),
+                values: MetricValues {
+                    values: Vec::new(),
+                    monthly: Vec::new(),
+                },
+                events: 0,
+                settlements: latencies_ns.len() as u64,
+            },
+            settle_latency_ns,
+            wall_ms: 0,
+            peak_rss_bytes: None,
+        }
+    }
+
+    #[test]
+    fn a_unit_whose_settlements_reached_the_latency_bound_reads_back() {
+        let unit = unit_with_latencies(&[1, 1_000, LATENCY_NS_MAX - 1, LATENCY_NS_MAX, u64::MAX]);
+        let text = unit.to_json();
+        let read = UnitResult::from_json(&text).unwrap_or_else(|problem| panic!("{problem}"));
+        assert_eq!(read.settle_latency_ns, unit.settle_latency_ns);
+        assert_eq!(read.to_json(), text);
     }
 }
