@@ -14,7 +14,6 @@ impl<'a> Simulation<'a> {
         let order = self.orders.sign(slot);
         let supplier = &mut self.population.suppliers[order.supplier.0 as usize];
         let segment = &scenario.suppliers[supplier.segment_index as usize];
-        let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
         order.contract_at = now;
         order.ship_by = now.plus(SimDuration::from_days(segment.promised_lead_days));
         order.deposit = share_of(order.value, rules.deposit_share_bps);
@@ -55,8 +54,17 @@ impl<'a> Simulation<'a> {
             DepositRelease::AtContract,
             exposure,
         );
+        self.start_production(slot, now);
+    }
 
-        // Production draws: a fixed count, whatever the supplier's type.
+    /// Production after the contract: whether the goods will conform, when
+    /// they ship (on time, or late), and whether a bust-out fraudster
+    /// vanishes instead. A fixed count of draws, whatever the supplier's type.
+    fn start_production(&mut self, slot: OrderSlot, now: SimTime) {
+        let scenario: &'a Scenario = self.scenario;
+        let order = self.orders.get_mut(slot);
+        let supplier = &mut self.population.suppliers[order.supplier.0 as usize];
+        let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
         let draws = self.order_random.at(order.number, Phase::Production);
         let vanish_draw = uniform01(draws);
         let late_draw = uniform01(draws);

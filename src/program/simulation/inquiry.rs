@@ -3,6 +3,7 @@
 //! their storefronts show.
 
 use super::*;
+use crate::scenario::ChoiceWeights;
 
 impl<'a> Simulation<'a> {
     pub(super) fn schedule_next_inquiry(&mut self) {
@@ -66,15 +67,7 @@ impl<'a> Simulation<'a> {
             if !answers {
                 continue;
             }
-            // What the storefront shows: the badge and the last 12 months.
-            let storefront = supplier.window.last_twelve_months(month);
-            let weights = &segment.choice;
-            let badge = if supplier.shows_badge() { 1.0 } else { 0.0 };
-            let utility = weights.badge * badge
-                + weights.transactions * self.log1p_counts.of(storefront.orders_completed)
-                + weights.response_rate * storefront.response_rate()
-                - weights.response_speed * storefront.mean_response_hours() / 24.0
-                - weights.price * supplier.log_price_index;
+            let utility = storefront_utility(&segment.choice, supplier, month, &self.log1p_counts);
             best_utility = best_utility.max(utility);
             candidates[answered] = (supplier_id, response_seconds, utility);
             answered += 1;
@@ -85,22 +78,8 @@ impl<'a> Simulation<'a> {
             self.totals.inquiries_unanswered += 1;
             return;
         }
-        // Softmax relative to the best utility, so exp never overflows.
-        let mut weight_sum = 0.0;
-        for candidate in candidates.iter_mut().take(answered) {
-            candidate.2 = libm::exp(candidate.2 - best_utility);
-            weight_sum += candidate.2;
-        }
-        let mut target = choice_draw * weight_sum;
-        let mut chosen = candidates[answered - 1];
-        for &candidate in candidates.iter().take(answered) {
-            if target < candidate.2 {
-                chosen = candidate;
-                break;
-            }
-            target -= candidate.2;
-        }
-        let (supplier_id, response_seconds, _) = chosen;
+        let (supplier_id, response_seconds, _) =
+            logit_choice(&mut candidates[..answered], best_utility, choice_draw);
         let price_index = self.population.supplier(supplier_id).price_index;
         let order = Order {
             number: order_number,
@@ -117,4 +96,45 @@ impl<'a> Simulation<'a> {
             slot,
         );
     }
+}
+
+/// A candidate's utility by what its storefront shows: the badge and the
+/// trailing 12 months (orders, response rate and speed), and its price.
+fn storefront_utility(
+    weights: &ChoiceWeights,
+    supplier: &Supplier,
+    month: MonthIndex,
+    log1p_counts: &Log1pTable,
+) -> f64 {
+    let storefront = supplier.window.last_twelve_months(month);
+    let badge = if supplier.shows_badge() { 1.0 } else { 0.0 };
+    weights.badge * badge
+        + weights.transactions * log1p_counts.of(storefront.orders_completed)
+        + weights.response_rate * storefront.response_rate()
+        - weights.response_speed * storefront.mean_response_hours() / 24.0
+        - weights.price * supplier.log_price_index
+}
+
+/// The candidate a multinomial logit picks with uniform `draw`, from
+/// (supplier, response seconds, utility) entries; the utilities are
+/// replaced by their weights. The softmax is taken relative to the best
+/// utility, so `exp` never overflows.
+fn logit_choice(
+    candidates: &mut [(SupplierId, u64, f64)],
+    best_utility: f64,
+    draw: f64,
+) -> (SupplierId, u64, f64) {
+    let mut weight_sum = 0.0;
+    for candidate in candidates.iter_mut() {
+        candidate.2 = libm::exp(candidate.2 - best_utility);
+        weight_sum += candidate.2;
+    }
+    let mut target = draw * weight_sum;
+    for &candidate in candidates.iter() {
+        if target < candidate.2 {
+            return candidate;
+        }
+        target -= candidate.2;
+    }
+    candidates[candidates.len() - 1]
 }
