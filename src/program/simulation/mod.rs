@@ -447,6 +447,12 @@ impl<'a> Simulation<'a> {
                 EventKind::RuleChange => self.change_rules(event.target as usize),
             }
         }
+        Ok(self.finish())
+    }
+
+    /// Closes the last month, checks the invariants of a finished run, and
+    /// hands over what the report needs.
+    fn finish(mut self) -> RunOutput {
         self.close_month(self.end);
         // What storefronts show at the end is what a buyer sees at the first
         // instant after the run: the month holding that instant is current.
@@ -461,7 +467,7 @@ impl<'a> Simulation<'a> {
         let suppliers = &self.population.suppliers;
         let screening = self.screening();
         let storefront = self.storefront();
-        Ok(RunOutput {
+        RunOutput {
             totals: self.totals,
             ledger: *self.ledger.totals(),
             months: self.months,
@@ -484,7 +490,7 @@ impl<'a> Simulation<'a> {
             buyers_total: self.population.buyers.len() as u64,
             events_processed: self.events_processed,
             settle_latency_ns: self.settle_latency_ns,
-        })
+        }
     }
 
     /// Asks the memory system for the order slot of an event 16 ahead, and
