@@ -1,7 +1,7 @@
 //! The report for people: the figures a policy team reads first, then the
 //! ledger and the months.
 
-use super::{Money, Report};
+use super::{Money, Outcome, Performance, Report};
 use std::fmt::Write;
 
 /// The text report warns when more than one covered order in this many is
@@ -12,9 +12,7 @@ const UNRESOLVED_WARNING_DENOMINATOR: u64 = 4;
 pub fn render_text(report: &Report) -> String {
     let outcome = &report.outcome;
     let currency = &outcome.currency;
-    let mut text = String::new();
-    let percent = |rate: f64| format!("{:.2}%", rate * 100.0);
-    let money = |amount: &Money| format!("{amount} {currency}");
+    let units = Units { currency };
 
     let mut out = String::new();
     let _ = writeln!(
@@ -29,60 +27,93 @@ pub fn render_text(report: &Report) -> String {
     );
     out.push('\n');
 
+    let mut text = String::new();
+    for section in [
+        population,
+        orders,
+        claims_and_refunds,
+        risk,
+        vetting,
+        storefront,
+        fraud,
+        ledger,
+    ] {
+        section(&mut text, outcome, &units);
+    }
+    out.push_str(&text);
+    monthly(&mut out, outcome, &units);
+    if let Some(performance) = &report.performance {
+        performance_section(&mut out, performance);
+    }
+    out
+}
+
+/// How figures read in the text report: rates as percentages, money with
+/// its currency.
+struct Units<'a> {
+    currency: &'a str,
+}
+
+impl Units<'_> {
+    fn percent(&self, rate: f64) -> String {
+        format!("{:.2}%", rate * 100.0)
+    }
+
+    fn money(&self, amount: &Money) -> String {
+        format!("{amount} {}", self.currency)
+    }
+}
+
+fn population(text: &mut String, outcome: &Outcome, _units: &Units) {
     text.push_str("Population\n");
+    line(text, "suppliers", outcome.population.suppliers.to_string());
     line(
-        &mut text,
-        "suppliers",
-        outcome.population.suppliers.to_string(),
-    );
-    line(
-        &mut text,
+        text,
         "  volunteered",
         outcome.suppliers.volunteered.to_string(),
     );
+    line(text, "  approved", outcome.suppliers.approved.to_string());
     line(
-        &mut text,
-        "  approved",
-        outcome.suppliers.approved.to_string(),
-    );
-    line(
-        &mut text,
+        text,
         "  vanished (bust-out fraud)",
         outcome.suppliers.vanished.to_string(),
     );
-    line(&mut text, "buyers", outcome.population.buyers.to_string());
+    line(text, "buyers", outcome.population.buyers.to_string());
+}
+
+fn orders(text: &mut String, outcome: &Outcome, units: &Units) {
     text.push_str("\nOrders\n");
     line(
-        &mut text,
+        text,
         "inquiries (unanswered)",
         format!(
             "{} ({})",
             outcome.inquiries.total, outcome.inquiries.unanswered
         ),
     );
-    line(&mut text, "placed", outcome.orders.placed.to_string());
+    line(text, "placed", outcome.orders.placed.to_string());
     line(
-        &mut text,
+        text,
         "covered",
         format!(
             "{} ({})",
             outcome.orders.covered,
-            percent(ratio_u64(outcome.orders.covered, outcome.orders.placed))
+            units.percent(ratio_u64(outcome.orders.covered, outcome.orders.placed))
         ),
     );
-    line(&mut text, "completed", outcome.orders.completed.to_string());
+    line(text, "completed", outcome.orders.completed.to_string());
     line(
-        &mut text,
+        text,
         "open at end (covered)",
         format!(
             "{} ({})",
             outcome.orders.open_at_end, outcome.orders.covered_open_at_end
         ),
     );
-    line(&mut text, "GMV", money(&outcome.gmv.total));
-    line(&mut text, "covered GMV", money(&outcome.gmv.covered));
+    line(text, "GMV", units.money(&outcome.gmv.total));
+    line(text, "covered GMV", units.money(&outcome.gmv.covered));
     line(
-        &mut text,
+        text,
         "shipped late / not shipped",
         format!(
             "{} / {}",
@@ -90,15 +121,18 @@ pub fn render_text(report: &Report) -> String {
         ),
     );
     line(
-        &mut text,
+        text,
         "not conforming",
         outcome.fulfilment.nonconforming.to_string(),
     );
+}
+
+fn claims_and_refunds(text: &mut String, outcome: &Outcome, units: &Units) {
     text.push_str("\nClaims and refunds\n");
     let claims = &outcome.claims;
-    line(&mut text, "claims filed", claims.filed.to_string());
+    line(text, "claims filed", claims.filed.to_string());
     line(
-        &mut text,
+        text,
         "  late/quality/both/unshipped/false",
         format!(
             "{} / {} / {} / {} / {}",
@@ -110,35 +144,35 @@ pub fn render_text(report: &Report) -> String {
         ),
     );
     line(
-        &mut text,
+        text,
         "settled in negotiation",
         claims.settled_in_negotiation.to_string(),
     );
     line(
-        &mut text,
+        text,
         "escalated / decided",
         format!("{} / {}", claims.escalated, claims.decided),
     );
     line(
-        &mut text,
+        text,
         "decided for buyer / wrongly",
         format!("{} / {}", claims.decided_for_buyer, claims.decided_wrongly),
     );
     let refunds = &outcome.refunds;
     line(
-        &mut text,
+        text,
         "refunds",
-        format!("{} worth {}", refunds.count, money(&refunds.value)),
+        format!("{} worth {}", refunds.count, units.money(&refunds.value)),
     );
     line(
-        &mut text,
+        text,
         "refund rate (of resolved covered)",
-        format!("{} of {}", percent(refunds.rate), refunds.resolved),
+        format!("{} of {}", units.percent(refunds.rate), refunds.resolved),
     );
     line(
-        &mut text,
+        text,
         "refund value rate (of their value)",
-        percent(refunds.value_rate),
+        units.percent(refunds.value_rate),
     );
     let unresolved = outcome.orders.covered.saturating_sub(refunds.resolved);
     if unresolved * UNRESOLVED_WARNING_DENOMINATOR > outcome.orders.covered {
@@ -148,51 +182,57 @@ pub fn render_text(report: &Report) -> String {
              rates are of resolved orders, which favour quick outcomes over claims:\n  \
              a longer horizon_days gives a less biased rate",
             outcome.orders.covered,
-            percent(ratio_u64(unresolved, outcome.orders.covered)),
+            units.percent(ratio_u64(unresolved, outcome.orders.covered)),
         );
     }
+}
+
+fn risk(text: &mut String, outcome: &Outcome, units: &Units) {
     text.push_str("\nRisk\n");
     let risk = &outcome.risk;
     line(
-        &mut text,
+        text,
         "platform loss",
         format!(
             "{} ({:.2} bps of covered GMV)",
-            money(&risk.platform_loss),
+            units.money(&risk.platform_loss),
             risk.loss_bps
         ),
     );
-    line(&mut text, "escrow peak", money(&risk.escrow_peak));
+    line(text, "escrow peak", units.money(&risk.escrow_peak));
     line(
-        &mut text,
+        text,
         "exposure peak (released early)",
-        money(&risk.exposure_peak),
+        units.money(&risk.exposure_peak),
     );
     line(
-        &mut text,
+        text,
         "advances outstanding",
-        money(&risk.advances_outstanding),
+        units.money(&risk.advances_outstanding),
     );
     line(
-        &mut text,
+        text,
         "buyer loss outside cover",
-        money(&risk.buyer_uncovered_loss),
+        units.money(&risk.buyer_uncovered_loss),
     );
     line(
-        &mut text,
+        text,
         "voluntary supplier refunds",
-        money(&risk.voluntary_supplier_refunds),
+        units.money(&risk.voluntary_supplier_refunds),
     );
+}
+
+fn vetting(text: &mut String, outcome: &Outcome, units: &Units) {
     text.push_str("\nVetting\n");
     let vetting = &outcome.vetting;
-    line(&mut text, "reviews", vetting.reviews.to_string());
+    line(text, "reviews", vetting.reviews.to_string());
     line(
-        &mut text,
+        text,
         "approved / reinstated",
         format!("{} / {}", vetting.approved, vetting.reinstated),
     );
     line(
-        &mut text,
+        text,
         "suspended / rejected / withdrawn",
         format!(
             "{} / {} / {}",
@@ -219,13 +259,16 @@ pub fn render_text(report: &Report) -> String {
             row.screening.approved,
             row.screening.rejected,
             row.screening.suspended,
-            percent(row.approval_rate)
+            units.percent(row.approval_rate)
         );
     }
+}
+
+fn storefront(text: &mut String, outcome: &Outcome, units: &Units) {
     text.push_str("\nStorefront (last 12 months)\n");
     let storefront = &outcome.storefront;
     line(
-        &mut text,
+        text,
         "badged / unbadged suppliers",
         format!(
             "{} / {}",
@@ -233,7 +276,7 @@ pub fn render_text(report: &Report) -> String {
         ),
     );
     line(
-        &mut text,
+        text,
         "mean orders badged / unbadged",
         format!(
             "{:.1} / {:.1}",
@@ -241,58 +284,64 @@ pub fn render_text(report: &Report) -> String {
         ),
     );
     line(
-        &mut text,
+        text,
         "orders won by badged suppliers",
-        percent(storefront.badged_order_share),
+        units.percent(storefront.badged_order_share),
     );
     line(
-        &mut text,
+        text,
         "response rate / mean hours",
         format!(
             "{} / {:.1} h",
-            percent(storefront.response_rate),
+            units.percent(storefront.response_rate),
             storefront.mean_response_hours
         ),
     );
+}
+
+fn fraud(text: &mut String, outcome: &Outcome, units: &Units) {
     text.push_str("\nFraud (bust-out)\n");
     let fraud = &outcome.fraud;
     line(
-        &mut text,
+        text,
         "orders never shipped",
         fraud.orders_not_shipped.to_string(),
     );
-    line(&mut text, "value taken", money(&fraud.value_taken));
+    line(text, "value taken", units.money(&fraud.value_taken));
     line(
-        &mut text,
+        text,
         "caught by escrow",
-        money(&fraud.caught_by_escrow),
+        units.money(&fraud.caught_by_escrow),
     );
     line(
-        &mut text,
+        text,
         "lost by platform / buyers",
         format!("{} / {}", fraud.lost_by_platform, fraud.lost_by_buyers),
     );
+}
+
+fn ledger(text: &mut String, outcome: &Outcome, units: &Units) {
     text.push_str("\nLedger\n");
     let ledger = &outcome.ledger;
     line(
-        &mut text,
+        text,
         "paid into escrow",
-        money(&ledger.paid_into_escrow),
+        units.money(&ledger.paid_into_escrow),
     );
     line(
-        &mut text,
+        text,
         "released to suppliers",
-        money(&ledger.released_to_suppliers),
+        units.money(&ledger.released_to_suppliers),
     );
     line(
-        &mut text,
+        text,
         "refunded from escrow",
-        money(&ledger.refunded_from_escrow),
+        units.money(&ledger.refunded_from_escrow),
     );
-    line(&mut text, "fees", money(&ledger.fees));
-    line(&mut text, "escrow at end", money(&ledger.escrow_end));
+    line(text, "fees", units.money(&ledger.fees));
+    line(text, "escrow at end", units.money(&ledger.escrow_end));
     line(
-        &mut text,
+        text,
         "advanced / recovered / written off",
         format!(
             "{} / {} / {}",
@@ -300,12 +349,13 @@ pub fn render_text(report: &Report) -> String {
         ),
     );
     line(
-        &mut text,
+        text,
         "paid directly (uncovered)",
-        money(&ledger.paid_directly_to_suppliers),
+        units.money(&ledger.paid_directly_to_suppliers),
     );
-    out.push_str(&text);
+}
 
+fn monthly(out: &mut String, outcome: &Outcome, units: &Units) {
     out.push_str("\nMonthly\n");
     let _ = writeln!(
         out,
@@ -327,7 +377,7 @@ pub fn render_text(report: &Report) -> String {
             month.month,
             month.orders_placed,
             month.orders_covered,
-            percent(month.covered_share),
+            units.percent(month.covered_share),
             month.approved_suppliers,
             month.claims_filed,
             month.refunds_value.to_string(),
@@ -335,40 +385,35 @@ pub fn render_text(report: &Report) -> String {
             month.platform_loss.to_string(),
         );
     }
-    if let Some(performance) = &report.performance {
-        out.push_str("\nPerformance (wall clock; not part of the digest)\n");
-        let _ = writeln!(out, "  {:<34} {} ms", "wall time", performance.wall_ms);
+}
+
+fn performance_section(out: &mut String, performance: &Performance) {
+    out.push_str("\nPerformance (wall clock; not part of the digest)\n");
+    let _ = writeln!(out, "  {:<34} {} ms", "wall time", performance.wall_ms);
+    let _ = writeln!(
+        out,
+        "  {:<34} {} ({}/s)",
+        "events", performance.events, performance.events_per_sec
+    );
+    let _ = writeln!(
+        out,
+        "  {:<34} {} ({}/s)",
+        "settlements", performance.settlements, performance.settlements_per_sec
+    );
+    let latency = &performance.settle_latency_ns;
+    let _ = writeln!(
+        out,
+        "  {:<34} p50 {} ns, p99 {} ns, p99.9 {} ns, max {} ns ({} sampled)",
+        "settlement latency", latency.p50, latency.p99, latency.p999, latency.max, latency.samples
+    );
+    if let Some(bytes) = performance.peak_rss_bytes {
         let _ = writeln!(
             out,
-            "  {:<34} {} ({}/s)",
-            "events", performance.events, performance.events_per_sec
+            "  {:<34} {:.1} MiB",
+            "peak memory (RSS)",
+            bytes as f64 / (1024.0 * 1024.0)
         );
-        let _ = writeln!(
-            out,
-            "  {:<34} {} ({}/s)",
-            "settlements", performance.settlements, performance.settlements_per_sec
-        );
-        let latency = &performance.settle_latency_ns;
-        let _ = writeln!(
-            out,
-            "  {:<34} p50 {} ns, p99 {} ns, p99.9 {} ns, max {} ns ({} sampled)",
-            "settlement latency",
-            latency.p50,
-            latency.p99,
-            latency.p999,
-            latency.max,
-            latency.samples
-        );
-        if let Some(bytes) = performance.peak_rss_bytes {
-            let _ = writeln!(
-                out,
-                "  {:<34} {:.1} MiB",
-                "peak memory (RSS)",
-                bytes as f64 / (1024.0 * 1024.0)
-            );
-        }
     }
-    out
 }
 
 fn line(text: &mut String, label: &str, value: String) {
