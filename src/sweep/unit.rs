@@ -301,6 +301,13 @@ impl UnitResult {
                     "settle_latency_ns: bucket ({value}, {count}) is beyond what a run records"
                 ));
             }
+            // An empty bucket is never written, and recording one would
+            // still move the histogram's maximum or minimum.
+            if count == 0 {
+                return Err(format!(
+                    "settle_latency_ns: bucket ({value}, 0) is empty; a unit file lists recorded buckets only"
+                ));
+            }
             histogram
                 .record_n(value, count)
                 .map_err(|error| format!("settle_latency_ns: bucket {value}: {error:?}"))?;
@@ -375,5 +382,17 @@ mod tests {
         let read = UnitResult::from_json(&text).unwrap_or_else(|problem| panic!("{problem}"));
         assert_eq!(read.settle_latency_ns, unit.settle_latency_ns);
         assert_eq!(read.to_json(), text);
+    }
+
+    #[test]
+    fn an_empty_latency_bucket_is_refused() {
+        // Recorded, it would set the maximum to a latency no settlement had.
+        let text = unit_with_latencies(&[1_000, 1_000]).to_json();
+        let edited = text.replace("[[1000,2]]", "[[1000,2],[250000,0]]");
+        assert_ne!(edited, text);
+        let mut file: UnitFile = serde_json::from_str(&edited).unwrap();
+        file.checksum = file.checksum();
+        let problem = UnitResult::from_json(&serde_json::to_string(&file).unwrap()).unwrap_err();
+        assert!(problem.contains("bucket (250000, 0) is empty"), "{problem}");
     }
 }
