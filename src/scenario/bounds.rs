@@ -109,11 +109,23 @@ impl Bounded for f64 {
     }
 }
 
-impl Bounded for bool {
-    fn problems(&self, _bound: Bound) -> Vec<ValueProblem> {
-        Vec::new()
-    }
+/// Declares types every value of which a rule accepts (flags, and
+/// choices among named variants): their bound is [`Bound::Any`].
+macro_rules! any_value_is_valid {
+    ($($kind:ty),*) => {
+        $(impl $crate::scenario::bounds::Bounded for $kind {
+            fn problems(
+                &self,
+                _bound: $crate::scenario::bounds::Bound,
+            ) -> Vec<$crate::scenario::bounds::ValueProblem> {
+                Vec::new()
+            }
+        })*
+    };
 }
+pub(crate) use any_value_is_valid;
+
+any_value_is_valid!(bool);
 
 impl Bounded for Amount {
     fn problems(&self, bound: Bound) -> Vec<ValueProblem> {

@@ -299,23 +299,7 @@ rules! {
         "or `RiskScore(late:, dispute:, refund:, silence:, max_score:)`: pass when `late*(1-on_time) + dispute*dispute_rate + refund*refund_rate + silence*(1-response_rate) <= max_score` (rates 0 to 1, weights 0 to 100)";
 }
 
-impl Bounded for DepositRelease {
-    fn problems(&self, _bound: Bound) -> Vec<ValueProblem> {
-        Vec::new()
-    }
-}
-
-impl Bounded for RefundScope {
-    fn problems(&self, _bound: Bound) -> Vec<ValueProblem> {
-        Vec::new()
-    }
-}
-
-impl Bounded for NewSupplierRule {
-    fn problems(&self, _bound: Bound) -> Vec<ValueProblem> {
-        Vec::new()
-    }
-}
+crate::scenario::bounds::any_value_is_valid!(DepositRelease, RefundScope, NewSupplierRule);
 
 impl Bounded for FeeScope {
     fn problems(&self, _bound: Bound) -> Vec<ValueProblem> {

@@ -44,6 +44,24 @@ struct World<'a> {
 }
 
 impl World<'_> {
+    /// Fifty volunteering suppliers with no prior history and buyers asking
+    /// six times a year for orders of 1,000, inspected in a day, over 120
+    /// days: the world of most checks here, given its behaviour and rules.
+    fn trading(name: &str) -> World<'_> {
+        World {
+            name,
+            horizon_days: 120,
+            suppliers: 50,
+            volunteer: 1.0,
+            prior_history: "None",
+            inquiries_per_year: 6.0,
+            order_value: 1000.0,
+            inspection_days: 1.0,
+            behaviour: String::new(),
+            rules: String::new(),
+        }
+    }
+
     /// Chinese suppliers and 1,000 T/T buyers who claim every breach and
     /// nothing else, with order values of exactly 1,000, two days' transit,
     /// and a promised lead time of 30 days.
@@ -223,18 +241,11 @@ pub fn storefront_at_the_end() -> Vec<Check> {
 /// negotiating, 4 to decide); an advance is recovered 60 days later.
 fn late_claims(release: &str) -> World<'static> {
     World {
-        name: "late-claims",
-        horizon_days: 120,
-        suppliers: 50,
-        volunteer: 1.0,
-        prior_history: "None",
-        inquiries_per_year: 6.0,
-        order_value: 1000.0,
-        inspection_days: 1.0,
         behaviour: behaviour(1.0, 1.0, 0.0),
         rules: format!(
             "{OPEN_PROGRAM} decision_accuracy: 1.0, deposit_release: {release}, recovery_days: 60"
         ),
+        ..World::trading("late-claims")
     }
 }
 
@@ -312,16 +323,9 @@ pub fn refund_rate_is_a_share() -> Vec<Check> {
 /// 200 (the defect); every claim is recorded with both grounds.
 pub fn late_and_defective_claims() -> Vec<Check> {
     let world = World {
-        name: "late-and-defective",
-        horizon_days: 120,
-        suppliers: 50,
-        volunteer: 1.0,
-        prior_history: "None",
-        inquiries_per_year: 6.0,
-        order_value: 1000.0,
-        inspection_days: 1.0,
         behaviour: behaviour(1.0, 0.0, 1.0),
         rules: OPEN_PROGRAM.to_string(),
+        ..World::trading("late-and-defective")
     };
     let reports = world.replicate();
     let refunds = sum(&reports, "refunds.count");
@@ -355,16 +359,10 @@ pub fn late_and_defective_claims() -> Vec<Check> {
 /// delivered by then, and each is refunded (settled at once).
 pub fn claim_at_the_auto_release() -> Vec<Check> {
     let world = World {
-        name: "claim-at-release",
-        horizon_days: 120,
-        suppliers: 50,
-        volunteer: 1.0,
-        prior_history: "None",
-        inquiries_per_year: 6.0,
-        order_value: 1000.0,
         inspection_days: 7.0,
         behaviour: behaviour(1.0, 1.0, 1.0),
         rules: format!("{OPEN_PROGRAM} auto_release_days: 7, claim_window_days: 14"),
+        ..World::trading("claim-at-release")
     };
     let reports = world.replicate();
     let claims = sum(&reports, "claims.filed");
@@ -393,16 +391,9 @@ pub fn claim_at_the_auto_release() -> Vec<Check> {
 /// and nothing is refunded.
 pub fn wrongly_denied_claims() -> Vec<Check> {
     let world = World {
-        name: "wrongly-denied",
-        horizon_days: 120,
-        suppliers: 50,
-        volunteer: 1.0,
-        prior_history: "None",
-        inquiries_per_year: 6.0,
-        order_value: 1000.0,
-        inspection_days: 1.0,
         behaviour: behaviour(1.0, 1.0, 0.0),
         rules: format!("{OPEN_PROGRAM} decision_accuracy: 0.0"),
+        ..World::trading("wrongly-denied")
     };
     let reports = world.replicate();
     let loss: Decimal = reports
