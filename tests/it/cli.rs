@@ -196,3 +196,43 @@ fn check_determinism_is_refused_where_it_would_be_ignored() {
         );
     }
 }
+
+#[test]
+fn the_text_report_warns_when_many_covered_orders_are_unresolved() {
+    // The rates are shares of resolved covered orders; when more than a
+    // quarter of the covered orders are unresolved at the end the text says
+    // how many, from the same counts the JSON report gives. quick.ron ends
+    // with about half its covered orders open.
+    let quick = crate::common::scenario_path("quick.ron");
+    let quick = quick.to_str().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&crate::common::succeeded(&crate::common::escrowsim(&[
+            "run", quick, "--format", "json",
+        ])))
+        .unwrap();
+    let covered = json["outcome"]["orders"]["covered"].as_u64().unwrap();
+    let resolved = json["outcome"]["refunds"]["resolved"].as_u64().unwrap();
+    let unresolved = covered - resolved;
+    assert!(unresolved * 4 > covered, "the design needs many unresolved");
+    let text = crate::common::succeeded(&crate::common::escrowsim(&["run", quick]));
+    let expected = format!(
+        "note: {unresolved} of {covered} covered orders ({:.2}%) were unresolved at the end",
+        unresolved as f64 / covered as f64 * 100.0
+    );
+    assert!(
+        text.contains(&expected),
+        "expected {expected:?} in:\n{text}"
+    );
+    assert!(text.contains(&format!("of {resolved}\n")), "{text}");
+    // A run with no covered orders has nothing unresolved: no warning.
+    let short = crate::common::temporary_file(
+        "no-unresolved-warning",
+        "none-covered.ron",
+        crate::common::shipped_text("quick.ron")
+            .replace("volunteer_probability: 0.5,", "volunteer_probability: 0.0,")
+            .as_bytes(),
+    );
+    let text =
+        crate::common::succeeded(&crate::common::escrowsim(&["run", short.to_str().unwrap()]));
+    assert!(!text.contains("were unresolved at the end"), "{text}");
+}

@@ -475,6 +475,14 @@ pub fn orders_in_flight() -> Vec<Check> {
     uncovered.volunteer = 1.0;
     uncovered.rules = format!("{OPEN_PROGRAM} deposit_release: AtContract");
     let reports = uncovered.replicate();
+    // Every order is covered here, so every open order is a covered one.
+    checks.push(Check::exact(
+        "covered orders open at the end",
+        "covered_open_at_end = open_at_end (every order covered)",
+        Decimal::from(sum(&reports, "orders.open_at_end")),
+        Decimal::from(sum(&reports, "orders.covered_open_at_end")),
+        "sum over the replications",
+    ));
     checks.push(Check::statistical(
         "deposits released before acceptance at the end (Little's law)",
         "deposit x λ x (production + transit + inspection)",
