@@ -13,20 +13,10 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-/// Why an input could not be read; rendered by each format's own error.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InputError {
-    #[error("{0}")]
-    Unreadable(String),
-    #[error("it is {kind}, not a file")]
-    NotAFile { kind: &'static str },
-    #[error("the file is {bytes} bytes; the limit is {limit} bytes")]
-    TooLarge { bytes: u64, limit: u64 },
-    #[error("the input goes on past {limit} bytes, the limit")]
-    TooLong { limit: u64 },
-    #[error("the file is not UTF-8 text (invalid byte at offset {offset})")]
-    NotText { offset: usize },
-}
+use escrowsim_analysis::sweep::{SWEEP_FILE_BYTES_MAX, SweepError, SweepPlan, plan_sweep};
+pub use escrowsim_core::input::InputError;
+use escrowsim_core::scenario::limits::SCENARIO_FILE_BYTES_MAX;
+use escrowsim_core::scenario::{LoadError, Scenario, parse_scenario};
 
 /// What a path that is not a regular file or a named pipe is.
 fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
@@ -105,6 +95,37 @@ pub fn read_own_file(path: &Path, limit: u64) -> Result<Option<String>, InputErr
         return Err(InputError::NotAFile { kind });
     }
     read_text_bounded(path, limit).map(Some)
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load_scenario_file(path: &Path) -> Result<Scenario, LoadError> {
+    let source_name = path.display().to_string();
+    let text = read_text_bounded(path, SCENARIO_FILE_BYTES_MAX)
+        .map_err(|error| LoadError::unreadable(&source_name, error))?;
+    parse_scenario(&text, &source_name)
+}
+
+/// Reads, validates and expands a sweep file; its base scenario is read
+/// relative to the sweep file's directory.
+pub fn load_sweep(path: &Path) -> Result<SweepPlan, SweepError> {
+    let source = path.display().to_string();
+    let text = read_text_bounded(path, SWEEP_FILE_BYTES_MAX).map_err(|error| {
+        SweepError::Unreadable(format!("{source}: cannot read the sweep file: {error}"))
+    })?;
+    let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse_sweep(&text, &source, &base_directory)
+}
+
+/// Parses, validates and expands sweep text; its base scenario is read
+/// (bounded) relative to `base_directory`.
+pub fn parse_sweep(
+    text: &str,
+    source: &str,
+    base_directory: &Path,
+) -> Result<SweepPlan, SweepError> {
+    plan_sweep(text, source, base_directory, |path| {
+        read_text_bounded(path, SCENARIO_FILE_BYTES_MAX)
+    })
 }
 
 #[cfg(test)]

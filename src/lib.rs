@@ -9,44 +9,50 @@
 //! scenario and seed give a byte-identical outcome and digest everywhere.
 //!
 //! ```
-//! use escrowsim::{run, scenario::parse_scenario, program::NoProbe, report::Report};
+//! use escrowsim::{run, scenario::load_scenario_file, program::NoProbe, report::Report};
 //!
-//! let text = std::fs::read_to_string("scenarios/quick.ron").unwrap();
-//! let scenario = parse_scenario(&text, "quick.ron").unwrap();
+//! let scenario = load_scenario_file("scenarios/quick.ron".as_ref()).unwrap();
 //! let output = run(&scenario, scenario.seed, &mut NoProbe).expect("NoProbe never interrupts");
 //! let report = Report::new(&scenario, scenario.seed, &output, None);
 //! assert_eq!(report.outcome.orders.placed, output.totals.orders_placed);
 //! println!("digest {}", report.digest);
 //! ```
 //!
-//! Layers, data flowing one way: [`scenario`] (text to validated values) ->
-//! [`engine`] (time, events, random streams) -> [`program`] (population,
-//! orders, ledger, disputes, metrics) -> [`report`] (outcome, digest, text
-//! and JSON). [`analysis`] runs many replications and compares rule sets on
-//! top of that; `report` also renders its results (text, CSV, HTML). Only
-//! [`wall`] reads the wall clock, and only the CLI and benchmarks use it.
+//! This package is the binary and a thin library over the workspace's
+//! crates, which it re-exports under one set of paths for users and
+//! benchmarks (ARCHITECTURE.md has the map):
+//!
+//! - `escrowsim-core` ([`scenario`], [`engine`], [`program`], the outcome
+//!   and digest of [`report`]): no I/O, no clock;
+//! - `escrowsim-analysis` ([`analysis`], [`sweep`]): replications,
+//!   statistics, comparisons, sweep planning and merging, all pure;
+//! - `escrowsim-render` (the text, CSV and HTML views in [`report`]).
+//!
+//! What only a program with a file system and a clock does lives here:
+//! [`input`] reads files (bounded, regular files only) and [`wall`] reads
+//! the wall clock; the CLI (`src/cli`) writes files and handles signals.
 
-pub mod analysis;
-pub mod engine;
 pub mod input;
-pub mod program;
-pub mod report;
-pub mod scenario;
-pub mod sweep;
 pub mod wall;
 
-use program::{Interrupted, Probe, RunOutput, Simulation};
-use scenario::Scenario;
+pub use escrowsim_analysis as analysis;
+pub use escrowsim_core::{engine, program, run};
 
-/// Runs a validated scenario with `seed` (usually `scenario.seed`).
-/// `probe` times the settlement path and may stop the run (it is asked
-/// before the population is drawn, while it is drawn, and at every engine
-/// checkpoint); pass
-/// [`program::NoProbe`] to time nothing and always run to the horizon.
-pub fn run<P: Probe>(
-    scenario: &Scenario,
-    seed: u64,
-    probe: &mut P,
-) -> Result<RunOutput, Interrupted> {
-    Simulation::new_unless_stopped(scenario, seed, probe)?.run(probe)
+/// Scenarios: the validated value ([`Scenario`]), its rules, and
+/// [`load_scenario_file`], which reads one.
+pub mod scenario {
+    pub use crate::input::load_scenario_file;
+    pub use escrowsim_core::scenario::*;
+}
+
+/// Sweeps: planning ([`load_sweep`], [`parse_sweep`]), units and merging.
+pub mod sweep {
+    pub use crate::input::{load_sweep, parse_sweep};
+    pub use escrowsim_analysis::sweep::*;
+}
+
+/// A run's report (outcome, digest) and every rendering of results.
+pub mod report {
+    pub use escrowsim_core::report::*;
+    pub use escrowsim_render::*;
 }

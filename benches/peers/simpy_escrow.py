@@ -1,6 +1,6 @@
 """The escrow program's order lifecycle as a SimPy model, for the peer comparison.
 
-It plays the life escrowsim plays (src/program/simulation.rs) on the workload
+It plays the life escrowsim plays (crates/core/src/program/simulation/) on the workload
 of benches/peers/workload.ron, with the same parameters: one aggregate Poisson
 stream of inquiries; each buyer asks three suppliers, who answer with their
 type's probability and delay; a multinomial logit over badge, completed orders,
@@ -53,7 +53,7 @@ FALSE_CLAIM = 0.01
 CONFIRM = 0.65
 CHOICE = (1.0, 0.3, 1.0, 0.5)  # badge, transactions, response rate, response speed
 
-# Supplier behaviour by latent type: the defaults of src/scenario/mod.rs.
+# Supplier behaviour by latent type: the defaults of crates/core/src/scenario/mod.rs.
 TYPES = {
     # production triangular, late p, late mean days, conformance, defect uniform,
     # response p, response mean hours, settles in negotiation, voluntary refund, fraud

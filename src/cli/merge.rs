@@ -126,9 +126,9 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
         .as_ref()
         .map(|_| escrowsim::report::render_sweep_html(&result));
     let summary = match arguments.summary {
-        SummaryFormat::Text => result.summary_text(),
-        SummaryFormat::Csv => result.summary_csv(),
-        SummaryFormat::Json => result.summary_json(),
+        SummaryFormat::Text => escrowsim::report::render_sweep_summary_text(&result),
+        SummaryFormat::Csv => escrowsim::report::render_sweep_summary_csv(&result),
+        SummaryFormat::Json => escrowsim::report::render_sweep_summary_json(&result),
     };
     let mut reports: Vec<(Option<&std::path::Path>, &[u8])> = Vec::with_capacity(3);
     if let (Some(out), Some(json)) = (&arguments.out, &json) {

@@ -8,7 +8,7 @@ use super::output::{check_report_and_page, not_written, write_reports};
 use super::run::{Format, RunArgs};
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
-use escrowsim::analysis::{JOBS_MAX, Plan, ReplicationSummary, Replications, replicate};
+use escrowsim::analysis::{JOBS_MAX, Plan, PlanError, ReplicationSummary, Replications, replicate};
 use escrowsim::program::{Interrupted, Probe};
 use escrowsim::report::{render_replications_csv, render_replications_html, render_summary_text};
 use escrowsim::scenario::load_scenario_file;
@@ -109,10 +109,16 @@ pub fn plan(
             .unwrap_or(1)
             .clamp(1, JOBS_MAX)
     });
-    let plan = Plan::new(base_seed, replications, jobs)
-        .map_err(|error| Failure::BadInput(error.to_string()))?;
-    plan.check_horizon(horizon_days)
-        .map_err(|error| Failure::BadInput(error.to_string()))?;
+    let flagged = |error: PlanError| {
+        let flag = if error.replications() {
+            "--replications"
+        } else {
+            "--jobs"
+        };
+        Failure::BadInput(format!("{flag}: {error}"))
+    };
+    let plan = Plan::new(base_seed, replications, jobs).map_err(flagged)?;
+    plan.check_horizon(horizon_days).map_err(flagged)?;
     Ok(plan)
 }
 

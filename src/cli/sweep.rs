@@ -65,7 +65,8 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
     let stop = StopRequests::install()?;
     let plan =
         load_sweep(&arguments.sweep).map_err(|error| Failure::BadInput(error.to_string()))?;
-    let shard = Shard::parse(&arguments.shard).map_err(Failure::BadInput)?;
+    let shard = Shard::parse(&arguments.shard)
+        .map_err(|error| Failure::BadInput(format!("--shard: {error}")))?;
     if arguments.jobs == 0 || arguments.jobs > JOBS_MAX {
         return Err(Failure::BadInput(format!(
             "--jobs {} is out of range 1..={JOBS_MAX}",

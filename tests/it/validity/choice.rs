@@ -1,6 +1,6 @@
 //! Inquiries and the buyer's choice: who answers, and whom the buyer picks.
 //!
-//! How the code picks candidates (`on_inquiry` in src/program/simulation.rs):
+//! How the code picks candidates (`on_inquiry` in crates/core/src/program/simulation/inquiry.rs):
 //! each of the `inquiry_candidates` draws is a supplier index uniform over
 //! all suppliers, with replacement (a supplier can be drawn twice), and
 //! each draw has its own answer draw against the supplier type's

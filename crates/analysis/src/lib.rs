@@ -1,0 +1,48 @@
+//! Policy analysis: many replications of a scenario, statistics with
+//! confidence intervals, and paired comparisons of two rule sets.
+//!
+//! One run says what happened with one seed; a policy team needs to know
+//! what the rules do on average and how sure that is. This module runs R
+//! replications (seeds derived from the scenario's seed, [`seeds`]) on J
+//! threads, each replication single-threaded ([`replicate`]), and gathers
+//! them in replication order, so the result does not depend on J. It finds
+//! every numeric metric of the outcome generically ([`metrics`]),
+//! summarises each across replications ([`summary`], [`statistics`]) and
+//! compares two rule sets replication by replication on common random
+//! numbers ([`compare`]).
+//!
+//! ```
+//! use escrowsim_analysis::{Plan, ReplicationSummary, replicate};
+//! use escrowsim_core::program::NoProbe;
+//! use escrowsim_core::scenario::parse_scenario;
+//!
+//! let text = include_str!("../../../scenarios/quick.ron");
+//! let scenario = parse_scenario(text, "quick.ron").unwrap();
+//! let plan = Plan::new(scenario.seed, 3, 2).unwrap();
+//! let replications = replicate(&scenario, &plan, || NoProbe).expect("NoProbe never interrupts");
+//! let summary = ReplicationSummary::new(&replications);
+//! let loss = summary.metric("risk.platform_loss").unwrap();
+//! println!("platform loss: mean {} p99 {}", loss.mean.text(), loss.p99.unwrap().text());
+//! ```
+//!
+//! The analysis reads finished outcomes only; it never feeds anything back
+//! into a run. Its statistics use floats in a documented, deterministic way
+//! (see [`statistics`]); money inside runs never does.
+
+pub mod compare;
+pub mod metrics;
+pub mod replicate;
+pub mod seeds;
+pub mod statistics;
+pub mod summary;
+pub mod sweep;
+
+pub use compare::{CompareError, Comparison};
+pub use metrics::{Metric, MetricKind, Schema};
+pub use replicate::{
+    JOBS_MAX, MONTHLY_RECORDS_MAX, MergeError, Plan, PlanError, REPLICATIONS_MAX, Replication,
+    Replications, replicate, replicate_pair,
+};
+pub use seeds::replication_seed;
+pub use statistics::{Difference, Figure, Summary};
+pub use summary::ReplicationSummary;

@@ -1,0 +1,626 @@
+//! The sweep file, its validation, and the units it expands to.
+
+use crate::{MONTHLY_RECORDS_MAX, REPLICATIONS_MAX};
+use escrowsim_core::input::InputError;
+use escrowsim_core::report::VERSION;
+use escrowsim_core::scenario::spans::{Position, SpanIndex};
+use escrowsim_core::scenario::{LoadError, RulesPatch, Scenario, parse_scenario, validate};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Most grid points of one sweep.
+pub const POINTS_MAX: usize = 10_000;
+/// Most units (points times replications) of one sweep.
+pub const UNITS_MAX: u64 = 1_000_000;
+/// Most values one grid dimension lists.
+pub const VALUES_MAX: usize = 1_000;
+/// Most shards a sweep is split into.
+pub const SHARDS_MAX: u32 = 100_000;
+/// Bytes of a sweep file.
+pub const SWEEP_FILE_BYTES_MAX: u64 = 1024 * 1024;
+/// Most monthly records (units times months) a merge keeps, about 600
+/// bytes each.
+pub const SWEEP_MONTHLY_RECORDS_MAX: u64 = 5_000_000;
+/// Problems listed for one sweep file; the rest would only repeat them.
+const PROBLEMS_MAX: usize = 100;
+/// The prefix of a grid path: sweeps vary the program's rules.
+const RULES_PREFIX: &str = "rules.";
+
+/// A sweep file as written.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename = "Sweep")]
+struct SweepFile {
+    name: String,
+    /// The base scenario, relative to the sweep file.
+    scenario: String,
+    replications: u32,
+    #[serde(default)]
+    grid: Vec<Dimension>,
+}
+
+/// One dimension of the grid: a rule and the values it takes, each written
+/// as in a scenario's `rules` block (`"14"`, `"AtContract"`, `"[TT, Card]"`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Dimension {
+    path: String,
+    values: Vec<String>,
+}
+
+/// One point of the grid: the values of every dimension, and the scenario
+/// they make.
+#[derive(Clone, Debug)]
+pub struct Point {
+    pub index: usize,
+    /// (path, value as written) per dimension, in grid order.
+    pub parameters: Vec<(String, String)>,
+    pub scenario: Scenario,
+}
+
+/// A validated sweep, ready to run or merge.
+#[derive(Clone, Debug)]
+pub struct SweepPlan {
+    pub name: String,
+    /// The base scenario's name.
+    pub scenario_name: String,
+    pub base_seed: u64,
+    pub replications: u32,
+    /// The grid's paths, in order.
+    pub paths: Vec<String>,
+    pub points: Vec<Point>,
+    /// SHA-256 (hex) of the engine version, the sweep's settings and the base
+    /// scenario's text: unit results of different sweeps never mix.
+    pub digest: String,
+}
+
+/// Why a sweep file cannot be used; every message names the file and, where
+/// known, the line.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("{0}")]
+    Unreadable(String),
+    #[error("{0}")]
+    Scenario(#[from] LoadError),
+    #[error("{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+}
+
+/// Which units a process runs: those whose number is `index` modulo `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Parses `K/N` with `0 <= K < N <= SHARDS_MAX`.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let invalid = || {
+            format!(
+                "{text:?} is not a shard: expected K/N with 0 <= K < N <= {SHARDS_MAX}, e.g. 0/4"
+            )
+        };
+        let (index, count) = text.split_once('/').ok_or_else(invalid)?;
+        let index: u32 = index.trim().parse().map_err(|_| invalid())?;
+        let count: u32 = count.trim().parse().map_err(|_| invalid())?;
+        if count == 0 || count > SHARDS_MAX || index >= count {
+            return Err(invalid());
+        }
+        Ok(Shard { index, count })
+    }
+
+    pub fn owns(self, unit: u64) -> bool {
+        unit % u64::from(self.count) == u64::from(self.index)
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}/{}", self.index, self.count)
+    }
+}
+
+impl SweepPlan {
+    pub fn unit_count(&self) -> u64 {
+        self.points.len() as u64 * u64::from(self.replications)
+    }
+
+    /// The (point, replication) of unit `unit`.
+    pub fn unit(&self, unit: u64) -> (usize, u32) {
+        let replications = u64::from(self.replications);
+        ((unit / replications) as usize, (unit % replications) as u32)
+    }
+
+    /// The units `shard` runs, in order.
+    pub fn units_of(&self, shard: Shard) -> impl Iterator<Item = u64> + '_ {
+        (0..self.unit_count()).filter(move |&unit| shard.owns(unit))
+    }
+}
+
+/// Parses, validates and expands sweep text. `base_directory` resolves the
+/// base scenario's path, and `read_scenario` reads it (bounded, by the
+/// caller: this crate does no I/O); the text read is both parsed and
+/// digested.
+pub fn plan_sweep(
+    text: &str,
+    source: &str,
+    base_directory: &Path,
+    read_scenario: impl FnOnce(&Path) -> Result<String, InputError>,
+) -> Result<SweepPlan, SweepError> {
+    let spans = SpanIndex::build(text);
+    let at = |path: &str| match spans.locate(path) {
+        Some(position) => format!("{source}:{position}: {path}"),
+        None => format!("{source}: {path}"),
+    };
+    let options = ron::Options::default().with_recursion_limit(32);
+    let file: SweepFile = options.from_str(text).map_err(|error| {
+        let position = Position {
+            line: u32::try_from(error.span.start.line).unwrap_or(u32::MAX),
+            column: u32::try_from(error.span.start.col).unwrap_or(u32::MAX),
+        };
+        SweepError::Invalid(vec![format!("{source}:{position}: {}", error.code)])
+    })?;
+    let mut problems = Vec::new();
+    if file.name.trim().is_empty() || file.name.chars().count() > 200 {
+        problems.push(format!("{}: must be 1 to 200 characters", at("name")));
+    }
+    if file.replications == 0 || file.replications > REPLICATIONS_MAX {
+        problems.push(format!(
+            "{}: {} is out of range 1..={REPLICATIONS_MAX}",
+            at("replications"),
+            file.replications
+        ));
+    }
+    let scenario_path: PathBuf = base_directory.join(&file.scenario);
+    let base_text = read_scenario(&scenario_path);
+    let base = match &base_text {
+        Ok(text) => Some(parse_scenario(text, &scenario_path.display().to_string())?),
+        Err(error) => {
+            problems.push(format!(
+                "{}: cannot read {}: {error}",
+                at("scenario"),
+                scenario_path.display()
+            ));
+            None
+        }
+    };
+    let mut paths = Vec::new();
+    let mut point_count: usize = 1;
+    for (dimension_index, dimension) in file.grid.iter().enumerate() {
+        let dimension_path = format!("grid[{dimension_index}]");
+        if !dimension.path.starts_with(RULES_PREFIX) || dimension.path.len() == RULES_PREFIX.len() {
+            problems.push(format!(
+                "{}: {:?} is not a rule: a grid path is `rules.` and a rule's name, e.g. \"rules.claim_window_days\"",
+                at(&format!("{dimension_path}.path")),
+                dimension.path
+            ));
+            continue;
+        }
+        if paths.contains(&dimension.path) {
+            problems.push(format!(
+                "{}: {} appears twice in the grid",
+                at(&format!("{dimension_path}.path")),
+                dimension.path
+            ));
+        }
+        paths.push(dimension.path.clone());
+        if dimension.values.is_empty() || dimension.values.len() > VALUES_MAX {
+            problems.push(format!(
+                "{}: 1 to {VALUES_MAX} values are needed",
+                at(&format!("{dimension_path}.values"))
+            ));
+            continue;
+        }
+        point_count = point_count.saturating_mul(dimension.values.len());
+        let rule = &dimension.path[RULES_PREFIX.len()..];
+        for (value_index, value) in dimension.values.iter().enumerate() {
+            let value_path = format!("{dimension_path}.values[{value_index}]");
+            match patch_of(rule, value) {
+                Err(message) => problems.push(format!("{}: {message}", at(&value_path))),
+                Ok(patch) => {
+                    if let Some(base) = &base {
+                        let mut scenario = base.clone();
+                        scenario.rules.apply(&patch);
+                        for problem in validate(&scenario) {
+                            problems.push(format!(
+                                "{}: {value:?} makes {}: {}",
+                                at(&value_path),
+                                problem.path,
+                                problem.message
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if point_count > POINTS_MAX {
+        // The count saturates: a grid of many dimensions has more points
+        // than a number holds.
+        let counted = if point_count == usize::MAX {
+            format!("at least {point_count}")
+        } else {
+            point_count.to_string()
+        };
+        problems.push(format!(
+            "{}: {counted} grid points; the limit is {POINTS_MAX}",
+            at("grid")
+        ));
+    }
+    // Saturating too: with the points beyond their limit this product is
+    // never reported, but it must not overflow on the way.
+    let unit_count = (point_count as u64).saturating_mul(u64::from(file.replications));
+    if problems.is_empty() && unit_count > UNITS_MAX {
+        problems.push(format!(
+            "{}: {unit_count} units (points x replications); the limit is {UNITS_MAX}",
+            at("replications")
+        ));
+    }
+    if let Some(base) = base.as_ref().filter(|_| problems.is_empty()) {
+        // Merging keeps every unit's monthly figures: bound them as a
+        // replication analysis bounds its own, per point and in all.
+        let months = u64::from(base.horizon_days) / 28 + 2;
+        let per_point = u64::from(file.replications) * months;
+        if per_point > MONTHLY_RECORDS_MAX {
+            problems.push(format!(
+                "{}: {} replications of a {}-day scenario keep up to {per_point} monthly records a point, more than the most, {MONTHLY_RECORDS_MAX}",
+                at("replications"),
+                file.replications,
+                base.horizon_days
+            ));
+        } else if unit_count * months > SWEEP_MONTHLY_RECORDS_MAX {
+            problems.push(format!(
+                "{}: {unit_count} units of a {}-day scenario keep up to {} monthly records when merged, more than the most, {SWEEP_MONTHLY_RECORDS_MAX}: fewer points, replications or months",
+                at("grid"),
+                base.horizon_days,
+                unit_count * months
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(SweepError::Invalid(problems));
+    }
+    let base = base.expect("no problems means the base scenario loaded");
+    let base_text = base_text.expect("no problems means the base scenario was read");
+    let points = expand(&file.grid, &base)?;
+    // Values valid one by one may be invalid together (a floor above a
+    // cap): every point is validated whole before anything runs.
+    for point in &points {
+        for problem in validate(&point.scenario) {
+            problems.push(format!(
+                "{}: point {} ({}) makes {}: {}",
+                at("grid"),
+                point.index,
+                point
+                    .parameters
+                    .iter()
+                    .map(|(path, value)| format!("{path} = {value}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                problem.path,
+                problem.message
+            ));
+            if problems.len() >= PROBLEMS_MAX {
+                return Err(SweepError::Invalid(problems));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(SweepError::Invalid(problems));
+    }
+    let digest = sweep_digest(&file, base_text.as_bytes());
+    Ok(SweepPlan {
+        name: file.name,
+        scenario_name: base.name.clone(),
+        base_seed: base.seed,
+        replications: file.replications,
+        paths,
+        points,
+        digest,
+    })
+}
+
+/// The patch that sets `rule` to `value` (value written as in a `rules`
+/// block), and nothing else: a value that smuggles in another field
+/// (`"14, auto_release_days: 1"`) is not a value of the rule.
+fn patch_of(rule: &str, value: &str) -> Result<RulesPatch, String> {
+    let text = format!("({rule}: {value})");
+    let patch = ron::Options::default()
+        .with_recursion_limit(32)
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str::<RulesPatch>(&text)
+        .map_err(|error| {
+            format!(
+                "rules.{rule}: {value:?} is not a value of this rule: {}",
+                error.code
+            )
+        })?;
+    if patch.fields_set() != [rule] {
+        return Err(format!(
+            "rules.{rule}: {value:?} is not one value of this rule (it sets {})",
+            patch.fields_set().join(", ")
+        ));
+    }
+    Ok(patch)
+}
+
+/// The grid's cartesian product, the last dimension varying fastest.
+fn expand(grid: &[Dimension], base: &Scenario) -> Result<Vec<Point>, SweepError> {
+    let sizes: Vec<usize> = grid
+        .iter()
+        .map(|dimension| dimension.values.len())
+        .collect();
+    let count: usize = sizes.iter().product();
+    let mut points = Vec::with_capacity(count);
+    for index in 0..count {
+        let mut remainder = index;
+        let mut choice = vec![0; grid.len()];
+        for dimension in (0..grid.len()).rev() {
+            choice[dimension] = remainder % sizes[dimension];
+            remainder /= sizes[dimension];
+        }
+        let mut scenario = base.clone();
+        let mut parameters = Vec::with_capacity(grid.len());
+        for (dimension, &value_index) in grid.iter().zip(&choice) {
+            let value = &dimension.values[value_index];
+            let patch = patch_of(&dimension.path[RULES_PREFIX.len()..], value)
+                .map_err(|message| SweepError::Invalid(vec![message]))?;
+            scenario.rules.apply(&patch);
+            parameters.push((dimension.path.clone(), value.clone()));
+        }
+        points.push(Point {
+            index,
+            parameters,
+            scenario,
+        });
+    }
+    Ok(points)
+}
+
+fn sweep_digest(file: &SweepFile, base_scenario_bytes: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    field(b"escrowsim-sweep/v1");
+    field(VERSION.as_bytes());
+    field(file.name.as_bytes());
+    field(&file.replications.to_le_bytes());
+    for dimension in &file.grid {
+        field(dimension.path.as_bytes());
+        for value in &dimension.values {
+            field(value.as_bytes());
+        }
+    }
+    field(base_scenario_bytes);
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_units() {
+        for count in 1..7 {
+            let mut owners = [0; 50];
+            for index in 0..count {
+                let shard = Shard::parse(&format!("{index}/{count}")).unwrap();
+                for (unit, owner) in owners.iter_mut().enumerate() {
+                    if shard.owns(unit as u64) {
+                        *owner += 1;
+                    }
+                }
+            }
+            assert!(owners.iter().all(|&owners| owners == 1), "{count} shards");
+        }
+    }
+
+    #[test]
+    fn malformed_shards_are_refused() {
+        for bad in [
+            "", "1", "1/1", "2/1", "-1/3", "0/0", "a/b", "0/100001", "3/3",
+        ] {
+            assert!(Shard::parse(bad).is_err(), "{bad} accepted");
+        }
+        assert_eq!(
+            Shard::parse(" 2 / 5 ").unwrap(),
+            Shard { index: 2, count: 5 }
+        );
+    }
+
+    #[test]
+    fn a_grid_whose_product_overflows_is_refused() {
+        // 33 dimensions of 2 values (2^33 points) times 2^32 - 1
+        // replications is more units than a u64 holds; 64 dimensions are
+        // more points than a usize holds.
+        let quick = |_: &Path| Ok(include_str!("../../../../scenarios/quick.ron").to_string());
+        for (dimensions, replications) in [(33, u32::MAX), (64, 2)] {
+            let grid = "(path: \"rules.x\", values: [\"1\", \"2\"]), ".repeat(dimensions);
+            let text = format!(
+                "Sweep(name: \"big\", scenario: \"quick.ron\", replications: {replications}, grid: [{grid}])"
+            );
+            let error = plan_sweep(&text, "big.ron", Path::new("scenarios"), quick).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains("grid points; the limit is 10000"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_value_becomes_a_patch_of_its_rule() {
+        let patch = patch_of("claim_window_days", "45").unwrap();
+        assert_eq!(patch.claim_window_days, Some(45));
+        assert_eq!(patch.fields_set(), ["claim_window_days"]);
+        assert!(patch_of("claim_window_days", "\"forty\"").is_err());
+        assert!(patch_of("no_such_rule", "1").is_err());
+        assert!(patch_of("deposit_release", "AtContract").is_ok());
+        // A value that sets another rule besides is refused.
+        let smuggled = patch_of("claim_window_days", "14, auto_release_days: 1").unwrap_err();
+        assert!(
+            smuggled.contains("it sets claim_window_days, auto_release_days"),
+            "{smuggled}"
+        );
+    }
+}
+
+/// What a sweep's output directory records about the sweep, so that units
+/// can be merged (and foreign units refused) without the sweep file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    pub name: String,
+    pub scenario_name: String,
+    pub base_seed: u64,
+    pub digest: String,
+    pub version: String,
+    pub replications: u32,
+    pub paths: Vec<String>,
+    /// Each point's values, in grid order.
+    pub points: Vec<Vec<String>>,
+}
+
+impl SweepPlan {
+    pub fn manifest(&self) -> Manifest {
+        Manifest {
+            name: self.name.clone(),
+            scenario_name: self.scenario_name.clone(),
+            base_seed: self.base_seed,
+            digest: self.digest.clone(),
+            version: VERSION.to_string(),
+            replications: self.replications,
+            paths: self.paths.clone(),
+            points: self
+                .points
+                .iter()
+                .map(|point| {
+                    point
+                        .parameters
+                        .iter()
+                        .map(|(_, value)| value.clone())
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Manifest {
+    pub fn unit_count(&self) -> u64 {
+        self.points.len() as u64 * u64::from(self.replications)
+    }
+
+    pub fn to_json(&self) -> String {
+        let file = ManifestFile {
+            digest: self.digest.clone(),
+            format: MANIFEST_FORMAT.to_string(),
+            paths: self.paths.clone(),
+            points: self.points.clone(),
+            replications: self.replications,
+            scenario: self.scenario_name.clone(),
+            seed: self.base_seed,
+            sweep: self.name.clone(),
+            units: self.unit_count(),
+            version: self.version.clone(),
+        };
+        let mut text = serde_json::to_string_pretty(&file).expect("a manifest always serialises");
+        text.push('\n');
+        text
+    }
+
+    /// Reads a manifest back, refusing one that is malformed, out of
+    /// bounds or inconsistent (a file edited by hand, or damaged): nothing
+    /// downstream has to trust it.
+    pub fn from_json(text: &str) -> Result<Manifest, String> {
+        let file: ManifestFile =
+            serde_json::from_str(text).map_err(|error| format!("not a sweep manifest: {error}"))?;
+        if file.format != MANIFEST_FORMAT {
+            return Err(format!(
+                "not an escrowsim sweep manifest (format {MANIFEST_FORMAT})"
+            ));
+        }
+        if !(1..=REPLICATIONS_MAX).contains(&file.replications) {
+            return Err(format!(
+                "replications: {} is out of range 1..={REPLICATIONS_MAX}",
+                file.replications
+            ));
+        }
+        if file.points.is_empty() || file.points.len() > POINTS_MAX {
+            return Err(format!(
+                "points: {} points; 1 to {POINTS_MAX} are possible",
+                file.points.len()
+            ));
+        }
+        let units = file.points.len() as u64 * u64::from(file.replications);
+        if units > UNITS_MAX || file.units != units {
+            return Err(format!(
+                "units: {} recorded, but {} points x {} replications = {units} (at most {UNITS_MAX})",
+                file.units,
+                file.points.len(),
+                file.replications
+            ));
+        }
+        if let Some(point) = file
+            .points
+            .iter()
+            .position(|values| values.len() != file.paths.len())
+        {
+            return Err(format!(
+                "points[{point}]: {} values for {} grid paths",
+                file.points[point].len(),
+                file.paths.len()
+            ));
+        }
+        if !is_sha256_hex(&file.digest) {
+            return Err("digest: not a SHA-256 in hexadecimal".to_string());
+        }
+        Ok(Manifest {
+            name: file.sweep,
+            scenario_name: file.scenario,
+            base_seed: file.seed,
+            digest: file.digest,
+            version: file.version,
+            replications: file.replications,
+            paths: file.paths,
+            points: file.points,
+        })
+    }
+}
+
+/// Whether `text` is 64 lowercase hexadecimal digits.
+pub(crate) fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+}
+
+const MANIFEST_FORMAT: &str = "escrowsim-sweep/v1";
+
+/// The manifest file as written; fields in alphabetical order, as the
+/// file has always laid them out.
+#[derive(serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestFile {
+    digest: String,
+    format: String,
+    paths: Vec<String>,
+    points: Vec<Vec<String>>,
+    replications: u32,
+    scenario: String,
+    seed: u64,
+    sweep: String,
+    units: u64,
+    version: String,
+}

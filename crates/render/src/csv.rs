@@ -1,0 +1,131 @@
+//! CSV of replications: one header, one row per replication, and one row per
+//! replication and month for the monthly series.
+//!
+//! Layout (RFC 4180, comma-separated, `\n` line ends, UTF-8):
+//!
+//! - Columns: `policy` (`A` or `B`, in comparisons only), `scenario`,
+//!   `replication`, `seed`, `month`, then every whole-run metric by its
+//!   dotted outcome path (`orders.placed`, `risk.platform_loss`), then every
+//!   monthly metric as `monthly.` and its path (`monthly.escrow_end`).
+//! - Rows: for each replication in order, first its whole-run row, whose
+//!   `month` is `all` and whose `monthly.*` cells are empty, then one row per
+//!   month (`month` is `YYYY-MM`), whose whole-run cells are empty.
+//! - Cells: counts as integers, money as decimals with two places, other
+//!   numbers as the JSON report prints them; no thousands separators, no
+//!   currency signs, so every metric column reads as a number.
+//!
+//! In pandas: `df = pd.read_csv(path)` gives numeric columns throughout
+//! (seeds as `uint64`); the replications are `df[df.month == "all"]`, the
+//! monthly series `df[df.month != "all"]` (`.dropna(axis=1, how="all")`
+//! drops the other kind's empty columns).
+//! Every cell is a pure function of the replications, so the CSV is
+//! byte-identical whatever the thread count.
+
+use escrowsim_analysis::Replications;
+use escrowsim_analysis::metrics::MONTHLY_KEY;
+
+/// The `month` of whole-run rows.
+pub const WHOLE_RUN_MONTH: &str = "all";
+
+/// The CSV of one set of replications.
+pub fn render_replications_csv(replications: &Replications) -> String {
+    let mut table = vec![header(replications, false)];
+    rows(&mut table, replications, None);
+    csv_lines(table)
+}
+
+/// The CSV of a comparison: A's replications, then B's, with a `policy` column.
+pub fn render_comparison_csv(a: &Replications, b: &Replications) -> String {
+    let mut table = vec![header(a, true)];
+    rows(&mut table, a, Some("A"));
+    rows(&mut table, b, Some("B"));
+    csv_lines(table)
+}
+
+fn header(replications: &Replications, with_policy: bool) -> Vec<String> {
+    let mut cells: Vec<String> = Vec::new();
+    if with_policy {
+        cells.push("policy".to_string());
+    }
+    for name in ["scenario", "replication", "seed", "month"] {
+        cells.push(name.to_string());
+    }
+    let schema = &replications.schema;
+    cells.extend(schema.metrics.iter().map(|metric| metric.path.clone()));
+    cells.extend(
+        schema
+            .monthly_metrics
+            .iter()
+            .map(|metric| format!("{MONTHLY_KEY}.{}", metric.path)),
+    );
+    cells
+}
+
+fn rows(table: &mut Vec<Vec<String>>, replications: &Replications, policy: Option<&str>) {
+    let schema = &replications.schema;
+    let metrics = schema.metrics.len();
+    let monthly_metrics = schema.monthly_metrics.len();
+    for run in &replications.runs {
+        let leading = |month: &str| {
+            let mut cells: Vec<String> = Vec::with_capacity(5 + metrics + monthly_metrics);
+            if let Some(policy) = policy {
+                cells.push(policy.to_string());
+            }
+            cells.push(replications.scenario.clone());
+            cells.push(run.index.to_string());
+            cells.push(run.seed.to_string());
+            cells.push(month.to_string());
+            cells
+        };
+        let mut cells = leading(WHOLE_RUN_MONTH);
+        cells.extend(run.values.values.iter().map(|value| value.to_string()));
+        cells.extend(std::iter::repeat_n(String::new(), monthly_metrics));
+        table.push(cells);
+        for (month, values) in schema.months.iter().zip(&run.values.monthly) {
+            let mut cells = leading(month);
+            cells.extend(std::iter::repeat_n(String::new(), metrics));
+            cells.extend(values.iter().map(|value| value.to_string()));
+            table.push(cells);
+        }
+    }
+}
+
+/// Rows as RFC 4180 CSV with `\n` line ends, through the `csv` crate: a
+/// cell is quoted only when it holds a comma, a quote or a line break
+/// (`\r` included), with quotes doubled. Every CSV escrowsim writes goes
+/// through here.
+pub fn csv_lines<Row, Cell>(rows: impl IntoIterator<Item = Row>) -> String
+where
+    Row: IntoIterator<Item = Cell>,
+    Cell: AsRef<[u8]>,
+{
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .from_writer(Vec::new());
+    for row in rows {
+        writer
+            .write_record(row)
+            .expect("writing CSV to memory cannot fail");
+    }
+    let bytes = writer
+        .into_inner()
+        .expect("flushing CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_lines;
+
+    #[test]
+    fn cells_are_quoted_only_when_needed() {
+        let quoted = |cell: &str| csv_lines([[cell]]).trim_end_matches('\n').to_string();
+        assert_eq!(quoted("quick"), "quick");
+        assert_eq!(quoted("a,b"), "\"a,b\"");
+        assert_eq!(quoted("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(quoted("two\nlines"), "\"two\nlines\"");
+        assert_eq!(quoted("carriage\rreturn"), "\"carriage\rreturn\"");
+        assert_eq!(csv_lines([["a", "", "b"]]), "a,,b\n");
+    }
+}

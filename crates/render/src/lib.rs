@@ -1,0 +1,20 @@
+//! Views of escrowsim's results for people and for other programs: the run
+//! report as text, and replications, comparisons and sweeps as text tables,
+//! CSV and self-contained HTML pages.
+//!
+//! Every function here is pure (results in, text out) and deterministic:
+//! the same results give the same bytes, whatever the thread count that
+//! produced them. The JSON report is the core's ([`escrowsim_core::report`]);
+//! writing any of these to a file is the binary's.
+
+pub mod csv;
+pub mod html;
+mod sweep;
+pub mod tables;
+mod text;
+
+pub use csv::{csv_lines, render_comparison_csv, render_replications_csv};
+pub use html::{render_comparison_html, render_replications_html, render_sweep_html};
+pub use sweep::{render_sweep_summary_csv, render_sweep_summary_json, render_sweep_summary_text};
+pub use tables::{render_comparison_text, render_summary_text};
+pub use text::render_text;
