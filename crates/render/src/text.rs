@@ -199,26 +199,19 @@ fn risk(text: &mut String, outcome: &Outcome, units: &Units) {
             risk.loss_bps
         ),
     );
-    line(text, "escrow peak", units.money(&risk.escrow_peak));
-    line(
+    money_lines(
         text,
-        "exposure peak (released early)",
-        units.money(&risk.exposure_peak),
-    );
-    line(
-        text,
-        "advances outstanding",
-        units.money(&risk.advances_outstanding),
-    );
-    line(
-        text,
-        "buyer loss outside cover",
-        units.money(&risk.buyer_uncovered_loss),
-    );
-    line(
-        text,
-        "voluntary supplier refunds",
-        units.money(&risk.voluntary_supplier_refunds),
+        units,
+        &[
+            ("escrow peak", &risk.escrow_peak),
+            ("exposure peak (released early)", &risk.exposure_peak),
+            ("advances outstanding", &risk.advances_outstanding),
+            ("buyer loss outside cover", &risk.buyer_uncovered_loss),
+            (
+                "voluntary supplier refunds",
+                &risk.voluntary_supplier_refunds,
+            ),
+        ],
     );
 }
 
@@ -323,23 +316,17 @@ fn fraud(text: &mut String, outcome: &Outcome, units: &Units) {
 fn ledger(text: &mut String, outcome: &Outcome, units: &Units) {
     text.push_str("\nLedger\n");
     let ledger = &outcome.ledger;
-    line(
+    money_lines(
         text,
-        "paid into escrow",
-        units.money(&ledger.paid_into_escrow),
+        units,
+        &[
+            ("paid into escrow", &ledger.paid_into_escrow),
+            ("released to suppliers", &ledger.released_to_suppliers),
+            ("refunded from escrow", &ledger.refunded_from_escrow),
+            ("fees", &ledger.fees),
+            ("escrow at end", &ledger.escrow_end),
+        ],
     );
-    line(
-        text,
-        "released to suppliers",
-        units.money(&ledger.released_to_suppliers),
-    );
-    line(
-        text,
-        "refunded from escrow",
-        units.money(&ledger.refunded_from_escrow),
-    );
-    line(text, "fees", units.money(&ledger.fees));
-    line(text, "escrow at end", units.money(&ledger.escrow_end));
     line(
         text,
         "advanced / recovered / written off",
@@ -418,6 +405,13 @@ fn performance_section(out: &mut String, performance: &Performance) {
 
 fn line(text: &mut String, label: &str, value: String) {
     let _ = writeln!(text, "  {label:<34} {value}");
+}
+
+/// One line per (label, amount), each amount in the report's currency.
+fn money_lines(text: &mut String, units: &Units, rows: &[(&str, &Money)]) {
+    for (label, amount) in rows {
+        line(text, label, units.money(amount));
+    }
 }
 
 fn ratio_u64(numerator: u64, denominator: u64) -> f64 {

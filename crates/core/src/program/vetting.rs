@@ -188,113 +188,76 @@ mod tests {
         }
     }
 
+    /// Asserts each (status before, history, rule for new suppliers) ->
+    /// (status after, decision) of a supplier still in the program.
+    fn assert_reviews(
+        cases: &[(
+            SupplierStatus,
+            &MonthBucket,
+            NewSupplierRule,
+            (SupplierStatus, Decision),
+        )],
+    ) {
+        for (index, &(before, window, new_suppliers, expected)) in cases.iter().enumerate() {
+            assert_eq!(
+                review(before, true, window, &rules(new_suppliers)),
+                expected,
+                "case {index}: {before:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_clean_history_is_approved_and_kept() {
         let clean = history(20, 1, 1, 0, 9);
-        assert_eq!(
-            review(
-                Pending,
-                true,
-                &clean,
-                &rules(NewSupplierRule::WaitForHistory)
-            ),
-            (Approved, Decision::Approve)
-        );
-        assert_eq!(
-            review(
-                Approved,
-                true,
-                &clean,
-                &rules(NewSupplierRule::WaitForHistory)
-            ),
-            (Approved, Decision::Keep)
-        );
-        assert_eq!(
-            review(
-                Rejected,
-                true,
-                &clean,
-                &rules(NewSupplierRule::WaitForHistory)
-            ),
-            (Approved, Decision::Approve)
-        );
+        let wait = NewSupplierRule::WaitForHistory;
+        assert_reviews(&[
+            (Pending, &clean, wait, (Approved, Decision::Approve)),
+            (Approved, &clean, wait, (Approved, Decision::Keep)),
+            (Rejected, &clean, wait, (Approved, Decision::Approve)),
+        ]);
     }
 
     #[test]
     fn each_threshold_alone_fails_a_supplier() {
-        let wait = rules(NewSupplierRule::WaitForHistory);
-        for (name, window) in [
-            ("late", history(20, 3, 0, 0, 9)),
-            ("disputes", history(20, 0, 3, 0, 9)),
-            ("refunds", history(20, 0, 2, 2, 9)),
-            ("silence", history(20, 0, 0, 0, 5)),
+        let wait = NewSupplierRule::WaitForHistory;
+        for window in [
+            history(20, 3, 0, 0, 9), // late
+            history(20, 0, 3, 0, 9), // disputes
+            history(20, 0, 2, 2, 9), // refunds
+            history(20, 0, 0, 0, 5), // silence
         ] {
-            assert_eq!(
-                review(Approved, true, &window, &wait),
-                (Suspended, Decision::Suspend),
-                "{name}"
-            );
-            assert_eq!(
-                review(Pending, true, &window, &wait),
-                (Rejected, Decision::Reject),
-                "{name}"
-            );
-            assert_eq!(
-                review(Suspended, true, &window, &wait),
-                (Suspended, Decision::Keep),
-                "{name}"
-            );
+            assert_reviews(&[
+                (Approved, &window, wait, (Suspended, Decision::Suspend)),
+                (Pending, &window, wait, (Rejected, Decision::Reject)),
+                (Suspended, &window, wait, (Suspended, Decision::Keep)),
+            ]);
         }
     }
 
     #[test]
     fn a_suspended_supplier_that_recovers_is_reinstated() {
         let recovered = history(10, 0, 0, 0, 10);
-        assert_eq!(
-            review(
-                Suspended,
-                true,
-                &recovered,
-                &rules(NewSupplierRule::WaitForHistory)
-            ),
-            (Approved, Decision::Reinstate)
-        );
+        assert_reviews(&[(
+            Suspended,
+            &recovered,
+            NewSupplierRule::WaitForHistory,
+            (Approved, Decision::Reinstate),
+        )]);
     }
 
     #[test]
     fn new_suppliers_wait_or_go_on_probation() {
         let thin = history(2, 0, 0, 0, 10);
-        assert_eq!(
-            review(
-                Outside,
-                true,
-                &thin,
-                &rules(NewSupplierRule::WaitForHistory)
-            ),
-            (Pending, Decision::Enrol)
-        );
-        assert_eq!(
-            review(
-                Pending,
-                true,
-                &thin,
-                &rules(NewSupplierRule::WaitForHistory)
-            ),
-            (Pending, Decision::Keep)
-        );
-        assert_eq!(
-            review(Outside, true, &thin, &rules(NewSupplierRule::Probation)),
-            (Approved, Decision::Approve)
-        );
-        assert_eq!(
-            review(Pending, true, &thin, &rules(NewSupplierRule::Probation)),
-            (Approved, Decision::Approve)
-        );
-        // Thin history never reinstates or condemns.
-        assert_eq!(
-            review(Suspended, true, &thin, &rules(NewSupplierRule::Probation)),
-            (Suspended, Decision::Keep)
-        );
+        let (wait, probation) = (NewSupplierRule::WaitForHistory, NewSupplierRule::Probation);
+        assert_reviews(&[
+            (Outside, &thin, wait, (Pending, Decision::Enrol)),
+            (Pending, &thin, wait, (Pending, Decision::Keep)),
+            (Outside, &thin, probation, (Approved, Decision::Approve)),
+            (Pending, &thin, probation, (Approved, Decision::Approve)),
+            // Thin history never reinstates or condemns.
+            (Suspended, &thin, probation, (Suspended, Decision::Keep)),
+        ]);
     }
 
     #[test]

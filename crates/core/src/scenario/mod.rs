@@ -284,74 +284,66 @@ impl Default for SupplierTypes {
     /// degrade through `average` and `poor`; fraudulent suppliers look
     /// average until they bust out.
     fn default() -> Self {
+        let [reliable, average, poor, fraudulent] = DEFAULT_TYPES;
         SupplierTypes {
-            reliable: SupplierBehaviour {
-                production_days: Dist::Triangular {
-                    min: 10.0,
-                    mode: 20.0,
-                    max: 30.0,
-                },
-                late_probability: 0.02,
-                late_days: Dist::Exponential { mean: 5.0 },
-                conformance_probability: 0.99,
-                defect_share: Dist::Uniform { min: 0.1, max: 0.5 },
-                response_probability: 0.95,
-                response_hours: Dist::Exponential { mean: 6.0 },
-                settles_in_negotiation_probability: 0.8,
-                voluntary_refund_probability: 0.7,
-                fraud: None,
-            },
-            average: SupplierBehaviour {
-                production_days: Dist::Triangular {
-                    min: 12.0,
-                    mode: 24.0,
-                    max: 30.0,
-                },
-                late_probability: 0.06,
-                late_days: Dist::Exponential { mean: 8.0 },
-                conformance_probability: 0.96,
-                defect_share: Dist::Uniform { min: 0.1, max: 0.8 },
-                response_probability: 0.85,
-                response_hours: Dist::Exponential { mean: 12.0 },
-                settles_in_negotiation_probability: 0.6,
-                voluntary_refund_probability: 0.5,
-                fraud: None,
-            },
-            poor: SupplierBehaviour {
-                production_days: Dist::Triangular {
-                    min: 15.0,
-                    mode: 28.0,
-                    max: 30.0,
-                },
-                late_probability: 0.20,
-                late_days: Dist::Exponential { mean: 15.0 },
-                conformance_probability: 0.85,
-                defect_share: Dist::Uniform { min: 0.2, max: 1.0 },
-                response_probability: 0.70,
-                response_hours: Dist::Exponential { mean: 24.0 },
-                settles_in_negotiation_probability: 0.3,
-                voluntary_refund_probability: 0.2,
-                fraud: None,
-            },
+            reliable: reliable.honest(),
+            average: average.honest(),
+            poor: poor.honest(),
             fraudulent: SupplierBehaviour {
-                production_days: Dist::Triangular {
-                    min: 12.0,
-                    mode: 24.0,
-                    max: 30.0,
-                },
-                late_probability: 0.06,
-                late_days: Dist::Exponential { mean: 8.0 },
-                conformance_probability: 0.95,
-                defect_share: Dist::Uniform { min: 0.1, max: 0.8 },
-                response_probability: 0.90,
-                response_hours: Dist::Exponential { mean: 8.0 },
-                settles_in_negotiation_probability: 0.1,
-                voluntary_refund_probability: 0.0,
                 fraud: Some(Fraud::BustOut {
                     clean_orders: 3,
                     vanish_probability: 0.5,
                 }),
+                ..fraudulent.honest()
             },
+        }
+    }
+}
+
+/// The default behaviour of each type, one row per type, in the fields'
+/// order of [`SupplierBehaviour`]; a fraudulent supplier's bust-out is added
+/// to its row.
+#[rustfmt::skip]
+const DEFAULT_TYPES: [Typical; 4] = [
+    //       production days     late  days  conforms  defect share  responds  hours  settles  refunds
+    Typical([10.0, 20.0, 30.0], 0.02,  5.0, 0.99,     [0.1, 0.5],   0.95,      6.0,  0.8,     0.7), // reliable
+    Typical([12.0, 24.0, 30.0], 0.06,  8.0, 0.96,     [0.1, 0.8],   0.85,     12.0,  0.6,     0.5), // average
+    Typical([15.0, 28.0, 30.0], 0.20, 15.0, 0.85,     [0.2, 1.0],   0.70,     24.0,  0.3,     0.2), // poor
+    Typical([12.0, 24.0, 30.0], 0.06,  8.0, 0.95,     [0.1, 0.8],   0.90,      8.0,  0.1,     0.0), // fraudulent
+];
+
+/// A row of the default behaviour table (see [`SupplierTypes::default`]):
+/// triangular production days, exponential lateness and response times,
+/// uniform defect shares.
+struct Typical([f64; 3], f64, f64, f64, [f64; 2], f64, f64, f64, f64);
+
+impl Typical {
+    fn honest(self) -> SupplierBehaviour {
+        let Typical(
+            [min, mode, max],
+            late,
+            late_mean,
+            conforms,
+            [defect_min, defect_max],
+            responds,
+            hours,
+            settles,
+            refunds,
+        ) = self;
+        SupplierBehaviour {
+            production_days: Dist::Triangular { min, mode, max },
+            late_probability: late,
+            late_days: Dist::Exponential { mean: late_mean },
+            conformance_probability: conforms,
+            defect_share: Dist::Uniform {
+                min: defect_min,
+                max: defect_max,
+            },
+            response_probability: responds,
+            response_hours: Dist::Exponential { mean: hours },
+            settles_in_negotiation_probability: settles,
+            voluntary_refund_probability: refunds,
+            fraud: None,
         }
     }
 }
