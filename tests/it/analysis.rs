@@ -429,6 +429,7 @@ fn the_html_report_is_self_contained_with_every_chart() {
             &compare_html,
             &[
                 "differences",
+                "absolute-differences",
                 "escrow-float",
                 "exposure",
                 "refunds-by-reason",
@@ -457,6 +458,66 @@ fn the_html_report_is_self_contained_with_every_chart() {
         let namespaces = html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
         assert_eq!(urls, namespaces, "{}", path.display());
         assert!(html.contains("default-src 'none'"));
+    }
+}
+
+#[test]
+fn the_comparison_charts_show_every_significant_difference_and_those_where_a_is_zero() {
+    // quick.ron holds the deposit until acceptance, so nothing is released
+    // early: its exposure peak is 0, and B's (release at contract) is not.
+    // A relative difference is undefined there; the metric must still be
+    // drawn, as an absolute difference, and so must every metric the
+    // comparison finds significant.
+    let html_path = temporary_file("compare-differences", "compare.html", b"");
+    let output = escrowsim(&[
+        "compare",
+        &quick(),
+        &variant(),
+        "--replications",
+        "3",
+        "--format",
+        "json",
+        "--html",
+        html_path.to_str().unwrap(),
+    ]);
+    succeeded(&output);
+    let comparison: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    let absolute = &html[html
+        .find("data-chart=\"absolute-differences\"")
+        .expect("an absolute panel")..];
+    let absolute = &absolute[..absolute.find("</svg>").unwrap()];
+    let exposure = &comparison["differences"]["risk"]["exposure_peak"];
+    assert_eq!(exposure["a_mean"].as_str(), Some("0.00"), "{exposure}");
+    assert!(
+        absolute.contains("<title>risk.exposure_peak: "),
+        "exposure peak missing from the absolute panel"
+    );
+    /// The dotted paths of the differences under `node` that are significant.
+    fn significant_paths(node: &serde_json::Value, prefix: &str, found: &mut Vec<String>) {
+        if node.get("significant").is_some() {
+            if node["significant"] == true {
+                found.push(prefix.to_string());
+            }
+            return;
+        }
+        for (key, child) in node.as_object().into_iter().flatten() {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            significant_paths(child, &path, found);
+        }
+    }
+    let mut significant = Vec::new();
+    significant_paths(&comparison["differences"], "", &mut significant);
+    assert!(significant.len() >= 3, "{significant:?}");
+    for path in significant {
+        assert!(
+            html.contains(&format!("<title>{path}: ")),
+            "{path} is significant but not drawn"
+        );
     }
 }
 

@@ -13,11 +13,12 @@
 //! Charts of a run: monthly escrow float and exposure, refunds by reason,
 //! approved suppliers, covered share, and the distribution of platform loss
 //! across replications. A comparison draws A and B side by side on each, adds
-//! the relative differences with their intervals, and tables every metric.
+//! the relative differences with their intervals (absolute ones where A is
+//! zero), and tables every metric.
 
 use crate::tables::counted;
 use escrowsim_analysis::{
-    Comparison, Figure, MetricKind, ReplicationSummary, Replications, Summary,
+    Comparison, Difference, Figure, MetricKind, ReplicationSummary, Replications, Summary,
 };
 use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write;
@@ -36,7 +37,8 @@ const REASONS: [(&str, &str); 5] = [
     ("false_claim", "false claim"),
 ];
 
-/// Metrics whose relative differences the comparison plots.
+/// Metrics whose differences the comparison always plots (with every other
+/// metric whose difference is significant).
 const KEY_DIFFERENCES: [&str; 10] = [
     "orders.covered",
     "gmv.covered",
@@ -132,12 +134,21 @@ pub fn render_comparison_html(
             replications: b,
         },
     ];
+    let (relative_chart, absolute_chart) = differences_charts(comparison);
     section(
         &mut body,
         "Differences B - A",
-        "Mean paired difference relative to A's mean, with its 95% interval. Filled: significant (the interval excludes zero).",
-        &differences_chart(comparison),
+        "Mean paired difference relative to A's mean, with its 95% interval, for the key metrics and every other metric whose difference is significant. Filled: significant (the interval excludes zero).",
+        &relative_chart,
     );
+    if let Some(chart) = absolute_chart {
+        section(
+            &mut body,
+            "Differences B - A where A is zero",
+            "A relative difference is undefined where A's mean is 0: these metrics' mean paired differences, each on its own scale, with their 95% intervals.",
+            &chart,
+        );
+    }
     section(
         &mut body,
         "Escrow float, end of month",
@@ -830,79 +841,188 @@ fn loss_chart(policies: &[Policy<'_>]) -> String {
     svg
 }
 
-/// A forest plot: per key metric, the mean difference B - A relative to A's
-/// mean, with its 95% interval; significant rows filled.
-fn differences_chart(comparison: &Comparison) -> String {
-    struct Row {
-        label: &'static str,
-        mean: f64,
-        low: f64,
-        high: f64,
-        significant: bool,
-    }
-    let rows: Vec<Row> = KEY_DIFFERENCES
+/// One row of a forest plot: a metric's mean paired difference and its 95%
+/// interval, in the plot's scale.
+struct ForestRow {
+    /// The metric's path, named in the tooltip.
+    path: String,
+    /// What the row is labelled with on the chart.
+    label: String,
+    mean: f64,
+    low: f64,
+    high: f64,
+    significant: bool,
+    /// The row's figures as printed in its tooltip (and, on the absolute
+    /// panel, beside the row): mean [low, high].
+    figures: String,
+}
+
+/// The metrics whose differences the comparison plots: the key ones, then
+/// every other whole-run metric whose difference is significant, so no
+/// significant effect is left off the charts.
+fn plotted_differences(comparison: &Comparison) -> Vec<(&str, &Difference)> {
+    let mut plotted: Vec<(&str, &Difference)> = KEY_DIFFERENCES
         .iter()
-        .filter_map(|path| {
-            let difference = comparison.difference(path)?;
-            let base = number(&difference.a_mean).abs();
-            if base == 0.0 {
-                return None;
-            }
-            let relative = |figure: &Figure| number(figure) / base;
-            let (low, high) = difference
-                .ci95
-                .as_ref()
-                .map(|(low, high)| (relative(low), relative(high)))
-                .unwrap_or((
-                    relative(&difference.diff_mean),
-                    relative(&difference.diff_mean),
-                ));
-            Some(Row {
-                label: path,
-                mean: relative(&difference.diff_mean),
-                low,
-                high,
-                significant: difference.significant,
-            })
-        })
+        .filter_map(|path| Some((*path, comparison.difference(path)?)))
         .collect();
-    let extent = rows
-        .iter()
-        .flat_map(|row| [row.low.abs(), row.high.abs()])
-        .fold(0.0_f64, f64::max);
-    let x_ticks = ticks(-extent, extent);
+    plotted.extend(
+        comparison
+            .differences
+            .iter()
+            .filter(|(metric, difference)| {
+                difference.significant && !KEY_DIFFERENCES.contains(&metric.path.as_str())
+            })
+            .map(|(metric, difference)| (metric.path.as_str(), difference)),
+    );
+    plotted
+}
+
+/// The interval of a difference, or the mean twice with a single replication.
+fn interval(difference: &Difference) -> (f64, f64) {
+    difference
+        .ci95
+        .as_ref()
+        .map(|(low, high)| (number(low), number(high)))
+        .unwrap_or((number(&difference.diff_mean), number(&difference.diff_mean)))
+}
+
+/// The two forest plots of a comparison: differences relative to A's mean
+/// where A's mean is not zero, on one percent axis; and, where it is zero
+/// (a relative difference is undefined there), absolute differences, each
+/// row on its own scale with its figures printed, since the metrics'
+/// units differ. The second chart is drawn only when some metric needs it.
+fn differences_charts(comparison: &Comparison) -> (String, Option<String>) {
+    let mut relative = Vec::new();
+    let mut absolute = Vec::new();
+    for (path, difference) in plotted_differences(comparison) {
+        let (low, high) = interval(difference);
+        let mean = number(&difference.diff_mean);
+        let base = number(&difference.a_mean).abs();
+        let printed = |low: String, high: String, mean: String| format!("{mean} [{low}, {high}]");
+        if base == 0.0 {
+            let extent = low.abs().max(high.abs()).max(mean.abs());
+            let scale = if extent == 0.0 { 1.0 } else { extent };
+            let figures = printed(
+                difference
+                    .ci95
+                    .as_ref()
+                    .map_or_else(|| difference.diff_mean.text(), |(low, _)| low.text()),
+                difference
+                    .ci95
+                    .as_ref()
+                    .map_or_else(|| difference.diff_mean.text(), |(_, high)| high.text()),
+                difference.diff_mean.text(),
+            );
+            absolute.push(ForestRow {
+                path: path.to_string(),
+                label: format!("{path} (A: 0)"),
+                mean: mean / scale,
+                low: low / scale,
+                high: high / scale,
+                significant: difference.significant,
+                figures,
+            });
+        } else {
+            let label = signed_percent(mean / base);
+            relative.push(ForestRow {
+                path: path.to_string(),
+                label: format!("{path} {label}"),
+                mean: mean / base,
+                low: low / base,
+                high: high / base,
+                significant: difference.significant,
+                figures: printed(
+                    tick_label(low / base, Axis::Percent),
+                    tick_label(high / base, Axis::Percent),
+                    tick_label(mean / base, Axis::Percent),
+                ),
+            });
+        }
+    }
+    let relative_chart = forest(
+        &relative,
+        "differences",
+        "Relative differences B - A with 95% intervals",
+        Some("(B - A) / A, mean over paired replications"),
+        "no plotted metric has a non-zero mean under A",
+    );
+    let absolute_chart = (!absolute.is_empty()).then(|| {
+        forest(
+            &absolute,
+            "absolute-differences",
+            "Absolute differences B - A where A's mean is zero, with 95% intervals",
+            None,
+            "",
+        )
+    });
+    (relative_chart, absolute_chart)
+}
+
+/// A forest plot of `rows`. With an `axis_title`, every row shares one
+/// percent axis; without, each row was scaled to its own extent (-1..1) and
+/// its figures are printed on the right instead of an axis.
+fn forest(
+    rows: &[ForestRow],
+    name: &str,
+    description: &str,
+    axis_title: Option<&str>,
+    empty: &str,
+) -> String {
+    let shared_axis = axis_title.is_some();
+    let extent = if shared_axis {
+        rows.iter()
+            .flat_map(|row| [row.low.abs(), row.high.abs()])
+            .fold(0.0_f64, f64::max)
+    } else {
+        1.0
+    };
+    let x_ticks = if shared_axis {
+        ticks(-extent, extent)
+    } else {
+        vec![-1.0, 0.0, 1.0]
+    };
     let row_height = 24.0;
     let height = 70.0 + row_height * rows.len().max(1) as f64;
     let left = 270.0;
-    let right = 700.0;
+    let right = if shared_axis { 700.0 } else { 520.0 };
     let (x_min, x_max) = (x_ticks[0], x_ticks[x_ticks.len() - 1]);
     let x = |value: f64| left + (value - x_min) / (x_max - x_min) * (right - left);
     let mut svg = String::new();
     let _ = writeln!(
         svg,
-        "<svg class=\"chart\" data-chart=\"differences\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 720 {height}\" width=\"720\" height=\"{height}\" role=\"img\" aria-label=\"Relative differences B - A with 95% intervals\">"
+        "<svg class=\"chart\" data-chart=\"{name}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 720 {height}\" width=\"720\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
+        escape(description)
     );
     let bottom = 20.0 + row_height * rows.len().max(1) as f64;
     for tick in &x_ticks {
+        let label = if shared_axis {
+            tick_label(*tick, Axis::Percent)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             svg,
             "<line x1=\"{0:.1}\" y1=\"15\" x2=\"{0:.1}\" y2=\"{bottom:.1}\" stroke=\"{1}\"/><text x=\"{0:.1}\" y=\"{2:.1}\" text-anchor=\"middle\">{3}</text>",
             x(*tick),
             if *tick == 0.0 { "#333" } else { "#e5e5e5" },
             bottom + 16.0,
-            tick_label(*tick, Axis::Percent)
+            label
         );
     }
+    let title =
+        axis_title.unwrap_or("B - A in each metric's own unit and scale; 0 at the dark line");
     let _ = writeln!(
         svg,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">(B - A) / A, mean over paired replications</text>",
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
         (left + right) / 2.0,
-        bottom + 34.0
+        bottom + 34.0,
+        escape(title)
     );
     if rows.is_empty() {
         let _ = writeln!(
             svg,
-            "<text class=\"mark\" x=\"{left}\" y=\"34\">no key metric with a non-zero mean under A</text>"
+            "<text class=\"mark\" x=\"{left}\" y=\"34\">{}</text>",
+            escape(empty)
         );
     }
     for (index, row) in rows.iter().enumerate() {
@@ -915,20 +1035,26 @@ fn differences_chart(comparison: &Comparison) -> String {
         let fill = if row.significant { color } else { "#ffffff" };
         let _ = writeln!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{} {}</text><line class=\"mark\" x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"2\"/><circle class=\"mark\" cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4.5\" fill=\"{fill}\" stroke=\"{color}\" stroke-width=\"2\"><title>{}: {} [{}, {}]{}</title></circle>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><line class=\"mark\" x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"2\"/><circle class=\"mark\" cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4.5\" fill=\"{fill}\" stroke=\"{color}\" stroke-width=\"2\"><title>{}: {}{}</title></circle>",
             left - 10.0,
             y + 4.0,
-            row.label,
-            signed_percent(row.mean),
+            escape(&row.label),
             x(row.low),
             x(row.high).max(x(row.low) + 1.0),
             x(row.mean),
-            row.label,
-            tick_label(row.mean, Axis::Percent),
-            tick_label(row.low, Axis::Percent),
-            tick_label(row.high, Axis::Percent),
+            escape(&row.path),
+            escape(&row.figures),
             if row.significant { ", significant" } else { "" }
         );
+        if !shared_axis {
+            let _ = writeln!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                right + 12.0,
+                y + 4.0,
+                escape(&row.figures)
+            );
+        }
     }
     svg.push_str("</svg>\n");
     svg
