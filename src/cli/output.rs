@@ -3,7 +3,7 @@
 //! special file is never replaced by a regular one.
 //!
 //! What a report path names decides how the report is written there; it is
-//! checked before any work ([`check_output_path`]) and again when writing:
+//! checked before any work ([`check_report_and_page`]) and again when writing:
 //!
 //! - nothing yet, or a regular file: a temporary file beside it, renamed
 //!   over it when complete, so an existing report is never seen
@@ -67,15 +67,9 @@ fn cannot_write(out: &Path, reason: impl std::fmt::Display) -> Failure {
     ))
 }
 
-/// Refuses an output path that cannot take a report (a missing directory,
-/// a directory, a block device, a link to nothing), before a whole run is
-/// spent on it.
-pub fn check_output_path(out: &Path) -> Result<(), Failure> {
-    target_of(out).map(|_| ())
-}
-
-/// Checks `--out` and `--html` like [`check_output_path`], and refuses them
-/// when they name one regular file (directly or through links): the two
+/// Refuses output paths that cannot take a report (a missing directory, a
+/// directory, a block device, a link to nothing), before a whole run is
+/// spent on them, and refuses `--out` and `--html` when they name one regular file (directly or through links): the two
 /// reports would replace each other. One device for both (`/dev/null`) is
 /// fine: each is written through it.
 pub fn check_report_and_page(out: Option<&Path>, html: Option<&Path>) -> Result<(), Failure> {
@@ -485,7 +479,7 @@ mod tests {
         let directory = scratch_directory("refused");
         let dangling = directory.join("dangling.json");
         std::os::unix::fs::symlink("missing.json", &dangling).unwrap();
-        let message = |path: &Path| match check_output_path(path) {
+        let message = |path: &Path| match check_report_and_page(Some(path), None) {
             Err(Failure::BadInput(message)) => message,
             _ => panic!("{} must be refused", path.display()),
         };

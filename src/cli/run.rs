@@ -3,11 +3,14 @@
 use super::determinism;
 use super::flags::{MemoryArgs, ReportArgs, SeedArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
-use super::output::{check_output_path, not_written, write_reports};
+use super::output::{check_report_and_page, not_written};
+use super::replicate::write_with_page;
 use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
 use clap::{Args, ValueEnum};
-use escrowsim::report::{Performance, Report, render_text};
+use escrowsim::analysis::{ReplicationSummary, single_run};
+use escrowsim::program::RunOutput;
+use escrowsim::report::{Performance, Report, render_replications_html, render_text};
 use escrowsim::scenario::{Scenario, load_scenario_file};
 use escrowsim::wall::peak_rss_bytes;
 use std::path::PathBuf;
@@ -59,25 +62,23 @@ pub enum Format {
 pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
-    if arguments.replications.is_some()
-        || arguments.report.html.is_some()
-        || matches!(arguments.report.format, Format::Csv)
-    {
+    if arguments.replications.is_some() || matches!(arguments.report.format, Format::Csv) {
         if arguments.check_determinism {
             // Replications already compare nothing run twice; rather than
             // ignore the flag, say so.
             return Err(Failure::BadInput(
                 "--check-determinism checks one run (text or JSON report); it cannot be combined \
-                 with --replications, --html or --format csv"
+                 with --replications or --format csv"
                     .to_string(),
             ));
         }
         return super::replicate::run_replications(arguments, &stop);
     }
     let scenario = load_scenario_file(&arguments.scenario)?;
-    if let Some(out) = &arguments.report.out {
-        check_output_path(out)?;
-    }
+    check_report_and_page(
+        arguments.report.out.as_deref(),
+        arguments.report.html.as_deref(),
+    )?;
     check_memory(
         &arguments.scenario,
         &scenario,
@@ -85,9 +86,9 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         Workload::SINGLE_RUN,
     )?;
     let seed = arguments.seed.seed.unwrap_or(scenario.seed);
-    let report = simulate(&scenario, seed, &stop, arguments)?;
+    let (report, output) = simulate(&scenario, seed, &stop, arguments)?;
     if arguments.check_determinism {
-        let second = simulate(&scenario, seed, &stop, arguments)?;
+        let (second, _) = simulate(&scenario, seed, &stop, arguments)?;
         determinism::compare(&report, &second)?;
         note!(
             "determinism check passed: two runs gave digest {}",
@@ -99,9 +100,17 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         Format::Json => report.to_json(),
         Format::Csv => unreachable!("CSV reports are replication reports"),
     };
-    write_reports(
-        &[(arguments.report.out.as_deref(), rendered.as_bytes())],
-        || stop.check(|| not_written(&[arguments.report.out.as_deref()])),
+    // The page of this run: its report still goes to stdout (or --out).
+    let page = arguments.report.html.as_ref().map(|_| {
+        let replications = single_run(&scenario, seed, &output);
+        render_replications_html(&ReplicationSummary::new(&replications), &replications)
+    });
+    write_with_page(
+        arguments.report.html.as_deref(),
+        page.as_deref(),
+        arguments.report.out.as_deref(),
+        &rendered,
+        &stop,
     )
 }
 
@@ -112,8 +121,13 @@ fn simulate(
     seed: u64,
     stop: &StopRequests,
     arguments: &RunArgs,
-) -> Result<Report, Failure> {
-    let not_written = || not_written(&[arguments.report.out.as_deref()]);
+) -> Result<(Report, RunOutput), Failure> {
+    let not_written = || {
+        not_written(&[
+            arguments.report.html.as_deref(),
+            arguments.report.out.as_deref(),
+        ])
+    };
     stop.check(not_written)?;
     catching_panics(|| {
         let mut probe = StoppableClock::new(stop.clone());
@@ -131,6 +145,9 @@ fn simulate(
         })?;
         let wall_ns = probe.clock.elapsed_ns();
         let performance = Performance::new(&output, wall_ns, peak_rss_bytes());
-        Ok(Report::new(scenario, seed, &output, Some(performance)))
+        Ok((
+            Report::new(scenario, seed, &output, Some(performance)),
+            output,
+        ))
     })?
 }

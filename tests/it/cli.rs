@@ -180,11 +180,7 @@ fn check_determinism_is_refused_where_it_would_be_ignored() {
     // silently ignored.
     let quick = crate::common::scenario_path("quick.ron");
     let quick = quick.to_str().unwrap();
-    for extra in [
-        &["--replications", "2"][..],
-        &["--format", "csv"][..],
-        &["--html", "/tmp/escrowsim-never-written.html"][..],
-    ] {
+    for extra in [&["--replications", "2"][..], &["--format", "csv"][..]] {
         let mut arguments = vec!["run", quick, "--check-determinism"];
         arguments.extend_from_slice(extra);
         let output = crate::common::escrowsim(&arguments);
@@ -195,6 +191,45 @@ fn check_determinism_is_refused_where_it_would_be_ignored() {
             crate::common::stderr(&output)
         );
     }
+}
+
+#[test]
+fn a_plain_run_with_html_keeps_its_report_and_draws_the_page_of_that_run() {
+    // `--html` adds a page; it does not turn the run into a one-replication
+    // summary, and the page says it shows one run, not means.
+    let quick = crate::common::scenario_path("quick.ron");
+    let page = std::env::temp_dir().join(format!("escrowsim-run-page-{}.html", std::process::id()));
+    let output = crate::common::escrowsim(&[
+        "run",
+        quick.to_str().unwrap(),
+        "--html",
+        page.to_str().unwrap(),
+        "--check-determinism",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&output)
+    );
+    let plain = crate::common::escrowsim(&["run", quick.to_str().unwrap()]);
+    // The same report up to its wall-clock section, which differs run to run.
+    let deterministic = |stdout: &[u8]| {
+        let text = String::from_utf8(stdout.to_vec()).unwrap();
+        text[..text.find("\nPerformance").expect("a performance section")].to_string()
+    };
+    assert_eq!(
+        deterministic(&output.stdout),
+        deterministic(&plain.stdout),
+        "the stdout report is the plain run's"
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    std::fs::remove_file(&page).unwrap();
+    assert!(
+        html.contains("one run with seed 7"),
+        "the page names the run's seed"
+    );
+    assert!(!html.contains("means across replications"));
 }
 
 #[test]

@@ -41,7 +41,7 @@ pub use compare::{CompareError, Comparison};
 pub use metrics::{Metric, MetricKind, Schema};
 pub use replicate::{
     JOBS_MAX, MONTHLY_RECORDS_MAX, MergeError, Plan, PlanError, REPLICATIONS_MAX, Replication,
-    Replications, replicate, replicate_pair,
+    Replications, replicate, replicate_pair, single_run,
 };
 pub use seeds::replication_seed;
 pub use statistics::{Difference, Figure, Summary};

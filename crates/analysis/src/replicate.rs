@@ -17,7 +17,7 @@
 
 use super::metrics::{MetricValues, Schema, flatten};
 use super::seeds::replication_seed;
-use escrowsim_core::program::{Interrupted, Probe};
+use escrowsim_core::program::{Interrupted, Probe, RunOutput};
 use escrowsim_core::report::Report;
 use escrowsim_core::scenario::Scenario;
 use hdrhistogram::Histogram;
@@ -230,6 +230,28 @@ fn add_latencies(total: &Mutex<Histogram<u64>>, run: &Histogram<u64>) {
         .unwrap_or_else(PoisonError::into_inner)
         .add(run)
         .expect("auto-resizing histograms always add");
+}
+
+/// The set of one run: replication 0 of base seed `seed` is that run
+/// (replication 0's seed is the base seed), so `escrowsim run --html` draws
+/// the page of the run it reports.
+pub fn single_run(scenario: &Scenario, seed: u64, output: &RunOutput) -> Replications {
+    let report = Report::new(scenario, seed, output, None);
+    let (schema, values) = flatten(&report.outcome);
+    Replications {
+        scenario: scenario.name.clone(),
+        base_seed: seed,
+        schema,
+        runs: vec![Replication {
+            index: 0,
+            seed,
+            digest: report.digest,
+            values,
+            events: output.events_processed,
+            settlements: output.totals.settlements,
+        }],
+        settle_latency_ns: output.settle_latency_ns.clone(),
+    }
 }
 
 /// Runs replication `index` of `scenario` with `probe`, and returns it with

@@ -63,16 +63,28 @@ pub fn render_replications_html(
         counted(summary.runs.len(), "replication")
     );
     let mut body = String::new();
-    let _ = write!(
-        body,
-        "<h1>{}</h1>\n<p class=\"lead\">Scenario <b>{}</b>, {} with seeds derived from {}, escrowsim {}. \
-         Lines are means across replications; shaded bands and whiskers are 95% confidence intervals of the mean.</p>\n",
-        escape(&title),
-        escape(&summary.scenario),
-        counted(summary.runs.len(), "replication"),
-        summary.base_seed,
-        escape(&summary.version)
-    );
+    if summary.runs.len() == 1 {
+        let _ = write!(
+            body,
+            "<h1>{}</h1>\n<p class=\"lead\">Scenario <b>{}</b>, one run with seed {}, escrowsim {}. \
+             One run gives no confidence intervals: <code>--replications 20</code> adds them.</p>\n",
+            escape(&format!("escrowsim: {} (one run)", summary.scenario)),
+            escape(&summary.scenario),
+            summary.base_seed,
+            escape(&summary.version)
+        );
+    } else {
+        let _ = write!(
+            body,
+            "<h1>{}</h1>\n<p class=\"lead\">Scenario <b>{}</b>, {} with seeds derived from {}, escrowsim {}. \
+             Lines are means across replications; shaded bands and whiskers are 95% confidence intervals of the mean.</p>\n",
+            escape(&title),
+            escape(&summary.scenario),
+            counted(summary.runs.len(), "replication"),
+            summary.base_seed,
+            escape(&summary.version)
+        );
+    }
     let policies = [Policy {
         label: summary.scenario.clone(),
         color: COLOR_A,
