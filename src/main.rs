@@ -18,7 +18,7 @@ macro_rules! note {
 
 mod cli;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use cli::Failure;
 use std::process::ExitCode;
 
@@ -46,16 +46,28 @@ enum Command {
     #[command(after_help = cli::compare::EXAMPLES)]
     Compare(cli::compare::CompareArgs),
     /// Check a scenario and print every problem with its file:line:column.
-    #[command(after_help = "Exit status: 0 when the scenario is valid, 2 when it is not.")]
+    #[command(
+        after_help = "Example:\n  escrowsim validate scenarios/quick.ron\n\nExit status: 0 when the scenario is valid, 2 when it is not."
+    )]
     Validate(cli::validate::ValidateArgs),
     /// Run a sweep's units (or one shard of them) into a directory; resumable.
     #[command(after_help = cli::sweep::EXAMPLES)]
     Sweep(cli::sweep::SweepArgs),
     /// Merge the unit results of a sweep, from one or more directories, into its result.
+    #[command(
+        after_help = "Examples:\n  escrowsim merge results/cw --out cw-result.json --html cw.html\n  \
+                      escrowsim merge results/cw-part1 results/cw-part2 --summary csv --out cw-summary.csv"
+    )]
     Merge(cli::merge::MergeArgs),
     /// Benchmark the settlement path alone, or a whole scenario: throughput and latency percentiles.
     #[command(after_help = cli::bench::EXAMPLES)]
     Bench(cli::bench::BenchArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = cli::manual::COMPLETIONS_EXAMPLES)]
+    Completions(cli::manual::CompletionsArgs),
+    /// Print the man page of escrowsim, or of one subcommand.
+    #[command(after_help = cli::manual::MANUAL_EXAMPLES)]
+    Manual(cli::manual::ManualArgs),
 }
 
 fn main() -> ExitCode {
@@ -85,6 +97,8 @@ fn main() -> ExitCode {
         Command::Merge(arguments) => cli::merge::merge(&arguments),
         Command::Compare(arguments) => cli::compare::compare(&arguments),
         Command::Bench(arguments) => cli::bench::bench(&arguments),
+        Command::Completions(arguments) => cli::manual::completions(&arguments, Cli::command()),
+        Command::Manual(arguments) => cli::manual::manual(&arguments, Cli::command()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -271,3 +271,69 @@ fn the_text_report_warns_when_many_covered_orders_are_unresolved() {
         crate::common::succeeded(&crate::common::escrowsim(&["run", short.to_str().unwrap()]));
     assert!(!text.contains("were unresolved at the end"), "{text}");
 }
+
+/// The subcommands, as `escrowsim --help` lists them.
+const SUBCOMMANDS: [&str; 8] = [
+    "run",
+    "compare",
+    "validate",
+    "sweep",
+    "merge",
+    "bench",
+    "completions",
+    "manual",
+];
+
+#[test]
+fn every_subcommand_has_an_example_in_its_help() {
+    for subcommand in SUBCOMMANDS {
+        let output = crate::common::escrowsim(&[subcommand, "--help"]);
+        assert_eq!(output.status.code(), Some(0), "{subcommand}");
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            help.contains("Example") && help.contains(&format!("escrowsim {subcommand}")),
+            "{subcommand} --help shows no example:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn completions_and_the_manual_come_from_the_argument_definitions() {
+    for (shell, marker) in [
+        ("bash", "_escrowsim()"),
+        ("zsh", "#compdef escrowsim"),
+        ("fish", "complete -c escrowsim"),
+        ("elvish", "edit:completion:arg-completer[escrowsim]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let output = crate::common::escrowsim(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: no {marker:?}");
+        // Completions know every subcommand and a flag of `run`.
+        for subcommand in SUBCOMMANDS {
+            assert!(script.contains(subcommand), "{shell}: no {subcommand}");
+        }
+        assert!(script.contains("check-determinism"), "{shell}");
+    }
+    let page = crate::common::escrowsim(&["manual"]);
+    assert_eq!(page.status.code(), Some(0));
+    let page = String::from_utf8(page.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") && page.contains(".TH escrowsim 1"),
+        "{page}"
+    );
+    for subcommand in SUBCOMMANDS {
+        assert!(page.contains(&format!("escrowsim\\-{subcommand}(1)")));
+        let sub_page = crate::common::escrowsim(&["manual", subcommand]);
+        assert_eq!(sub_page.status.code(), Some(0), "{subcommand}");
+        let sub_page = String::from_utf8(sub_page.stdout).unwrap();
+        assert!(
+            sub_page.contains(&format!(".TH escrowsim-{subcommand} 1")),
+            "{subcommand}: {sub_page}"
+        );
+    }
+    let unknown = crate::common::escrowsim(&["manual", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(crate::common::stderr(&unknown).contains("\"nope\" is not a subcommand; one of: run,"));
+}
