@@ -14,7 +14,7 @@ use std::io::Read;
 use std::path::Path;
 
 use escrowsim_analysis::sweep::{SWEEP_FILE_BYTES_MAX, SweepError, SweepPlan, plan_sweep};
-pub use escrowsim_core::input::InputError;
+pub use escrowsim_core::input::{InputError, Located, Position};
 use escrowsim_core::scenario::limits::SCENARIO_FILE_BYTES_MAX;
 use escrowsim_core::scenario::{LoadError, Scenario, parse_scenario};
 
@@ -110,7 +110,10 @@ pub fn load_scenario_file(path: &Path) -> Result<Scenario, LoadError> {
 pub fn load_sweep(path: &Path) -> Result<SweepPlan, SweepError> {
     let source = path.display().to_string();
     let text = read_text_bounded(path, SWEEP_FILE_BYTES_MAX).map_err(|error| {
-        SweepError::Unreadable(format!("{source}: cannot read the sweep file: {error}"))
+        SweepError::Unreadable(Located::new(
+            &source,
+            format!("cannot read the sweep file: {error}"),
+        ))
     })?;
     let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse_sweep(&text, &source, &base_directory)

@@ -11,6 +11,7 @@ use super::output::{check_report_and_page, not_written, write_reports};
 use super::signals::StopRequests;
 use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY, read_sweep_file};
 use clap::{Args, ValueEnum};
+use escrowsim::input::Located;
 use escrowsim::sweep::{Manifest, UnitResult, merge_units};
 use std::path::PathBuf;
 
@@ -49,14 +50,16 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     for directory in &arguments.directories {
         let manifest_path = directory.join(MANIFEST_FILE);
         let text = read_sweep_file(&manifest_path)?.ok_or_else(|| {
-            Failure::BadInput(format!(
-                "{}: not a sweep directory (it has no {MANIFEST_FILE})",
-                directory.display(),
-            ))
+            Failure::BadInput(
+                Located::new(
+                    directory.display().to_string(),
+                    format!("not a sweep directory (it has no {MANIFEST_FILE})"),
+                )
+                .to_string(),
+            )
         })?;
-        let found = Manifest::from_json(&text).map_err(|problem| {
-            Failure::BadInput(format!("{}: {problem}", manifest_path.display()))
-        })?;
+        let found = Manifest::from_json(&text, &manifest_path.display().to_string())
+            .map_err(|problem| Failure::BadInput(problem.to_string()))?;
         match &manifest {
             None => manifest = Some((directory.clone(), found)),
             Some((first_directory, first)) if *first != found => {
@@ -76,10 +79,13 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
         }
         let units_directory = directory.join(UNITS_DIRECTORY);
         let entries = std::fs::read_dir(&units_directory).map_err(|error| {
-            Failure::BadInput(format!(
-                "{}: cannot read: {error}",
-                units_directory.display()
-            ))
+            Failure::BadInput(
+                Located::new(
+                    units_directory.display().to_string(),
+                    format!("cannot read: {error}"),
+                )
+                .to_string(),
+            )
         })?;
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|entry| entry.ok().map(|entry| entry.path()))
@@ -91,11 +97,12 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
         paths.sort();
         for path in paths {
             stop.check(|| not_written(&outputs))?;
+            let source = path.display().to_string();
             let text = read_sweep_file(&path)?.ok_or_else(|| {
-                Failure::BadInput(format!("{}: removed while merging", path.display()))
+                Failure::BadInput(Located::new(&source, "removed while merging").to_string())
             })?;
-            let unit = UnitResult::from_json(&text)
-                .map_err(|problem| Failure::BadInput(format!("{}: {problem}", path.display())))?;
+            let unit = UnitResult::from_json(&text, &source)
+                .map_err(|problem| Failure::BadInput(problem.to_string()))?;
             // A unit seen before with the same digest (another shard's
             // copy) adds nothing: keep one, so memory follows the sweep's
             // units, not the files given. A differing copy is kept for the
@@ -106,15 +113,15 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
             }
             seen.entry(key)
                 .or_insert_with(|| unit.replication.digest.clone());
-            units.push((path.display().to_string(), unit));
+            units.push((source, unit));
         }
     }
     let (_, manifest) = manifest.expect("clap requires at least one directory");
     let result = merge_units(&manifest, units).map_err(|problems| {
         Failure::BadInput(
             problems
-                .into_iter()
-                .map(|problem| problem.0)
+                .iter()
+                .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("\n"),
         )

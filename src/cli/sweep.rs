@@ -12,7 +12,7 @@ use super::signals::{StopRequests, StoppableClock};
 use super::{Failure, catching_panics};
 use clap::Args;
 use escrowsim::analysis::JOBS_MAX;
-use escrowsim::input::InputError;
+use escrowsim::input::{InputError, Located};
 use escrowsim::report::VERSION;
 use escrowsim::sweep::{Manifest, Shard, SweepPlan, UnitResult, load_sweep, run_unit};
 use escrowsim::wall::peak_rss_bytes;
@@ -157,8 +157,8 @@ fn check_manifest(
     text: &str,
     manifest: &Manifest,
 ) -> Result<(), Failure> {
-    let existing = Manifest::from_json(text)
-        .map_err(|problem| Failure::BadInput(format!("{}: {problem}", manifest_path.display())))?;
+    let existing = Manifest::from_json(text, &manifest_path.display().to_string())
+        .map_err(|problem| Failure::BadInput(problem.to_string()))?;
     if existing.digest != manifest.digest || existing.version != manifest.version {
         return Err(Failure::BadInput(format!(
             "{}: holds results of sweep {:?} (digest {}, escrowsim {}), not of this sweep (digest {}, escrowsim {}); choose another --out",
@@ -203,10 +203,13 @@ fn prepare_directory(directory: &Path, manifest: &Manifest) -> Result<(), Failur
     }
     // Another process's manifest: an earlier run's, or one created at this moment.
     let text = read_sweep_file(&manifest_path)?.ok_or_else(|| {
-        Failure::BadInput(format!(
-            "{}: removed while this sweep was starting; run the command again",
-            manifest_path.display()
-        ))
+        Failure::BadInput(
+            Located::new(
+                manifest_path.display().to_string(),
+                "removed while this sweep was starting; run the command again",
+            )
+            .to_string(),
+        )
     })?;
     check_manifest(directory, &manifest_path, &text, manifest)
 }
@@ -230,18 +233,19 @@ pub fn read_sweep_file(path: &Path) -> Result<Option<String>, Failure> {
             ),
             other => format!("cannot read: {other}"),
         };
-        Failure::BadInput(format!("{}: {reason}", path.display()))
+        Failure::BadInput(Located::new(path.display().to_string(), reason).to_string())
     })
 }
 
 /// Whether unit `unit` already has a complete result of this sweep. A file
 /// in its place that is not a regular file is refused, before any unit runs.
 fn unit_complete(directory: &Path, plan: &SweepPlan, unit: u64) -> Result<bool, Failure> {
-    let Some(text) = read_sweep_file(&unit_file(directory, unit))? else {
+    let path = unit_file(directory, unit);
+    let Some(text) = read_sweep_file(&path)? else {
         return Ok(false);
     };
     Ok(matches!(
-        UnitResult::from_json(&text),
+        UnitResult::from_json(&text, &path.display().to_string()),
         Ok(result) if result.sweep_digest == plan.digest && result.version == VERSION && result.unit == unit
     ))
 }

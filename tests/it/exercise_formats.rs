@@ -15,6 +15,7 @@
 
 use crate::exercise::shrink;
 use escrowsim::analysis::REPLICATIONS_MAX;
+use escrowsim::input::Located;
 use escrowsim::program::NoProbe;
 use escrowsim::report::{VERSION, render_sweep_html};
 use escrowsim::scenario::validate;
@@ -33,6 +34,10 @@ pub const MANIFEST_BYTES_MAX: u64 = 64 << 20;
 pub const UNIT_BYTES_MAX: u64 = 16 << 20;
 /// The name fuzzed sweep text is given; every problem must name it.
 pub const SWEEP_SOURCE: &str = "fuzz.ron";
+/// The name a fuzzed manifest is given; its problem must name it.
+pub const MANIFEST_SOURCE: &str = "sweep.json";
+/// The name a fuzzed unit file is given; its problem must name it.
+pub const UNIT_SOURCE: &str = "units/u0000000.json";
 /// A manifest of more units than this is not merged with nothing (the
 /// merge's table of units would cost the fuzzer more than it finds).
 const MERGED_EMPTY_UNITS_MAX: u64 = 4_096;
@@ -71,10 +76,11 @@ pub fn exercise_sweep(bytes: &[u8], scenarios_directory: &Path) -> Reading {
                 SweepError::Invalid(problems) => {
                     assert!(!problems.is_empty(), "a refusal has a problem");
                     for problem in problems {
-                        assert!(
-                            problem.starts_with(SWEEP_SOURCE),
+                        assert_eq!(
+                            problem.source, SWEEP_SOURCE,
                             "a problem names the sweep file: {problem:?}"
                         );
+                        assert!(!problem.message.is_empty(), "a problem says why");
                     }
                 }
                 SweepError::Scenario(load) => {
@@ -143,7 +149,7 @@ fn check_plan(plan: &SweepPlan) {
     let manifest = plan.manifest();
     assert_eq!(manifest.unit_count(), units);
     assert_eq!(
-        Manifest::from_json(&manifest.to_json()),
+        Manifest::from_json(&manifest.to_json(), MANIFEST_SOURCE),
         Ok(manifest),
         "a plan's manifest reads back as written"
     );
@@ -175,12 +181,9 @@ pub fn exercise_manifest(bytes: &[u8]) -> Reading {
     let Some(text) = text_of(bytes, MANIFEST_BYTES_MAX) else {
         return Reading::Unread;
     };
-    let manifest = match Manifest::from_json(text) {
+    let manifest = match Manifest::from_json(text, MANIFEST_SOURCE) {
         Ok(manifest) => manifest,
-        Err(message) => {
-            assert!(!message.is_empty(), "a refusal says why");
-            return Reading::Rejected(message);
-        }
+        Err(problem) => return rejected(problem, MANIFEST_SOURCE),
     };
     let units = manifest.unit_count();
     assert!((1..=UNITS_MAX).contains(&units), "{units} units");
@@ -193,7 +196,7 @@ pub fn exercise_manifest(bytes: &[u8]) -> Reading {
         "every point has a value per path"
     );
     let written = manifest.to_json();
-    let read = Manifest::from_json(&written)
+    let read = Manifest::from_json(&written, MANIFEST_SOURCE)
         .unwrap_or_else(|problem| panic!("a written manifest reads back: {problem}\n{written}"));
     assert_eq!(read, manifest, "a manifest reads back as written");
     assert_eq!(read.to_json(), written, "writing a manifest is stable");
@@ -201,7 +204,9 @@ pub fn exercise_manifest(bytes: &[u8]) -> Reading {
         let problems =
             merge_units(&manifest, Vec::new()).expect_err("a sweep with no units does not merge");
         assert!(
-            problems.iter().any(|problem| problem.0.contains("missing")),
+            problems
+                .iter()
+                .any(|problem| problem.to_string().contains("missing")),
             "{problems:?}"
         );
     }
@@ -217,15 +222,12 @@ pub fn exercise_unit(bytes: &[u8]) -> Reading {
     let Some(text) = text_of(bytes, UNIT_BYTES_MAX) else {
         return Reading::Unread;
     };
-    let unit = match UnitResult::from_json(text) {
+    let unit = match UnitResult::from_json(text, UNIT_SOURCE) {
         Ok(unit) => unit,
-        Err(message) => {
-            assert!(!message.is_empty(), "a refusal says why");
-            return Reading::Rejected(message);
-        }
+        Err(problem) => return rejected(problem, UNIT_SOURCE),
     };
     let written = unit.to_json();
-    let read = UnitResult::from_json(&written)
+    let read = UnitResult::from_json(&written, UNIT_SOURCE)
         .unwrap_or_else(|problem| panic!("a written unit reads back: {problem}\n{written}"));
     assert_eq!(read.to_json(), written, "a unit reads back as written");
     assert_eq!(read.schema, unit.schema);
@@ -281,6 +283,16 @@ pub fn exercise_unit(bytes: &[u8]) -> Reading {
         .unwrap_or_else(|problems| panic!("two units that fit their sweep merge: {problems:?}"));
     render(&twice);
     Reading::Accepted
+}
+
+/// The reading of a refused file: its problem names the file and says why.
+fn rejected(problem: Located, source: &str) -> Reading {
+    assert_eq!(
+        problem.source, source,
+        "a problem names its file: {problem:?}"
+    );
+    assert!(!problem.message.is_empty(), "a refusal says why");
+    Reading::Rejected(problem.to_string())
 }
 
 /// Renders a merged result every way `escrowsim merge` can.

@@ -460,10 +460,9 @@ fn the_shipped_sweep_and_real_files_are_accepted() {
         .iter()
         .enumerate()
         .map(|(index, text)| {
-            (
-                format!("unit-{index}.json"),
-                escrowsim::sweep::UnitResult::from_json(text).unwrap(),
-            )
+            let source = format!("unit-{index}.json");
+            let unit = escrowsim::sweep::UnitResult::from_json(text, &source).unwrap();
+            (source, unit)
         })
         .collect();
     merge_units(&first_point.manifest(), units).expect("the real units merge");

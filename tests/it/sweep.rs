@@ -219,11 +219,10 @@ fn a_killed_sweep_resumes_with_only_the_missing_units() {
             .is_some_and(|extension| extension == "json")
         {
             let text = std::fs::read_to_string(entry.path()).unwrap();
-            assert!(
-                escrowsim::sweep::UnitResult::from_json(&text).is_ok(),
-                "{} is partial",
-                entry.path().display()
-            );
+            let source = entry.path().display().to_string();
+            if let Err(problem) = escrowsim::sweep::UnitResult::from_json(&text, &source) {
+                panic!("a partial unit file: {problem}");
+            }
         }
     }
     // Merging the incomplete directory names what is missing.
@@ -394,7 +393,7 @@ fn edited_manifests_and_units_are_refused_with_exit_2_never_a_panic() {
                 "\"values\":[\"79228162514264337593543950335\"",
                 1,
             ),
-            "checksum does not match",
+            "u0000001.json: checksum: does not match the file's contents",
         ),
         (
             unit_text.replacen(
@@ -402,7 +401,7 @@ fn edited_manifests_and_units_are_refused_with_exit_2_never_a_panic() {
                 &format!("\"values\":[\"{value}1\""),
                 1,
             ),
-            "checksum does not match",
+            "u0000001.json: checksum: does not match the file's contents",
         ),
         (
             unit_text[..unit_text.len() / 2].to_string(),
@@ -453,15 +452,26 @@ fn unit_files_out_of_bounds_are_refused_even_with_a_valid_checksum() {
         peak_rss_bytes: None,
     };
     let read = |unit: escrowsim::sweep::UnitResult| {
-        escrowsim::sweep::UnitResult::from_json(&unit.to_json()).map(|_| ())
+        escrowsim::sweep::UnitResult::from_json(&unit.to_json(), "u.json")
+            .map(|_| ())
+            .map_err(|problem| problem.to_string())
     };
     assert_eq!(read(unit(&["a.b", "c"], "1.5")), Ok(()));
     let nested = read(unit(&["a.b", "a.b.c"], "1")).unwrap_err();
-    assert!(nested.contains("nests under"), "{nested}");
+    assert!(
+        nested
+            .starts_with("u.json: schema.metrics: metric \"a.b.c\" repeats or nests under \"a.b\""),
+        "{nested}"
+    );
     let repeated = read(unit(&["a", "a"], "1")).unwrap_err();
     assert!(repeated.contains("repeats"), "{repeated}");
     let huge = read(unit(&["a"], "79228162514264337593543950335")).unwrap_err();
-    assert!(huge.contains("beyond the largest figure"), "{huge}");
+    assert!(
+        huge.starts_with(
+            "u.json: values: 79228162514264337593543950335 is beyond the largest figure"
+        ),
+        "{huge}"
+    );
 }
 
 #[test]

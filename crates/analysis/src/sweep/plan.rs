@@ -1,9 +1,9 @@
 //! The sweep file, its validation, and the units it expands to.
 
 use crate::{MONTHLY_RECORDS_MAX, REPLICATIONS_MAX};
-use escrowsim_core::input::InputError;
+use escrowsim_core::input::{InputError, Located, Position};
 use escrowsim_core::report::VERSION;
-use escrowsim_core::scenario::spans::{Position, SpanIndex};
+use escrowsim_core::scenario::spans::SpanIndex;
 use escrowsim_core::scenario::{LoadError, RulesPatch, Scenario, parse_scenario, validate};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -75,16 +75,16 @@ pub struct SweepPlan {
     pub digest: String,
 }
 
-/// Why a sweep file cannot be used; every message names the file and, where
-/// known, the line.
+/// Why a sweep file cannot be used; every problem names the file and, where
+/// known, the line, the column and the field.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     #[error("{0}")]
-    Unreadable(String),
+    Unreadable(Located),
     #[error("{0}")]
     Scenario(#[from] LoadError),
-    #[error("{}", .0.join("\n"))]
-    Invalid(Vec<String>),
+    #[error("{}", Located::lines(.0))]
+    Invalid(Vec<Located>),
 }
 
 /// Which units a process runs: those whose number is `index` modulo `count`.
@@ -152,27 +152,41 @@ pub fn plan_sweep(
     read_scenario: impl FnOnce(&Path) -> Result<String, InputError>,
 ) -> Result<SweepPlan, SweepError> {
     let spans = SpanIndex::build(text);
-    let at = |path: &str| match spans.locate(path) {
-        Some(position) => format!("{source}:{position}: {path}"),
-        None => format!("{source}: {path}"),
+    // A problem of the field `path`, where the text writes it.
+    let at = |path: &str, message: String| {
+        Located::new(source, message)
+            .at(spans.locate(path))
+            .in_field(path)
     };
     let options = ron::Options::default().with_recursion_limit(32);
     let file: SweepFile = options.from_str(text).map_err(|error| {
-        let position = Position {
-            line: u32::try_from(error.span.start.line).unwrap_or(u32::MAX),
-            column: u32::try_from(error.span.start.col).unwrap_or(u32::MAX),
+        let position = Position::saturating(error.span.start.line, error.span.start.col);
+        let problem = Located::new(source, error.code.to_string()).at(position);
+        // Name the field the error sits in, as a scenario's errors do; a
+        // missing field is reported after the last field written, which is
+        // not the one to blame, and RON's message names it anyway.
+        let field = match error.code {
+            ron::Error::MissingStructField { .. } => None,
+            _ => spans
+                .path_at(position)
+                .filter(|path| !problem.message.contains(path)),
         };
-        SweepError::Invalid(vec![format!("{source}:{position}: {}", error.code)])
+        SweepError::Invalid(vec![match field {
+            Some(field) => problem.in_field(field),
+            None => problem,
+        }])
     })?;
     let mut problems = Vec::new();
     if file.name.trim().is_empty() || file.name.chars().count() > 200 {
-        problems.push(format!("{}: must be 1 to 200 characters", at("name")));
+        problems.push(at("name", "must be 1 to 200 characters".to_string()));
     }
     if file.replications == 0 || file.replications > REPLICATIONS_MAX {
-        problems.push(format!(
-            "{}: {} is out of range 1..={REPLICATIONS_MAX}",
-            at("replications"),
-            file.replications
+        problems.push(at(
+            "replications",
+            format!(
+                "{} is out of range 1..={REPLICATIONS_MAX}",
+                file.replications
+            ),
         ));
     }
     let scenario_path: PathBuf = base_directory.join(&file.scenario);
@@ -180,10 +194,9 @@ pub fn plan_sweep(
     let base = match &base_text {
         Ok(text) => Some(parse_scenario(text, &scenario_path.display().to_string())?),
         Err(error) => {
-            problems.push(format!(
-                "{}: cannot read {}: {error}",
-                at("scenario"),
-                scenario_path.display()
+            problems.push(at(
+                "scenario",
+                format!("cannot read {}: {error}", scenario_path.display()),
             ));
             None
         }
@@ -193,25 +206,26 @@ pub fn plan_sweep(
     for (dimension_index, dimension) in file.grid.iter().enumerate() {
         let dimension_path = format!("grid[{dimension_index}]");
         if !dimension.path.starts_with(RULES_PREFIX) || dimension.path.len() == RULES_PREFIX.len() {
-            problems.push(format!(
-                "{}: {:?} is not a rule: a grid path is `rules.` and a rule's name, e.g. \"rules.claim_window_days\"",
-                at(&format!("{dimension_path}.path")),
-                dimension.path
+            problems.push(at(
+                &format!("{dimension_path}.path"),
+                format!(
+                    "{:?} is not a rule: a grid path is `rules.` and a rule's name, e.g. \"rules.claim_window_days\"",
+                    dimension.path
+                ),
             ));
             continue;
         }
         if paths.contains(&dimension.path) {
-            problems.push(format!(
-                "{}: {} appears twice in the grid",
-                at(&format!("{dimension_path}.path")),
-                dimension.path
+            problems.push(at(
+                &format!("{dimension_path}.path"),
+                format!("{} appears twice in the grid", dimension.path),
             ));
         }
         paths.push(dimension.path.clone());
         if dimension.values.is_empty() || dimension.values.len() > VALUES_MAX {
-            problems.push(format!(
-                "{}: 1 to {VALUES_MAX} values are needed",
-                at(&format!("{dimension_path}.values"))
+            problems.push(at(
+                &format!("{dimension_path}.values"),
+                format!("1 to {VALUES_MAX} values are needed"),
             ));
             continue;
         }
@@ -220,17 +234,15 @@ pub fn plan_sweep(
         for (value_index, value) in dimension.values.iter().enumerate() {
             let value_path = format!("{dimension_path}.values[{value_index}]");
             match patch_of(rule, value) {
-                Err(message) => problems.push(format!("{}: {message}", at(&value_path))),
+                Err(message) => problems.push(at(&value_path, message)),
                 Ok(patch) => {
                     if let Some(base) = &base {
                         let mut scenario = base.clone();
                         scenario.rules.apply(&patch);
                         for problem in validate(&scenario) {
-                            problems.push(format!(
-                                "{}: {value:?} makes {}: {}",
-                                at(&value_path),
-                                problem.path,
-                                problem.message
+                            problems.push(at(
+                                &value_path,
+                                format!("{value:?} makes {}: {}", problem.path, problem.message),
                             ));
                         }
                     }
@@ -246,18 +258,18 @@ pub fn plan_sweep(
         } else {
             point_count.to_string()
         };
-        problems.push(format!(
-            "{}: {counted} grid points; the limit is {POINTS_MAX}",
-            at("grid")
+        problems.push(at(
+            "grid",
+            format!("{counted} grid points; the limit is {POINTS_MAX}"),
         ));
     }
     // Saturating too: with the points beyond their limit this product is
     // never reported, but it must not overflow on the way.
     let unit_count = (point_count as u64).saturating_mul(u64::from(file.replications));
     if problems.is_empty() && unit_count > UNITS_MAX {
-        problems.push(format!(
-            "{}: {unit_count} units (points x replications); the limit is {UNITS_MAX}",
-            at("replications")
+        problems.push(at(
+            "replications",
+            format!("{unit_count} units (points x replications); the limit is {UNITS_MAX}"),
         ));
     }
     if let Some(base) = base.as_ref().filter(|_| problems.is_empty()) {
@@ -266,18 +278,21 @@ pub fn plan_sweep(
         let months = u64::from(base.horizon_days) / 28 + 2;
         let per_point = u64::from(file.replications) * months;
         if per_point > MONTHLY_RECORDS_MAX {
-            problems.push(format!(
-                "{}: {} replications of a {}-day scenario keep up to {per_point} monthly records a point, more than the most, {MONTHLY_RECORDS_MAX}",
-                at("replications"),
-                file.replications,
-                base.horizon_days
+            problems.push(at(
+                "replications",
+                format!(
+                    "{} replications of a {}-day scenario keep up to {per_point} monthly records a point, more than the most, {MONTHLY_RECORDS_MAX}",
+                    file.replications, base.horizon_days
+                ),
             ));
         } else if unit_count * months > SWEEP_MONTHLY_RECORDS_MAX {
-            problems.push(format!(
-                "{}: {unit_count} units of a {}-day scenario keep up to {} monthly records when merged, more than the most, {SWEEP_MONTHLY_RECORDS_MAX}: fewer points, replications or months",
-                at("grid"),
-                base.horizon_days,
-                unit_count * months
+            problems.push(at(
+                "grid",
+                format!(
+                    "{unit_count} units of a {}-day scenario keep up to {} monthly records when merged, more than the most, {SWEEP_MONTHLY_RECORDS_MAX}: fewer points, replications or months",
+                    base.horizon_days,
+                    unit_count * months
+                ),
             ));
         }
     }
@@ -286,23 +301,23 @@ pub fn plan_sweep(
     }
     let base = base.expect("no problems means the base scenario loaded");
     let base_text = base_text.expect("no problems means the base scenario was read");
-    let points = expand(&file.grid, &base)?;
+    let points = expand(&file.grid, &base, &at)?;
     // Values valid one by one may be invalid together (a floor above a
     // cap): every point is validated whole before anything runs.
     for point in &points {
         for problem in validate(&point.scenario) {
-            problems.push(format!(
-                "{}: point {} ({}) makes {}: {}",
-                at("grid"),
-                point.index,
-                point
-                    .parameters
-                    .iter()
-                    .map(|(path, value)| format!("{path} = {value}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                problem.path,
-                problem.message
+            let parameters = point
+                .parameters
+                .iter()
+                .map(|(path, value)| format!("{path} = {value}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            problems.push(at(
+                "grid",
+                format!(
+                    "point {} ({parameters}) makes {}: {}",
+                    point.index, problem.path, problem.message
+                ),
             ));
             if problems.len() >= PROBLEMS_MAX {
                 return Err(SweepError::Invalid(problems));
@@ -348,8 +363,14 @@ fn patch_of(rule: &str, value: &str) -> Result<RulesPatch, String> {
     Ok(patch)
 }
 
-/// The grid's cartesian product, the last dimension varying fastest.
-fn expand(grid: &[Dimension], base: &Scenario) -> Result<Vec<Point>, SweepError> {
+/// The grid's cartesian product, the last dimension varying fastest. `at`
+/// locates a value that is not one of its rule's, which validation has
+/// already refused.
+fn expand(
+    grid: &[Dimension],
+    base: &Scenario,
+    at: &impl Fn(&str, String) -> Located,
+) -> Result<Vec<Point>, SweepError> {
     let sizes: Vec<usize> = grid
         .iter()
         .map(|dimension| dimension.values.len())
@@ -365,10 +386,13 @@ fn expand(grid: &[Dimension], base: &Scenario) -> Result<Vec<Point>, SweepError>
         }
         let mut scenario = base.clone();
         let mut parameters = Vec::with_capacity(grid.len());
-        for (dimension, &value_index) in grid.iter().zip(&choice) {
+        for ((dimension_index, dimension), &value_index) in grid.iter().enumerate().zip(&choice) {
             let value = &dimension.values[value_index];
-            let patch = patch_of(&dimension.path[RULES_PREFIX.len()..], value)
-                .map_err(|message| SweepError::Invalid(vec![message]))?;
+            let patch =
+                patch_of(&dimension.path[RULES_PREFIX.len()..], value).map_err(|message| {
+                    let value_path = format!("grid[{dimension_index}].values[{value_index}]");
+                    SweepError::Invalid(vec![at(&value_path, message)])
+                })?;
             scenario.rules.apply(&patch);
             parameters.push((dimension.path.clone(), value.clone()));
         }
@@ -459,6 +483,68 @@ mod tests {
         }
     }
 
+    fn quick(_: &Path) -> Result<String, InputError> {
+        Ok(include_str!("../../../../scenarios/quick.ron").to_string())
+    }
+
+    #[test]
+    fn a_sweep_problem_names_the_file_its_line_and_column_and_its_field() {
+        let text = "Sweep(\n  name: \"s\",\n  scenario: \"quick.ron\",\n  replications: 0,\n)";
+        let Err(SweepError::Invalid(problems)) =
+            plan_sweep(text, "s.ron", Path::new("scenarios"), quick)
+        else {
+            panic!("0 replications are refused");
+        };
+        assert_eq!(
+            problems,
+            [Located::new("s.ron", "0 is out of range 1..=10000")
+                .at(Position { line: 4, column: 3 })
+                .in_field("replications")]
+        );
+        let Err(SweepError::Invalid(problems)) =
+            plan_sweep("Sweep(\n  name: 5)", "s.ron", Path::new("scenarios"), quick)
+        else {
+            panic!("a number for a name is refused");
+        };
+        assert_eq!(problems[0].source, "s.ron");
+        assert_eq!(problems[0].position.map(|position| position.line), Some(2));
+        assert_eq!(problems[0].field.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn a_manifest_problem_names_the_file_and_its_field_or_line_and_column() {
+        let plan = plan_sweep(
+            "Sweep(name: \"s\", scenario: \"quick.ron\", replications: 2, grid: [(path: \"rules.claim_window_days\", values: [\"14\", \"30\"])])",
+            "s.ron",
+            Path::new("scenarios"),
+            quick,
+        )
+        .unwrap();
+        let text = plan.manifest().to_json();
+        assert_eq!(
+            Manifest::from_json(&text, "sweep.json"),
+            Ok(plan.manifest())
+        );
+        let edited = text.replacen("\"30\"", "\"30\", \"45\"", 1);
+        assert_eq!(
+            Manifest::from_json(&edited, "sweep.json")
+                .unwrap_err()
+                .to_string(),
+            "sweep.json: points[1]: 2 values for 1 grid paths"
+        );
+        let truncated = &text[..text.find("\"points\"").unwrap()];
+        let problem = Manifest::from_json(truncated, "sweep.json").unwrap_err();
+        let lines = truncated.lines().count() as u32;
+        assert_eq!(problem.position.map(|position| position.line), Some(lines));
+        assert!(
+            problem
+                .to_string()
+                .starts_with(&format!("sweep.json:{lines}:")),
+            "{problem}"
+        );
+        assert!(!problem.message.contains(" at line "), "{problem}");
+    }
+
     #[test]
     fn a_value_becomes_a_patch_of_its_rule() {
         let patch = patch_of("claim_window_days", "45").unwrap();
@@ -541,34 +627,45 @@ impl Manifest {
 
     /// Reads a manifest back, refusing one that is malformed, out of
     /// bounds or inconsistent (a file edited by hand, or damaged): nothing
-    /// downstream has to trust it.
-    pub fn from_json(text: &str) -> Result<Manifest, String> {
-        let file: ManifestFile =
-            serde_json::from_str(text).map_err(|error| format!("not a sweep manifest: {error}"))?;
+    /// downstream has to trust it. `source` names the file in the problem.
+    pub fn from_json(text: &str, source: &str) -> Result<Manifest, Located> {
+        let problem = |field: &str, message: String| Located::new(source, message).in_field(field);
+        let file: ManifestFile = serde_json::from_str(text)
+            .map_err(|error| Located::from_json_error(source, "not a sweep manifest", &error))?;
         if file.format != MANIFEST_FORMAT {
-            return Err(format!(
-                "not an escrowsim sweep manifest (format {MANIFEST_FORMAT})"
+            return Err(problem(
+                "format",
+                format!("not an escrowsim sweep manifest (format {MANIFEST_FORMAT})"),
             ));
         }
         if !(1..=REPLICATIONS_MAX).contains(&file.replications) {
-            return Err(format!(
-                "replications: {} is out of range 1..={REPLICATIONS_MAX}",
-                file.replications
+            return Err(problem(
+                "replications",
+                format!(
+                    "{} is out of range 1..={REPLICATIONS_MAX}",
+                    file.replications
+                ),
             ));
         }
         if file.points.is_empty() || file.points.len() > POINTS_MAX {
-            return Err(format!(
-                "points: {} points; 1 to {POINTS_MAX} are possible",
-                file.points.len()
+            return Err(problem(
+                "points",
+                format!(
+                    "{} points; 1 to {POINTS_MAX} are possible",
+                    file.points.len()
+                ),
             ));
         }
         let units = file.points.len() as u64 * u64::from(file.replications);
         if units > UNITS_MAX || file.units != units {
-            return Err(format!(
-                "units: {} recorded, but {} points x {} replications = {units} (at most {UNITS_MAX})",
-                file.units,
-                file.points.len(),
-                file.replications
+            return Err(problem(
+                "units",
+                format!(
+                    "{} recorded, but {} points x {} replications = {units} (at most {UNITS_MAX})",
+                    file.units,
+                    file.points.len(),
+                    file.replications
+                ),
             ));
         }
         if let Some(point) = file
@@ -576,14 +673,20 @@ impl Manifest {
             .iter()
             .position(|values| values.len() != file.paths.len())
         {
-            return Err(format!(
-                "points[{point}]: {} values for {} grid paths",
-                file.points[point].len(),
-                file.paths.len()
+            return Err(problem(
+                &format!("points[{point}]"),
+                format!(
+                    "{} values for {} grid paths",
+                    file.points[point].len(),
+                    file.paths.len()
+                ),
             ));
         }
         if !is_sha256_hex(&file.digest) {
-            return Err("digest: not a SHA-256 in hexadecimal".to_string());
+            return Err(problem(
+                "digest",
+                "not a SHA-256 in hexadecimal".to_string(),
+            ));
         }
         Ok(Manifest {
             name: file.sweep,

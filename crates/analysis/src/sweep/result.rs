@@ -8,13 +8,30 @@
 use super::plan::Manifest;
 use super::unit::UnitResult;
 use crate::{ReplicationSummary, Replications};
+use escrowsim_core::input::Located;
 use escrowsim_core::report::VERSION;
 use serde_json::{Value, json};
+use std::fmt;
 
-/// Why units cannot be merged: each names the unit (and the file, which the
-/// caller adds) or what is missing.
+/// Why units cannot be merged.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MergeProblem(pub String);
+pub enum MergeProblem {
+    /// A unit file that does not fit the sweep, named by its source.
+    Unit(Located),
+    /// The sweep as a whole: its version, or the units no file holds.
+    Sweep(String),
+}
+
+impl fmt::Display for MergeProblem {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MergeProblem::Unit(problem) => problem.fmt(formatter),
+            MergeProblem::Sweep(message) => formatter.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for MergeProblem {}
 
 /// Measurements of a point's units.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,16 +58,18 @@ pub struct SweepResult {
     pub points: Vec<PointResult>,
 }
 
-/// Merges unit results of the sweep `manifest` describes. Every unit must be
-/// present once (an identical duplicate, e.g. from overlapping directories,
-/// is accepted), of this sweep and this engine version.
+/// Merges unit results of the sweep `manifest` describes, each given with
+/// its source (the file it was read from), which names it in problems.
+/// Every unit must be present once (an identical duplicate, e.g. from
+/// overlapping directories, is accepted), of this sweep and this engine
+/// version.
 pub fn merge_units(
     manifest: &Manifest,
     units: Vec<(String, UnitResult)>,
 ) -> Result<SweepResult, Vec<MergeProblem>> {
     let mut problems = Vec::new();
     if manifest.version != VERSION {
-        problems.push(MergeProblem(format!(
+        problems.push(MergeProblem::Sweep(format!(
             "the sweep was run by escrowsim {}, this is {VERSION}: results of different versions do not merge",
             manifest.version
         )));
@@ -59,16 +78,22 @@ pub fn merge_units(
     let mut slots: Vec<Option<(String, UnitResult)>> = (0..unit_count).map(|_| None).collect();
     for (source, unit) in units {
         if unit.sweep_digest != manifest.digest {
-            problems.push(MergeProblem(format!(
-                "{source}: belongs to another sweep (digest {}, expected {})",
-                unit.sweep_digest, manifest.digest
+            problems.push(MergeProblem::Unit(Located::new(
+                source,
+                format!(
+                    "belongs to another sweep (digest {}, expected {})",
+                    unit.sweep_digest, manifest.digest
+                ),
             )));
             continue;
         }
         if unit.version != manifest.version {
-            problems.push(MergeProblem(format!(
-                "{source}: written by escrowsim {}, the sweep by {}",
-                unit.version, manifest.version
+            problems.push(MergeProblem::Unit(Located::new(
+                source,
+                format!(
+                    "written by escrowsim {}, the sweep by {}",
+                    unit.version, manifest.version
+                ),
             )));
             continue;
         }
@@ -77,9 +102,12 @@ pub fn merge_units(
             && unit.point as u64 == unit.unit / replications
             && u64::from(unit.replication.index) == unit.unit % replications;
         if !consistent {
-            problems.push(MergeProblem(format!(
-                "{source}: unit {} does not fit the sweep's {unit_count} units",
-                unit.unit
+            problems.push(MergeProblem::Unit(Located::new(
+                source,
+                format!(
+                    "unit {} does not fit the sweep's {unit_count} units",
+                    unit.unit
+                ),
             )));
             continue;
         }
@@ -88,9 +116,12 @@ pub fn merge_units(
             None => *slot = Some((source, unit)),
             Some((first_source, first)) => {
                 if first.replication.digest != unit.replication.digest {
-                    problems.push(MergeProblem(format!(
-                        "{source}: unit {} differs from the same unit in {first_source}",
-                        unit.unit
+                    problems.push(MergeProblem::Unit(Located::new(
+                        source,
+                        format!(
+                            "unit {} differs from the same unit in {first_source}",
+                            unit.unit
+                        ),
                     )));
                 }
             }
@@ -101,7 +132,7 @@ pub fn merge_units(
         .collect();
     if !missing.is_empty() {
         let shown: Vec<String> = missing.iter().take(10).map(u64::to_string).collect();
-        problems.push(MergeProblem(format!(
+        problems.push(MergeProblem::Sweep(format!(
             "{} of {unit_count} units are missing (units {}{}): run the remaining shards, or re-run `escrowsim sweep` on this directory to complete it",
             missing.len(),
             shown.join(", "),
@@ -114,7 +145,7 @@ pub fn merge_units(
     let mut points = Vec::with_capacity(manifest.points.len());
     let mut units = slots
         .into_iter()
-        .map(|slot| slot.expect("no unit is missing").1);
+        .map(|slot| slot.expect("no unit is missing"));
     for (point_index, values) in manifest.points.iter().enumerate() {
         let mut runs = Vec::with_capacity(manifest.replications as usize);
         let mut costs = UnitCosts::default();
@@ -122,7 +153,7 @@ pub fn merge_units(
         let mut settle_latency_ns =
             hdrhistogram::Histogram::new(3).expect("3 significant figures is a valid precision");
         for _ in 0..manifest.replications {
-            let unit = units.next().expect("every point has its units");
+            let (source, unit) = units.next().expect("every point has its units");
             costs.units += 1;
             // A unit file may record any wall time; the total saturates.
             costs.wall_ms_total = costs.wall_ms_total.saturating_add(unit.wall_ms);
@@ -131,10 +162,16 @@ pub fn merge_units(
             match &schema {
                 None => schema = Some(unit.schema.clone()),
                 Some(first) if *first != unit.schema => {
-                    return Err(vec![MergeProblem(format!(
-                        "unit {}: its metrics differ from the point's other units",
-                        unit.unit
-                    ))]);
+                    return Err(vec![MergeProblem::Unit(
+                        Located::new(
+                            source,
+                            format!(
+                                "its metrics differ from the point's other units (unit {})",
+                                unit.unit
+                            ),
+                        )
+                        .in_field("schema"),
+                    )]);
                 }
                 Some(_) => {}
             }

@@ -12,6 +12,7 @@ use super::plan::SweepPlan;
 use crate::metrics::MetricValues;
 use crate::replicate::run_replication;
 use crate::{Metric, MetricKind, Replication, Schema};
+use escrowsim_core::input::Located;
 use escrowsim_core::program::{Interrupted, Probe};
 use escrowsim_core::report::VERSION;
 use hdrhistogram::Histogram;
@@ -159,14 +160,12 @@ fn metrics_file(metrics: &[Metric]) -> Vec<(String, KindKey)> {
         .collect()
 }
 
-/// The metrics of a schema list, refused when a path repeats or nests
-/// under another (the summaries nest metrics by path).
-fn metrics_of(list: Vec<(String, KindKey)>, what: &str) -> Result<Vec<Metric>, String> {
+/// The metrics of a schema list, refused (with what is wrong, the caller
+/// naming the list) when a path repeats or nests under another (the
+/// summaries nest metrics by path).
+fn metrics_of(list: Vec<(String, KindKey)>) -> Result<Vec<Metric>, String> {
     if list.len() > METRICS_MAX {
-        return Err(format!(
-            "{what}: {} metrics; at most {METRICS_MAX}",
-            list.len()
-        ));
+        return Err(format!("{} metrics; at most {METRICS_MAX}", list.len()));
     }
     let mut paths: Vec<&str> = list.iter().map(|(path, _)| path.as_str()).collect();
     paths.sort_unstable();
@@ -178,7 +177,7 @@ fn metrics_of(list: Vec<(String, KindKey)>, what: &str) -> Result<Vec<Metric>, S
                 .is_some_and(|rest| rest.starts_with('.'))
         {
             return Err(format!(
-                "{what}: metric {second:?} repeats or nests under {first:?}"
+                "metric {second:?} repeats or nests under {first:?}"
             ));
         }
     }
@@ -186,7 +185,7 @@ fn metrics_of(list: Vec<(String, KindKey)>, what: &str) -> Result<Vec<Metric>, S
         .iter()
         .find(|path| path.is_empty() || path.split('.').any(str::is_empty))
     {
-        return Err(format!("{what}: {path:?} is not a metric path"));
+        return Err(format!("{path:?} is not a metric path"));
     }
     Ok(list
         .into_iter()
@@ -197,11 +196,13 @@ fn metrics_of(list: Vec<(String, KindKey)>, what: &str) -> Result<Vec<Metric>, S
         .collect())
 }
 
-fn check_values(values: &[Decimal], what: &str) -> Result<(), String> {
+/// Refuses a value beyond what a run produces, saying which (the caller
+/// naming the list).
+fn check_values(values: &[Decimal]) -> Result<(), String> {
     let bound = Decimal::from(METRIC_VALUE_MAX);
     match values.iter().find(|value| value.abs() > bound) {
         Some(value) => Err(format!(
-            "{what}: {value} is beyond the largest figure a run produces ({bound})"
+            "{value} is beyond the largest figure a run produces ({bound})"
         )),
         None => Ok(()),
     }
@@ -244,51 +245,65 @@ impl UnitResult {
         text
     }
 
-    /// Reads a unit file back; a message says what is wrong with it. A unit
-    /// is refused when it is malformed, edited (its checksum), out of
-    /// bounds, or inconsistent with its own schema.
-    pub fn from_json(text: &str) -> Result<UnitResult, String> {
-        let file: UnitFile =
-            serde_json::from_str(text).map_err(|error| format!("not a unit result: {error}"))?;
+    /// Reads a unit file back; the problem says what is wrong with it and
+    /// where, `source` naming the file. A unit is refused when it is
+    /// malformed, edited (its checksum), out of bounds, or inconsistent
+    /// with its own schema.
+    pub fn from_json(text: &str, source: &str) -> Result<UnitResult, Located> {
+        let problem = |field: &str, message: String| Located::new(source, message).in_field(field);
+        let file: UnitFile = serde_json::from_str(text)
+            .map_err(|error| Located::from_json_error(source, "not a unit result", &error))?;
         if file.format != UNIT_FORMAT {
-            return Err(format!(
-                "not an escrowsim sweep unit of this version (format {UNIT_FORMAT}); \
-                 re-run the sweep to rewrite it"
+            return Err(problem(
+                "format",
+                format!(
+                    "not an escrowsim sweep unit of this version (format {UNIT_FORMAT}); \
+                     re-run the sweep to rewrite it"
+                ),
             ));
         }
         if file.checksum != file.checksum() {
-            return Err(
-                "its checksum does not match its contents: the file was edited or damaged; \
+            return Err(problem(
+                "checksum",
+                "does not match the file's contents: the file was edited or damaged; \
                  delete it and re-run the sweep to recompute the unit"
                     .to_string(),
-            );
-        }
-        let schema = Schema {
-            metrics: metrics_of(file.schema.metrics, "schema.metrics")?,
-            months: file.schema.months,
-            monthly_metrics: metrics_of(file.schema.monthly_metrics, "schema.monthly_metrics")?,
-        };
-        if schema.months.len() > MONTHS_MAX {
-            return Err(format!(
-                "schema.months: {} months; at most {MONTHS_MAX}",
-                schema.months.len()
             ));
         }
-        if file.values.len() != schema.metrics.len()
-            || file.monthly_values.len() != schema.months.len()
-            || file
-                .monthly_values
-                .iter()
-                .any(|month| month.len() != schema.monthly_metrics.len())
-        {
-            return Err("the values do not match the schema".to_string());
+        let schema = Schema {
+            metrics: metrics_of(file.schema.metrics)
+                .map_err(|message| problem("schema.metrics", message))?,
+            months: file.schema.months,
+            monthly_metrics: metrics_of(file.schema.monthly_metrics)
+                .map_err(|message| problem("schema.monthly_metrics", message))?,
+        };
+        if schema.months.len() > MONTHS_MAX {
+            return Err(problem(
+                "schema.months",
+                format!("{} months; at most {MONTHS_MAX}", schema.months.len()),
+            ));
         }
-        check_values(&file.values, "values")?;
-        for month in &file.monthly_values {
-            check_values(month, "monthly_values")?;
+        let mismatch = |field: &str| problem(field, "the values do not match the schema".into());
+        if file.values.len() != schema.metrics.len() {
+            return Err(mismatch("values"));
+        }
+        if file.monthly_values.len() != schema.months.len() {
+            return Err(mismatch("monthly_values"));
+        }
+        if let Some(month) = file
+            .monthly_values
+            .iter()
+            .position(|month| month.len() != schema.monthly_metrics.len())
+        {
+            return Err(mismatch(&format!("monthly_values[{month}]")));
+        }
+        check_values(&file.values).map_err(|message| problem("values", message))?;
+        for (month, values) in file.monthly_values.iter().enumerate() {
+            check_values(values)
+                .map_err(|message| problem(&format!("monthly_values[{month}]"), message))?;
         }
         let mut histogram = Histogram::new_with_bounds(1, LATENCY_NS_MAX, 3)
-            .map_err(|error| format!("{error:?}"))?;
+            .map_err(|error| problem("settle_latency_ns", format!("{error:?}")))?;
         // A bucket is written as its highest value, which for the top
         // bucket (where a run's longest latencies saturate) lies past the
         // bound itself.
@@ -297,20 +312,24 @@ impl UnitResult {
         for &(value, count) in &file.settle_latency_ns {
             samples = samples.saturating_add(count);
             if !(1..=latency_written_max).contains(&value) || samples > file.settlements {
-                return Err(format!(
-                    "settle_latency_ns: bucket ({value}, {count}) is beyond what a run records"
+                return Err(problem(
+                    "settle_latency_ns",
+                    format!("bucket ({value}, {count}) is beyond what a run records"),
                 ));
             }
             // An empty bucket is never written, and recording one would
             // still move the histogram's maximum or minimum.
             if count == 0 {
-                return Err(format!(
-                    "settle_latency_ns: bucket ({value}, 0) is empty; a unit file lists recorded buckets only"
+                return Err(problem(
+                    "settle_latency_ns",
+                    format!(
+                        "bucket ({value}, 0) is empty; a unit file lists recorded buckets only"
+                    ),
                 ));
             }
-            histogram
-                .record_n(value, count)
-                .map_err(|error| format!("settle_latency_ns: bucket {value}: {error:?}"))?;
+            histogram.record_n(value, count).map_err(|error| {
+                problem("settle_latency_ns", format!("bucket {value}: {error:?}"))
+            })?;
         }
         let replication = Replication {
             index: file.replication,
@@ -327,7 +346,8 @@ impl UnitResult {
             sweep_digest: file.sweep_digest,
             version: file.version,
             unit: file.unit,
-            point: usize::try_from(file.point).map_err(|_| "point is out of range")?,
+            point: usize::try_from(file.point)
+                .map_err(|_| problem("point", format!("{} is out of range", file.point)))?,
             schema,
             replication,
             settle_latency_ns: histogram,
@@ -379,9 +399,29 @@ mod tests {
     fn a_unit_whose_settlements_reached_the_latency_bound_reads_back() {
         let unit = unit_with_latencies(&[1, 1_000, LATENCY_NS_MAX - 1, LATENCY_NS_MAX, u64::MAX]);
         let text = unit.to_json();
-        let read = UnitResult::from_json(&text).unwrap_or_else(|problem| panic!("{problem}"));
+        let read =
+            UnitResult::from_json(&text, "u.json").unwrap_or_else(|problem| panic!("{problem}"));
         assert_eq!(read.settle_latency_ns, unit.settle_latency_ns);
         assert_eq!(read.to_json(), text);
+    }
+
+    #[test]
+    fn a_unit_problem_names_the_file_and_its_field_or_line_and_column() {
+        let text = unit_with_latencies(&[1_000]).to_json();
+        let problem = UnitResult::from_json(&text[..text.len() / 2], "u1.json").unwrap_err();
+        assert_eq!(problem.source, "u1.json");
+        assert_eq!(problem.position.map(|position| position.line), Some(1));
+        assert!(problem.to_string().starts_with("u1.json:1:"), "{problem}");
+        let edited = text.replacen("\"wall_ms\":0", "\"wall_ms\":1", 1);
+        assert_ne!(edited, text);
+        let problem = UnitResult::from_json(&edited, "u1.json").unwrap_err();
+        assert_eq!(problem.field.as_deref(), Some("checksum"));
+        assert!(
+            problem
+                .to_string()
+                .starts_with("u1.json: checksum: does not match"),
+            "{problem}"
+        );
     }
 
     #[test]
@@ -392,7 +432,12 @@ mod tests {
         assert_ne!(edited, text);
         let mut file: UnitFile = serde_json::from_str(&edited).unwrap();
         file.checksum = file.checksum();
-        let problem = UnitResult::from_json(&serde_json::to_string(&file).unwrap()).unwrap_err();
-        assert!(problem.contains("bucket (250000, 0) is empty"), "{problem}");
+        let problem =
+            UnitResult::from_json(&serde_json::to_string(&file).unwrap(), "u.json").unwrap_err();
+        assert_eq!(problem.field.as_deref(), Some("settle_latency_ns"));
+        assert!(
+            problem.message.starts_with("bucket (250000, 0) is empty"),
+            "{problem}"
+        );
     }
 }

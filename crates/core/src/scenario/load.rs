@@ -5,24 +5,16 @@
 //! file cannot be read; the text is not a well-formed scenario (RON syntax,
 //! a wrong type, an unknown or duplicated field: serde stops at the first);
 //! or it is well-formed but wrong (validation collects every problem). Each
-//! error names the file and, where known, `line:column`.
+//! error names the file and, where known, `line:column`; problems inside the
+//! text are [`Located`], as in every other input format.
 
 use super::limits::SCENARIO_FILE_BYTES_MAX;
-use super::spans::{Position, SpanIndex};
+use super::spans::SpanIndex;
 use super::{Scenario, validate};
-use crate::input::InputError;
-use std::fmt;
+use crate::input::{InputError, Located, Position};
 
 /// Nesting depth RON may reach while parsing; real scenarios use under ten.
 const RECURSION_LIMIT: usize = 64;
-
-/// A validation problem with the position of its field, when the text shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LocatedProblem {
-    pub position: Option<Position>,
-    pub path: String,
-    pub message: String,
-}
 
 /// Why a scenario could not be loaded. `source_name` is the file name as the user gave it.
 #[derive(Debug, thiserror::Error)]
@@ -39,37 +31,15 @@ pub enum LoadError {
     TooLong { source_name: String },
     #[error("{source_name}: the file is not UTF-8 text (invalid byte at offset {offset})")]
     NotText { source_name: String, offset: usize },
-    #[error("{source_name}:{position}: {message}")]
-    Syntax {
-        source_name: String,
-        position: Position,
-        message: String,
-    },
-    #[error("{}", render_problems(source_name, problems))]
+    /// Not a well-formed scenario: serde stops at the first such problem.
+    #[error("{0}")]
+    Syntax(Located),
+    /// Well-formed but wrong: every problem validation found, each in its field.
+    #[error("{}", Located::lines(problems))]
     Invalid {
         source_name: String,
-        problems: Vec<LocatedProblem>,
+        problems: Vec<Located>,
     },
-}
-
-fn render_problems(source_name: &str, problems: &[LocatedProblem]) -> String {
-    let mut text = String::new();
-    for (index, problem) in problems.iter().enumerate() {
-        if index > 0 {
-            text.push('\n');
-        }
-        match problem.position {
-            Some(position) => text.push_str(&format!(
-                "{source_name}:{position}: {}: {}",
-                problem.path, problem.message
-            )),
-            None => text.push_str(&format!(
-                "{source_name}: {}: {}",
-                problem.path, problem.message
-            )),
-        }
-    }
-    text
 }
 
 impl LoadError {
@@ -95,11 +65,13 @@ impl LoadError {
 /// Parses and validates scenario text; `source_name` labels the errors.
 pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadError> {
     if text.trim().is_empty() {
-        return Err(LoadError::Syntax {
-            source_name: source_name.to_string(),
-            position: Position { line: 1, column: 1 },
-            message: "the file is empty; a scenario starts with `Scenario(`".to_string(),
-        });
+        return Err(LoadError::Syntax(
+            Located::new(
+                source_name,
+                "the file is empty; a scenario starts with `Scenario(`",
+            )
+            .at(Position { line: 1, column: 1 }),
+        ));
     }
     // Implicit `Some` lets a timeline entry write a rule exactly as the
     // `rules` block does (`claim_window_days: 45`, not `Some(45)`); an
@@ -108,14 +80,11 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadErr
         .with_recursion_limit(RECURSION_LIMIT)
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let scenario: Scenario = options.from_str(text).map_err(|error| {
-        let position = Position {
-            line: u32::try_from(error.span.start.line).unwrap_or(u32::MAX),
-            column: u32::try_from(error.span.start.col).unwrap_or(u32::MAX),
-        };
+        let position = Position::saturating(error.span.start.line, error.span.start.col);
         let description = describe_ron_error(&error.code);
         // Name the field the error sits in: serde's messages often do not.
         let spans = SpanIndex::build(text);
-        let message = match (&error.code, spans.path_at(position)) {
+        let (field, message) = match (&error.code, spans.path_at(position)) {
             // Reported at the closing parenthesis of the struct that lacks
             // the field: name the struct's path and the field, not the
             // last field written before the parenthesis.
@@ -126,18 +95,20 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadErr
                 } else {
                     format!("{owner}.{field}")
                 };
-                format!("{path}: the required field `{field}` is missing")
+                (
+                    Some(path),
+                    format!("the required field `{field}` is missing"),
+                )
             }
-            (_, Some(path)) if !description.contains(path) => {
-                format!("{path}: {description}")
-            }
-            _ => description,
+            (_, Some(path)) if !description.contains(path) => (Some(path.to_string()), description),
+            _ => (None, description),
         };
-        LoadError::Syntax {
-            source_name: source_name.to_string(),
-            position,
+        LoadError::Syntax(Located {
+            source: source_name.to_string(),
+            position: Some(position),
+            field,
             message,
-        }
+        })
     })?;
     let problems = validate(&scenario);
     if problems.is_empty() {
@@ -146,10 +117,10 @@ pub fn parse_scenario(text: &str, source_name: &str) -> Result<Scenario, LoadErr
     let spans = SpanIndex::build(text);
     let problems = problems
         .into_iter()
-        .map(|problem| LocatedProblem {
-            position: spans.locate(&problem.path),
-            path: problem.path,
-            message: problem.message,
+        .map(|problem| {
+            Located::new(source_name, problem.message)
+                .at(spans.locate(&problem.path))
+                .in_field(problem.path)
         })
         .collect();
     Err(LoadError::Invalid {
@@ -206,11 +177,44 @@ impl LoadError {
     }
 }
 
-impl fmt::Display for LocatedProblem {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some(position) => write!(formatter, "{position}: {}: {}", self.path, self.message),
-            None => write!(formatter, "{}: {}", self.path, self.message),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUICK: &str = include_str!("../../../../scenarios/quick.ron");
+
+    #[test]
+    fn a_validation_problem_names_the_file_its_line_and_column_and_its_field() {
+        let text = QUICK.replace("horizon_days: 120,", "horizon_days: 0,");
+        let Err(LoadError::Invalid { problems, .. }) = parse_scenario(&text, "quick.ron") else {
+            panic!("a horizon of 0 days is refused by validation");
+        };
+        let problem = &problems[0];
+        assert_eq!(problem.source, "quick.ron");
+        assert_eq!(problem.position, Some(Position { line: 9, column: 5 }));
+        assert_eq!(problem.field.as_deref(), Some("horizon_days"));
+        assert_eq!(
+            problem.to_string(),
+            "quick.ron:9:5: horizon_days: 0 is out of range 1..=36525"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_file_its_line_and_column_and_its_field() {
+        let text = QUICK.replace("seed: 7,", "seed: \"seven\",");
+        let Err(LoadError::Syntax(problem)) = parse_scenario(&text, "quick.ron") else {
+            panic!("a string seed is refused by the parser");
+        };
+        assert_eq!(problem.source, "quick.ron");
+        assert_eq!(problem.position.map(|position| position.line), Some(7));
+        assert_eq!(problem.field.as_deref(), Some("seed"));
+        assert!(problem.to_string().starts_with("quick.ron:7:"), "{problem}");
+        let Err(LoadError::Syntax(empty)) = parse_scenario(" \n", "empty.ron") else {
+            panic!("an empty file is refused");
+        };
+        assert_eq!(
+            empty.to_string(),
+            "empty.ron:1:1: the file is empty; a scenario starts with `Scenario(`"
+        );
     }
 }

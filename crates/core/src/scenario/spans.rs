@@ -11,25 +11,14 @@
 //! every token is visited a bounded number of times, and the bytes spent on path keys are capped
 //! in proportion to the input, so time and memory stay linear in the input size.
 
+/// Positions belong to every input format; they are re-exported here,
+/// where scenario positions are found.
+pub use crate::input::Position;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::fmt::Write as _;
 
 /// Nesting depth beyond which values are stepped over without being indexed.
 const MAX_DEPTH: usize = 256;
-
-/// A 1-based line and column in the scenario text (column counts chars, not bytes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Position {
-    pub line: u32,
-    pub column: u32,
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{}:{}", self.line, self.column)
-    }
-}
 
 /// Field path -> position of the field name (struct fields / map keys) or of the first char of
 /// the element (sequence/tuple elements).
