@@ -351,7 +351,12 @@ impl std::fmt::Display for CentsTotal {
 }
 
 /// The mean of `total` over `count`, rounded to cents half-to-even (zero
-/// for a count of zero): the mean of a total of non-negative amounts.
+/// for a count of zero), by the same rule as [`Cents::share`]: the
+/// remainder of the integer division decides. This is the `Decimal`
+/// quotient rounded to two places: a quotient that is not a midpoint is at
+/// least `1 / (2 * count)` of a cent away from one, which `Decimal`'s 28
+/// digits keep for every total below 2^63 cents and count up to the
+/// population bound, so its rounding cannot move it across.
 pub fn mean(total: CentsTotal, count: u64) -> CentsTotal {
     if count == 0 {
         return CentsTotal::ZERO;
@@ -553,6 +558,17 @@ mod tests {
         assert_eq!(mean_of(100, 3), 33);
         assert_eq!(mean_of(200, 3), 67);
         assert_eq!(mean_of(12_345, 0), 0);
+    }
+
+    #[test]
+    fn a_mean_equals_the_rounded_decimal_quotient() {
+        for total in (0..2_000i64).chain([99_999_999_999, 123_456_789_012_345, i64::MAX]) {
+            for count in [1u64, 2, 3, 7, 9, 400, 9_999, 10_000_000] {
+                let expected = (Decimal::new(total, 2) / Decimal::from(count)).round_dp(2);
+                let actual = mean(CentsTotal::from_cents(i128::from(total)), count).to_decimal();
+                assert_eq!(actual, expected, "{total} cents over {count}");
+            }
+        }
     }
 
     #[test]
