@@ -14,10 +14,10 @@
 
 use escrowsim::program::NoProbe;
 use escrowsim::program::memory::estimate_peak_memory;
+use escrowsim::program::money::CentsTotal;
 use escrowsim::report::{Report, render_text};
 use escrowsim::scenario::limits::{ORDER_VALUE_MAX, SCENARIO_FILE_BYTES_MAX};
 use escrowsim::scenario::{Scenario, parse_scenario, validate};
-use rust_decimal::Decimal;
 
 /// Suppliers across all segments of a shrunk scenario (plus at most one per segment).
 pub const SHRUNK_SUPPLIERS_MAX: u64 = 300;
@@ -155,11 +155,7 @@ pub fn run_checked(scenario: &Scenario) -> Report {
         ("gmv", output.totals.gmv),
         ("buyer_uncovered_loss", output.totals.buyer_uncovered_loss),
     ] {
-        assert!(amount >= Decimal::ZERO, "{name} is negative: {amount}");
-        assert!(
-            amount.normalize().scale() <= 2,
-            "{name} is not in cents: {amount}"
-        );
+        assert!(amount >= CentsTotal::ZERO, "{name} is negative: {amount}");
     }
     let totals = &output.totals;
     assert!(totals.orders_placed <= totals.inquiries);
@@ -167,9 +163,9 @@ pub fn run_checked(scenario: &Scenario) -> Report {
     assert!(totals.orders_completed <= totals.orders_placed);
     assert!(totals.covered_orders_completed <= totals.orders_completed);
     assert!(totals.gmv_covered <= totals.gmv);
-    let order_value_max = Decimal::from(ORDER_VALUE_MAX as u64);
+    let order_value_max_cents = ORDER_VALUE_MAX as i128 * 100;
     assert!(
-        totals.gmv <= Decimal::from(totals.orders_placed) * order_value_max,
+        totals.gmv.cents() <= i128::from(totals.orders_placed) * order_value_max_cents,
         "no order is worth more than the order value bound"
     );
     assert!(totals.refunds_total() <= totals.claims_total());
@@ -188,7 +184,7 @@ pub fn run_checked(scenario: &Scenario) -> Report {
         placed_in_months, totals.orders_placed,
         "months add up to the totals"
     );
-    let paid_in_months: Decimal = output
+    let paid_in_months: CentsTotal = output
         .months
         .iter()
         .map(|month| month.ledger_flows.paid_into_escrow)

@@ -6,10 +6,12 @@
 use crate::exercise::{run_checked, shrink};
 use crate::generate::{deterministic_config, scenario_text};
 use escrowsim::program::ledger::{Account, EscrowHold, Ledger};
+use escrowsim::program::money::{Cents, CentsTotal};
 use escrowsim::program::order::{OrderSlab, OrderState};
 use escrowsim::scenario::parse_scenario;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 /// Cents of the largest order value: the largest single amount a run moves.
 const ORDER_CENTS_MAX: i64 = 100_000_000_000;
@@ -81,15 +83,15 @@ fn operation() -> impl Strategy<Value = Operation> {
     ]
 }
 
-/// `part` of `amount`, in whole cents, never more than `amount`.
-fn part_of(amount: Decimal, part: f64) -> Decimal {
-    let cents = (amount * Decimal::from(100)).trunc();
-    let taken = (cents * Decimal::try_from(part).unwrap()).trunc();
-    (taken / Decimal::from(100)).min(amount)
+/// `part` of `cents`, in whole cents, never more than `cents`.
+fn part_of(cents: i128, part: f64) -> Cents {
+    let taken = (Decimal::from(cents) * Decimal::try_from(part).unwrap()).trunc();
+    let taken = taken.to_i128().unwrap().min(cents);
+    Cents::from_cents(i64::try_from(taken).unwrap())
 }
 
 fn apply(ledger: &mut Ledger, holds: &mut [EscrowHold; HOLDS], operation: &Operation) {
-    let cents = |cents: i64| Decimal::new(cents, 2);
+    let cents = Cents::from_cents;
     match *operation {
         Operation::Hold {
             order,
@@ -100,12 +102,12 @@ fn apply(ledger: &mut Ledger, holds: &mut [EscrowHold; HOLDS], operation: &Opera
             part,
             fee_part,
         } => {
-            let amount = part_of(holds[order].pending(), part);
-            let fee = part_of(amount, fee_part);
+            let amount = part_of(holds[order].pending().cents().into(), part);
+            let fee = part_of(amount.cents().into(), fee_part);
             ledger.post(&mut holds[order], amount, fee);
         }
         Operation::Refund { order, part } => {
-            let amount = part_of(holds[order].pending(), part);
+            let amount = part_of(holds[order].pending().cents().into(), part);
             ledger.void(&mut holds[order], amount);
         }
         Operation::RefundAll { order } => {
@@ -114,11 +116,11 @@ fn apply(ledger: &mut Ledger, holds: &mut [EscrowHold; HOLDS], operation: &Opera
         }
         Operation::Advance { cents: amount } => ledger.advance(cents(amount)),
         Operation::Recover { part } => {
-            let amount = part_of(ledger.totals().advances_outstanding, part);
+            let amount = part_of(ledger.totals().advances_outstanding.cents(), part);
             ledger.recover(amount);
         }
         Operation::WriteOff { part } => {
-            let amount = part_of(ledger.totals().advances_outstanding, part);
+            let amount = part_of(ledger.totals().advances_outstanding.cents(), part);
             ledger.write_off(amount);
         }
         Operation::PayDirectly { cents: amount } => ledger.pay_supplier_directly(cents(amount)),
@@ -142,12 +144,12 @@ proptest! {
         for operation in &operations {
             apply(&mut ledger, &mut holds, operation);
             prop_assert_eq!(ledger.verify(), Ok(()));
-            let balances: Decimal = Account::ALL.iter().map(|&account| ledger.balance(account)).sum();
-            prop_assert_eq!(balances, Decimal::ZERO);
-            prop_assert!(ledger.balance(Account::Escrow) >= Decimal::ZERO);
-            prop_assert!(holds.iter().all(|hold| hold.pending() >= Decimal::ZERO));
+            let balances: CentsTotal = Account::ALL.iter().map(|&account| ledger.balance(account)).sum();
+            prop_assert_eq!(balances, CentsTotal::ZERO);
+            prop_assert!(ledger.balance(Account::Escrow) >= CentsTotal::ZERO);
+            prop_assert!(holds.iter().all(|hold| hold.pending() >= Cents::ZERO));
             let totals = ledger.totals();
-            prop_assert!(totals.advances_outstanding >= Decimal::ZERO);
+            prop_assert!(totals.advances_outstanding >= CentsTotal::ZERO);
             prop_assert_eq!(
                 totals.paid_into_escrow,
                 totals.released_to_suppliers + totals.refunded_from_escrow + totals.fees + totals.escrow_balance
@@ -157,7 +159,7 @@ proptest! {
                 totals.recovered_from_suppliers + totals.written_off + totals.advances_outstanding
             );
             prop_assert!(totals.escrow_peak >= totals.escrow_balance);
-            prop_assert!(totals.paid_into_escrow.normalize().scale() <= 2);
+            prop_assert_eq!(totals.paid_into_escrow.to_decimal().scale(), 2);
             prop_assert_eq!(ledger.verify_holds(&holds), Ok(()));
         }
     }

@@ -10,6 +10,7 @@
 use crate::program::RunOutput;
 use crate::program::ledger::LedgerTotals;
 use crate::program::metrics::{Cumulative, MonthFigures};
+use crate::program::money::{Cents, CentsTotal};
 use crate::program::order::ClaimReason;
 use crate::scenario::Scenario;
 use rust_decimal::Decimal;
@@ -31,6 +32,20 @@ impl Serialize for Money {
     }
 }
 
+/// The report edge of the run's money: whole cents become the two-decimal
+/// `Decimal` the contract writes, exactly.
+impl From<CentsTotal> for Money {
+    fn from(total: CentsTotal) -> Money {
+        Money(total.to_decimal())
+    }
+}
+
+impl From<Cents> for Money {
+    fn from(amount: Cents) -> Money {
+        Money(amount.to_decimal())
+    }
+}
+
 impl std::fmt::Display for Money {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(formatter, "{:.2}", self.0)
@@ -47,6 +62,11 @@ fn ratio(numerator: Decimal, denominator: Decimal) -> f64 {
         .round_dp(6)
         .to_f64()
         .unwrap_or(0.0)
+}
+
+/// [`ratio`] of two amounts of money.
+fn money_ratio(numerator: CentsTotal, denominator: CentsTotal) -> f64 {
+    ratio(numerator.to_decimal(), denominator.to_decimal())
 }
 
 fn count_ratio(numerator: u64, denominator: u64) -> f64 {
@@ -295,17 +315,17 @@ pub struct LedgerOutcome {
 impl LedgerOutcome {
     fn new(ledger: &LedgerTotals) -> LedgerOutcome {
         LedgerOutcome {
-            paid_into_escrow: Money(ledger.paid_into_escrow),
-            released_to_suppliers: Money(ledger.released_to_suppliers),
-            refunded_from_escrow: Money(ledger.refunded_from_escrow),
-            fees: Money(ledger.fees),
-            escrow_end: Money(ledger.escrow_balance),
-            advanced_by_platform: Money(ledger.advanced_by_platform),
-            recovered_from_suppliers: Money(ledger.recovered_from_suppliers),
-            written_off: Money(ledger.written_off),
-            advances_outstanding: Money(ledger.advances_outstanding),
-            paid_directly_to_suppliers: Money(ledger.paid_directly_to_suppliers),
-            refunded_by_suppliers: Money(ledger.refunded_by_suppliers),
+            paid_into_escrow: Money::from(ledger.paid_into_escrow),
+            released_to_suppliers: Money::from(ledger.released_to_suppliers),
+            refunded_from_escrow: Money::from(ledger.refunded_from_escrow),
+            fees: Money::from(ledger.fees),
+            escrow_end: Money::from(ledger.escrow_balance),
+            advanced_by_platform: Money::from(ledger.advanced_by_platform),
+            recovered_from_suppliers: Money::from(ledger.recovered_from_suppliers),
+            written_off: Money::from(ledger.written_off),
+            advances_outstanding: Money::from(ledger.advances_outstanding),
+            paid_directly_to_suppliers: Money::from(ledger.paid_directly_to_suppliers),
+            refunded_by_suppliers: Money::from(ledger.refunded_by_suppliers),
         }
     }
 }
@@ -346,7 +366,7 @@ pub struct MonthOutcome {
 fn refunds_by_reason(flows: &Cumulative) -> ByReason<RefundsOfReason> {
     ByReason::from_fn(|reason| RefundsOfReason {
         count: flows.refunds_count[reason.index()],
-        value: Money(flows.refunds_value[reason.index()]),
+        value: Money::from(flows.refunds_value[reason.index()]),
     })
 }
 
@@ -361,24 +381,24 @@ impl MonthOutcome {
             orders_placed: flows.orders_placed,
             orders_covered: flows.orders_covered,
             orders_completed: flows.orders_completed,
-            gmv: Money(flows.gmv),
-            gmv_covered: Money(flows.gmv_covered),
-            covered_share: ratio(flows.gmv_covered, flows.gmv),
+            gmv: Money::from(flows.gmv),
+            gmv_covered: Money::from(flows.gmv_covered),
+            covered_share: money_ratio(flows.gmv_covered, flows.gmv),
             claims_filed: flows.claims_total(),
             covered_orders_resolved: flows.covered_orders_resolved,
             refunds_count: flows.refunds_total(),
-            refunds_value: Money(flows.refunds_value_total()),
+            refunds_value: Money::from(flows.refunds_value_total()),
             refunds_by_reason: refunds_by_reason(flows),
-            platform_loss: Money(ledger.written_off),
-            buyer_uncovered_loss: Money(flows.buyer_uncovered_loss),
-            paid_into_escrow: Money(ledger.paid_into_escrow),
-            released_to_suppliers: Money(ledger.released_to_suppliers),
-            refunded_from_escrow: Money(ledger.refunded_from_escrow),
-            fees: Money(ledger.fees),
-            advanced_by_platform: Money(ledger.advanced_by_platform),
-            recovered_from_suppliers: Money(ledger.recovered_from_suppliers),
-            escrow_end: Money(month.escrow_end),
-            exposure_end: Money(month.exposure_end),
+            platform_loss: Money::from(ledger.written_off),
+            buyer_uncovered_loss: Money::from(flows.buyer_uncovered_loss),
+            paid_into_escrow: Money::from(ledger.paid_into_escrow),
+            released_to_suppliers: Money::from(ledger.released_to_suppliers),
+            refunded_from_escrow: Money::from(ledger.refunded_from_escrow),
+            fees: Money::from(ledger.fees),
+            advanced_by_platform: Money::from(ledger.advanced_by_platform),
+            recovered_from_suppliers: Money::from(ledger.recovered_from_suppliers),
+            escrow_end: Money::from(month.escrow_end),
+            exposure_end: Money::from(month.exposure_end),
             orders_in_flight_end: month.orders_in_flight_end,
             approved_suppliers: month.approved_suppliers_end,
         }
@@ -478,8 +498,8 @@ impl Outcome {
                 over_coverage_limit: totals.orders_over_coverage_limit,
             },
             gmv: GmvOutcome {
-                total: Money(totals.gmv),
-                covered: Money(totals.gmv_covered),
+                total: Money::from(totals.gmv),
+                covered: Money::from(totals.gmv_covered),
             },
             fulfilment: FulfilmentOutcome {
                 shipped_late: totals.shipped_late,
@@ -497,24 +517,27 @@ impl Outcome {
             },
             refunds: RefundOutcome {
                 count: refunded_orders,
-                value: Money(totals.refunds_value_total()),
+                value: Money::from(totals.refunds_value_total()),
                 resolved: totals.covered_orders_resolved,
-                resolved_value: Money(totals.covered_value_resolved),
+                resolved_value: Money::from(totals.covered_value_resolved),
                 rate: count_ratio(refunded_orders, totals.covered_orders_resolved),
-                value_rate: ratio(totals.refunds_value_total(), totals.covered_value_resolved),
+                value_rate: money_ratio(
+                    totals.refunds_value_total(),
+                    totals.covered_value_resolved,
+                ),
                 by_reason: refunds_by_reason(totals),
             },
             risk: RiskOutcome {
-                platform_loss: Money(ledger.written_off),
+                platform_loss: Money::from(ledger.written_off),
                 loss_bps: ratio(
-                    ledger.written_off * Decimal::from(10_000),
-                    totals.gmv_covered,
+                    ledger.written_off.to_decimal() * Decimal::from(10_000),
+                    totals.gmv_covered.to_decimal(),
                 ),
-                escrow_peak: Money(ledger.escrow_peak),
-                exposure_peak: Money(output.exposure_peak),
-                buyer_uncovered_loss: Money(totals.buyer_uncovered_loss),
-                voluntary_supplier_refunds: Money(totals.voluntary_refunds),
-                advances_outstanding: Money(ledger.advances_outstanding),
+                escrow_peak: Money::from(ledger.escrow_peak),
+                exposure_peak: Money::from(output.exposure_peak),
+                buyer_uncovered_loss: Money::from(totals.buyer_uncovered_loss),
+                voluntary_supplier_refunds: Money::from(totals.voluntary_refunds),
+                advances_outstanding: Money::from(ledger.advances_outstanding),
             },
             suppliers: SupplierOutcome {
                 total: output.suppliers_total,
@@ -542,7 +565,7 @@ impl Outcome {
                 unbadged_suppliers: storefront.unbadged_suppliers,
                 mean_12_month_orders_badged: round6(storefront.mean_orders_badged),
                 mean_12_month_orders_unbadged: round6(storefront.mean_orders_unbadged),
-                mean_12_month_value_badged: Money(storefront.mean_value_badged),
+                mean_12_month_value_badged: Money::from(storefront.mean_value_badged),
                 top_decile_order_share: round6(storefront.top_decile_order_share),
                 response_rate: round6(storefront.response_rate),
                 mean_response_hours: round6(storefront.mean_response_hours),
@@ -555,10 +578,10 @@ impl Outcome {
             fraud: FraudOutcome {
                 suppliers_vanished: totals.suppliers_vanished,
                 orders_not_shipped: totals.not_shipped,
-                value_taken: Money(totals.fraud_value_taken),
-                caught_by_escrow: Money(totals.fraud_caught_by_escrow),
-                lost_by_platform: Money(totals.fraud_lost_by_platform),
-                lost_by_buyers: Money(totals.fraud_lost_by_buyers),
+                value_taken: Money::from(totals.fraud_value_taken),
+                caught_by_escrow: Money::from(totals.fraud_caught_by_escrow),
+                lost_by_platform: Money::from(totals.fraud_lost_by_platform),
+                lost_by_buyers: Money::from(totals.fraud_lost_by_buyers),
             },
             ledger: LedgerOutcome::new(ledger),
             monthly: output.months.iter().map(MonthOutcome::new).collect(),

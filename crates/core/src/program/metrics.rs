@@ -4,10 +4,12 @@
 //! boundaries, so every quantity is counted in exactly one place and the
 //! months always add up to the totals. The `cumulative!` macro declares each
 //! field once and derives the field-wise difference from the same list.
+//! Money figures are sums over a whole run, so they are [`CentsTotal`]s
+//! (see `money.rs`, "Two widths").
 
 use super::ledger::LedgerTotals;
+use super::money::{Cents, CentsTotal};
 use super::order::ClaimReason;
-use rust_decimal::Decimal;
 
 macro_rules! cumulative {
     ($($(#[$doc:meta])* $field:ident: $kind:ty,)*) => {
@@ -35,9 +37,9 @@ impl Difference for u64 {
     }
 }
 
-impl Difference for Decimal {
+impl Difference for CentsTotal {
     fn minus(&self, earlier: &Self) -> Self {
-        self - earlier
+        *self - *earlier
     }
 }
 
@@ -58,8 +60,8 @@ cumulative! {
     orders_partially_covered: u64,
     /// Orders of approved suppliers left uncovered because the coverage limit was used up.
     orders_over_coverage_limit: u64,
-    gmv: Decimal,
-    gmv_covered: Decimal,
+    gmv: CentsTotal,
+    gmv_covered: CentsTotal,
     orders_completed: u64,
     covered_orders_completed: u64,
     /// Covered orders whose refund outcome became final: released without
@@ -68,7 +70,7 @@ cumulative! {
     /// population and never exceeds 1.
     covered_orders_resolved: u64,
     /// The order value of those orders.
-    covered_value_resolved: Decimal,
+    covered_value_resolved: CentsTotal,
     shipped_late: u64,
     not_shipped: u64,
     nonconforming: u64,
@@ -79,14 +81,14 @@ cumulative! {
     decisions_for_buyer: u64,
     decisions_wrong: u64,
     refunds_count: [u64; 5],
-    refunds_value: [Decimal; 5],
+    refunds_value: [CentsTotal; 5],
     /// Breaches nobody refunded: uncovered orders, coverage cut off by the
     /// limit, and refunds the platform did not advance.
-    buyer_uncovered_loss: Decimal,
+    buyer_uncovered_loss: CentsTotal,
     /// Breaches on uncovered orders that suppliers refunded of their own accord.
-    voluntary_refunds: Decimal,
+    voluntary_refunds: CentsTotal,
     /// Refunds a decision granted but the platform did not advance (advance_refunds off).
-    refunds_unpaid: Decimal,
+    refunds_unpaid: CentsTotal,
     settlements: u64,
     suppliers_vanished: u64,
     /// Supplier reviews by vetting, and what they decided.
@@ -97,13 +99,13 @@ cumulative! {
     rejections: u64,
     withdrawals: u64,
     /// What bust-out fraud took: buyers' payments on orders that never shipped.
-    fraud_value_taken: Decimal,
+    fraud_value_taken: CentsTotal,
     /// Of that, refunded to buyers out of escrow.
-    fraud_caught_by_escrow: Decimal,
+    fraud_caught_by_escrow: CentsTotal,
     /// Of that, advanced by the platform and never recovered.
-    fraud_lost_by_platform: Decimal,
+    fraud_lost_by_platform: CentsTotal,
     /// Of that, never refunded to the buyers (uncovered, beyond cover, or denied).
-    fraud_lost_by_buyers: Decimal,
+    fraud_lost_by_buyers: CentsTotal,
 }
 
 impl Cumulative {
@@ -112,12 +114,12 @@ impl Cumulative {
     }
 
     /// A covered order's refund outcome is final.
-    pub fn record_resolution(&mut self, order_value: Decimal) {
+    pub fn record_resolution(&mut self, order_value: Cents) {
         self.covered_orders_resolved += 1;
         self.covered_value_resolved += order_value;
     }
 
-    pub fn record_refund(&mut self, reason: ClaimReason, value: Decimal) {
+    pub fn record_refund(&mut self, reason: ClaimReason, value: Cents) {
         self.refunds_count[reason.index()] += 1;
         self.refunds_value[reason.index()] += value;
     }
@@ -130,7 +132,7 @@ impl Cumulative {
         self.refunds_count.iter().sum()
     }
 
-    pub fn refunds_value_total(&self) -> Decimal {
+    pub fn refunds_value_total(&self) -> CentsTotal {
         self.refunds_value.iter().copied().sum()
     }
 }
@@ -144,8 +146,8 @@ pub struct MonthFigures {
     pub flows: Cumulative,
     pub ledger_flows: LedgerTotals,
     /// Levels at the month's end.
-    pub escrow_end: Decimal,
-    pub exposure_end: Decimal,
+    pub escrow_end: CentsTotal,
+    pub exposure_end: CentsTotal,
     pub orders_in_flight_end: u64,
     pub approved_suppliers_end: u64,
 }
@@ -179,20 +181,20 @@ mod tests {
         let earlier = Cumulative {
             inquiries: 3,
             refunds_count: [1, 0, 0, 2, 0],
-            gmv: Decimal::new(1000, 2),
+            gmv: CentsTotal::from_cents(1000),
             ..Cumulative::default()
         };
         let later = Cumulative {
             inquiries: 10,
             refunds_count: [4, 1, 3, 2, 5],
-            gmv: Decimal::new(3050, 2),
+            gmv: CentsTotal::from_cents(3050),
             reviews: 7,
             ..earlier
         };
         let delta = difference(&later, &earlier);
         assert_eq!(delta.inquiries, 7);
         assert_eq!(delta.refunds_count, [3, 1, 3, 0, 5]);
-        assert_eq!(delta.gmv, Decimal::new(2050, 2));
+        assert_eq!(delta.gmv, CentsTotal::from_cents(2050));
         assert_eq!(delta.reviews, 7);
         assert_eq!(difference(&later, &later), Cumulative::default());
     }

@@ -7,15 +7,13 @@
 //! only in their rules face exactly the same buyers and suppliers.
 
 use super::history::{MonthBucket, MonthIndex, RollingWindow, WINDOW_MONTHS};
-use super::money::from_drawn_units;
+use super::money::Cents;
 use super::vetting::SupplierStatus;
 use crate::engine::Streams;
 use crate::engine::random::{chance, sample, uniform01};
 use crate::scenario::limits::ORDER_VALUE_MAX;
 use crate::scenario::{Country, PaymentMethod, Scenario, SupplierSegment, SupplierType};
 use rand_chacha::ChaCha8Rng;
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 /// Index of a supplier in [`Population::suppliers`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,9 +46,9 @@ pub struct Supplier {
     /// A bust-out fraudster that has taken its deposits and gone.
     pub vanished: bool,
     /// Most coverage its open covered orders may hold at once.
-    pub coverage_limit: Decimal,
+    pub coverage_limit: Cents,
     /// Coverage held by its open covered orders.
-    pub coverage_open: Decimal,
+    pub coverage_open: Cents,
     /// Orders completed since the start of the run (a bust-out fraudster's clean record).
     pub orders_completed_in_run: u32,
     pub window: RollingWindow,
@@ -60,8 +58,8 @@ impl Supplier {
     pub const EVER_APPROVED: u8 = 1;
 
     /// Coverage still available to a new covered order.
-    pub fn coverage_remaining(&self) -> Decimal {
-        (self.coverage_limit - self.coverage_open).max(Decimal::ZERO)
+    pub fn coverage_remaining(&self) -> Cents {
+        (self.coverage_limit - self.coverage_open).max(Cents::ZERO)
     }
 
     /// Whether the storefront shows the program's badge.
@@ -162,8 +160,8 @@ impl Population {
                     status: SupplierStatus::Outside,
                     status_history: 0,
                     vanished: false,
-                    coverage_limit: Decimal::ZERO,
-                    coverage_open: Decimal::ZERO,
+                    coverage_limit: Cents::ZERO,
+                    coverage_open: Cents::ZERO,
                     orders_completed_in_run: 0,
                     window: RollingWindow::default(),
                 };
@@ -281,7 +279,7 @@ fn draw_prior_history(
         for _ in 0..orders {
             let units =
                 (sample(draws, &prior.order_value) * supplier.price_index).min(ORDER_VALUE_MAX);
-            let value = from_drawn_units(units);
+            let value = Cents::from_drawn_units(units);
             let late = chance(draws, behaviour.late_probability);
             let conforming = chance(draws, behaviour.conformance_probability);
             let breach = late || !conforming;
@@ -295,8 +293,8 @@ fn draw_prior_history(
             bucket.orders_on_time += u32::from(!late);
             bucket.orders_disputed += u32::from(disputed);
             bucket.orders_refunded += u32::from(disputed && breach);
-            bucket.completed_value_cents +=
-                (value * Decimal::ONE_HUNDRED).to_u64().unwrap_or(u64::MAX);
+            // A drawn value is at least one cent: its cents are its magnitude.
+            bucket.completed_value_cents += value.cents().unsigned_abs();
             for _ in 0..PRIOR_INQUIRIES_PER_ORDER {
                 let answered = chance(draws, behaviour.response_probability);
                 let hours = sample(draws, &behaviour.response_hours);

@@ -6,16 +6,15 @@
 //! settling cannot be measured differently from how it is simulated.
 
 use super::ledger::Ledger;
-use super::money::share_of;
+use super::money::Cents;
 use super::order::Order;
-use rust_decimal::Decimal;
 
 /// The platform's fee on value released to suppliers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FeeRule {
     pub bps: u32,
     /// Orders above this value pay no fee; `None`: every order pays it.
-    pub orders_up_to: Option<Decimal>,
+    pub orders_up_to: Option<Cents>,
 }
 
 impl FeeRule {
@@ -26,15 +25,15 @@ impl FeeRule {
 
     /// The fee on `amount` released from an order of `order_value`.
     #[inline]
-    pub fn fee(&self, amount: Decimal, order_value: Decimal) -> Decimal {
+    pub fn fee(&self, amount: Cents, order_value: Cents) -> Cents {
         let applies = self.bps > 0
             && self
                 .orders_up_to
                 .is_none_or(|maximum| order_value <= maximum);
         if applies {
-            share_of(amount, self.bps)
+            amount.share(self.bps)
         } else {
-            Decimal::ZERO
+            Cents::ZERO
         }
     }
 }
@@ -52,7 +51,7 @@ pub fn release_all(ledger: &mut Ledger, fee: &FeeRule, order: &mut Order) {
 /// acceptance, less the fee; returns the amount released, which the
 /// platform is now exposed to.
 #[inline]
-pub fn release_deposit_early(ledger: &mut Ledger, fee: &FeeRule, order: &mut Order) -> Decimal {
+pub fn release_deposit_early(ledger: &mut Ledger, fee: &FeeRule, order: &mut Order) -> Cents {
     let amount = order.deposit.min(order.hold.pending());
     ledger.post(&mut order.hold, amount, fee.fee(amount, order.value));
     order.released_early += amount;
@@ -63,10 +62,10 @@ pub fn release_deposit_early(ledger: &mut Ledger, fee: &FeeRule, order: &mut Ord
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EscrowRefund {
     /// Refunded to the buyer out of escrow.
-    pub from_escrow: Decimal,
+    pub from_escrow: Cents,
     /// What escrow no longer held: the caller has the supplier pay it, the
     /// platform advance it, or the buyer go without.
-    pub shortfall: Decimal,
+    pub shortfall: Cents,
 }
 
 /// Refunds `refund` to the buyer out of what escrow holds for the order,
@@ -76,7 +75,7 @@ pub fn refund_from_escrow(
     ledger: &mut Ledger,
     fee: &FeeRule,
     order: &mut Order,
-    refund: Decimal,
+    refund: Cents,
 ) -> EscrowRefund {
     let from_escrow = refund.min(order.hold.pending());
     ledger.void(&mut order.hold, from_escrow);
@@ -90,17 +89,28 @@ pub fn refund_from_escrow(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::program::money::CentsTotal;
     use crate::program::order::OrderSlab;
+
+    /// `units` whole currency units.
+    fn units(units: i64) -> Cents {
+        Cents::from_cents(units * 100)
+    }
+
+    /// A total of `units` whole currency units.
+    fn total(units: i64) -> CentsTotal {
+        CentsTotal::from(self::units(units))
+    }
 
     fn funded(value: i64, deposit: i64, ledger: &mut Ledger) -> Order {
         let mut order = Order {
-            value: Decimal::from(value),
-            deposit: Decimal::from(deposit),
+            value: units(value),
+            deposit: units(deposit),
             covered: true,
             balance_paid: true,
             ..OrderSlab::blank()
         };
-        ledger.hold(&mut order.hold, Decimal::from(value));
+        ledger.hold(&mut order.hold, units(value));
         order
     }
 
@@ -108,19 +118,13 @@ mod tests {
     fn a_fee_applies_up_to_its_order_value() {
         let fee = FeeRule {
             bps: 200,
-            orders_up_to: Some(Decimal::from(5_000)),
+            orders_up_to: Some(units(5_000)),
         };
+        assert_eq!(fee.fee(units(1_000), units(5_000)), units(20));
+        assert_eq!(fee.fee(units(1_000), units(5_001)), Cents::ZERO);
         assert_eq!(
-            fee.fee(Decimal::from(1_000), Decimal::from(5_000)),
-            Decimal::from(20)
-        );
-        assert_eq!(
-            fee.fee(Decimal::from(1_000), Decimal::from(5_001)),
-            Decimal::ZERO
-        );
-        assert_eq!(
-            FeeRule::NONE.fee(Decimal::from(1_000), Decimal::ONE),
-            Decimal::ZERO
+            FeeRule::NONE.fee(units(1_000), Cents::from_cents(100)),
+            Cents::ZERO
         );
     }
 
@@ -135,20 +139,20 @@ mod tests {
         let mut order = funded(1_000, 300, &mut ledger);
         assert_eq!(
             release_deposit_early(&mut ledger, &fee, &mut order),
-            Decimal::from(300)
+            units(300)
         );
-        let refund = refund_from_escrow(&mut ledger, &fee, &mut order, Decimal::from(1_000));
+        let refund = refund_from_escrow(&mut ledger, &fee, &mut order, units(1_000));
         assert_eq!(
             refund,
             EscrowRefund {
-                from_escrow: Decimal::from(700),
-                shortfall: Decimal::from(300),
+                from_escrow: units(700),
+                shortfall: units(300),
             }
         );
         assert!(order.hold.is_empty());
         let totals = ledger.totals();
-        assert_eq!(totals.fees, Decimal::from(6));
-        assert_eq!(totals.refunded_from_escrow, Decimal::from(700));
+        assert_eq!(totals.fees, total(6));
+        assert_eq!(totals.refunded_from_escrow, total(700));
         assert_eq!(ledger.verify(), Ok(()));
     }
 
@@ -160,11 +164,11 @@ mod tests {
             orders_up_to: None,
         };
         let mut order = funded(1_000, 300, &mut ledger);
-        let refund = refund_from_escrow(&mut ledger, &fee, &mut order, Decimal::from(400));
-        assert_eq!(refund.shortfall, Decimal::ZERO);
+        let refund = refund_from_escrow(&mut ledger, &fee, &mut order, units(400));
+        assert_eq!(refund.shortfall, Cents::ZERO);
         let totals = ledger.totals();
-        assert_eq!(totals.refunded_from_escrow, Decimal::from(400));
-        assert_eq!(totals.fees, Decimal::from(6));
-        assert_eq!(totals.released_to_suppliers, Decimal::from(594));
+        assert_eq!(totals.refunded_from_escrow, total(400));
+        assert_eq!(totals.fees, total(6));
+        assert_eq!(totals.released_to_suppliers, total(594));
     }
 }

@@ -10,7 +10,7 @@
 //! the seed; nothing here reads a clock.
 
 use super::ledger::Ledger;
-use super::money::{from_drawn_units, share_of};
+use super::money::{BASIS_POINTS_WHOLE, Cents};
 use super::order::{Order, OrderSlab};
 use super::settlement::{self, FeeRule};
 use crate::engine::Streams;
@@ -94,11 +94,11 @@ impl SettlementLoad {
         };
         let orders = (0..order_count)
             .map(|index| {
-                let value = from_drawn_units(sample(&mut draws, &value_dist).min(1e9));
+                let value = Cents::from_drawn_units(sample(&mut draws, &value_dist).min(1e9));
                 Order {
                     number: index as u64,
                     value,
-                    deposit: share_of(value, DEPOSIT_SHARE_BPS),
+                    deposit: value.share(DEPOSIT_SHARE_BPS),
                     coverage: value,
                     covered: true,
                     ..OrderSlab::blank()
@@ -145,9 +145,9 @@ impl SettlementLoad {
                 let share_bps = if kind == SettlementKind::PartialRefund {
                     DEFECT_SHARE_BPS
                 } else {
-                    10_000
+                    BASIS_POINTS_WHOLE
                 };
-                let refund = share_of(order.paid(), share_bps).min(order.coverage);
+                let refund = order.paid().share(share_bps).min(order.coverage);
                 settlement::refund_from_escrow(ledger, &FEE, order, refund);
             }
             SettlementKind::PlatformAdvance => {
@@ -162,7 +162,7 @@ impl SettlementLoad {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::Decimal;
+    use crate::program::money::CentsTotal;
 
     #[test]
     fn every_kind_of_settlement_empties_the_hold_and_keeps_the_ledger_whole() {
@@ -175,10 +175,10 @@ mod tests {
         }
         let totals = load.ledger().totals();
         assert_eq!(load.ledger().verify(), Ok(()));
-        assert_eq!(totals.escrow_balance, Decimal::ZERO);
-        assert!(totals.fees > Decimal::ZERO);
-        assert!(totals.refunded_from_escrow > Decimal::ZERO);
-        assert!(totals.advanced_by_platform > Decimal::ZERO);
+        assert_eq!(totals.escrow_balance, CentsTotal::ZERO);
+        assert!(totals.fees > CentsTotal::ZERO);
+        assert!(totals.refunded_from_escrow > CentsTotal::ZERO);
+        assert!(totals.advanced_by_platform > CentsTotal::ZERO);
     }
 
     #[test]

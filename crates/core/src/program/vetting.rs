@@ -8,9 +8,8 @@
 //! rules, so it is tested on hand-built histories.
 
 use super::history::MonthBucket;
-use super::money::share_of;
+use super::money::Cents;
 use crate::scenario::{NewSupplierRule, VettingCriteria};
-use rust_decimal::Decimal;
 
 /// Where a supplier stands with the program.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -131,25 +130,27 @@ pub fn review(
 pub fn coverage_limit(
     status: SupplierStatus,
     orders_in_window: u32,
-    value_12_months: Decimal,
+    value_12_months: Cents,
     rules: &VettingRules,
     limit: &CoverageLimitRules,
-) -> Decimal {
+) -> Cents {
     if status != SupplierStatus::Approved {
-        return Decimal::ZERO;
+        return Cents::ZERO;
     }
     if orders_in_window < rules.min_orders {
         return limit.floor;
     }
-    share_of(value_12_months, limit.share_bps).clamp(limit.floor, limit.cap)
+    value_12_months
+        .share(limit.share_bps)
+        .clamp(limit.floor, limit.cap)
 }
 
 /// The coverage-limit rules, compiled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CoverageLimitRules {
     pub share_bps: u32,
-    pub floor: Decimal,
-    pub cap: Decimal,
+    pub floor: Cents,
+    pub cap: Cents,
 }
 
 #[cfg(test)]
@@ -302,12 +303,12 @@ mod tests {
     #[test]
     fn the_coverage_limit_follows_volume_between_floor_and_cap() {
         let wait = rules(NewSupplierRule::WaitForHistory);
+        let value = |units: i64| Cents::from_cents(units * 100);
         let limit = CoverageLimitRules {
             share_bps: 5000,
-            floor: Decimal::from(10_000),
-            cap: Decimal::from(100_000),
+            floor: value(10_000),
+            cap: value(100_000),
         };
-        let value = |units: i64| Decimal::from(units);
         assert_eq!(
             coverage_limit(Approved, 10, value(60_000), &wait, &limit),
             value(30_000)
@@ -330,7 +331,7 @@ mod tests {
         for status in [Outside, Pending, Rejected, Suspended] {
             assert_eq!(
                 coverage_limit(status, 10, value(60_000), &wait, &limit),
-                Decimal::ZERO,
+                Cents::ZERO,
                 "{status:?}"
             );
         }

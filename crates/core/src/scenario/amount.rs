@@ -3,7 +3,9 @@
 //! An amount is written as a decimal string (`"50000.00"`), never as a RON
 //! number: a number would pass through a binary float and `0.1` would not be
 //! exactly a tenth. Deserialising checks that the text is a plain decimal
-//! with at most two decimal places; range checks are validation's.
+//! with at most two decimal places; range checks are validation's. A run
+//! turns each amount into whole cents (`program::money::Cents`) once, when
+//! it compiles the rules; `Decimal` stays here, as parsed.
 
 use rust_decimal::Decimal;
 use serde::Deserialize;

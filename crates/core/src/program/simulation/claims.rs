@@ -148,14 +148,14 @@ impl<'a> Simulation<'a> {
                 self.totals.fraud_lost_by_platform += advanced;
             }
         }
-        self.orders.get_mut(slot).advanced = Decimal::ZERO;
+        self.orders.get_mut(slot).advanced = Cents::ZERO;
         self.complete(slot);
     }
 
     /// What the buyer would be owed for `reason` without a coverage cap:
     /// the refund scope (deposit, or everything paid), times the defect share
     /// for a claim whose only ground is quality.
-    pub(super) fn entitlement(&self, slot: OrderSlot, reason: ClaimReason) -> Decimal {
+    pub(super) fn entitlement(&self, slot: OrderSlot, reason: ClaimReason) -> Cents {
         let order = self.orders.get(slot);
         let scope = match self.rules.refund_scope {
             RefundScope::Deposit => order.deposit,
@@ -166,12 +166,12 @@ impl<'a> Simulation<'a> {
         } else {
             BASIS_POINTS_WHOLE
         };
-        share_of(scope, share_bps)
+        scope.share(share_bps)
     }
 
     /// The entitlement capped by the order's coverage; what is cut off is the
     /// buyer's loss.
-    pub(super) fn refund_amount(&mut self, slot: OrderSlot, reason: ClaimReason) -> Decimal {
+    pub(super) fn refund_amount(&mut self, slot: OrderSlot, reason: ClaimReason) -> Cents {
         let entitlement = self.entitlement(slot, reason);
         let coverage = self.orders.get(slot).coverage;
         if entitlement > coverage {
@@ -198,7 +198,8 @@ impl<'a> Simulation<'a> {
             ),
             orders_disputed: u32::from(order.claim_reason.is_some()),
             orders_refunded: u32::from(order.refunded),
-            completed_value_cents: cents(order.value),
+            // An order's value is at least one cent: its cents are its magnitude.
+            completed_value_cents: order.value.cents().unsigned_abs(),
             ..MonthBucket::default()
         };
         supplier.window.add(self.month, &completion);
@@ -212,16 +213,20 @@ impl<'a> Simulation<'a> {
     }
 }
 
-/// Whole cents of an amount kept in cents.
-fn cents(amount: Decimal) -> u64 {
-    use rust_decimal::prelude::ToPrimitive;
-    (amount * Decimal::ONE_HUNDRED).to_u64().unwrap_or(u64::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::parse_scenario;
+
+    /// `units` whole currency units.
+    fn units(units: i64) -> Cents {
+        Cents::from_cents(units * 100)
+    }
+
+    /// A total of `units` whole currency units.
+    fn total(units: i64) -> CentsTotal {
+        CentsTotal::from(self::units(units))
+    }
 
     /// A one-supplier world under `rules` (the platform's accuracy given).
     fn scenario(rules: &str) -> Scenario {
@@ -252,18 +257,16 @@ mod tests {
         deposit_released: bool,
     ) -> OrderSlot {
         let slot = simulation.orders.insert(Order {
-            value: Decimal::from(1_000),
+            value: units(1_000),
             ..OrderSlab::blank()
         });
         let order = simulation.orders.sign(slot);
-        order.deposit = Decimal::from(300);
+        order.deposit = units(300);
         order.covered = true;
         order.coverage = order.value;
         order.balance_paid = true;
         order.claim_reason = Some(reason);
-        simulation
-            .ledger
-            .hold(&mut order.hold, Decimal::from(1_000));
+        simulation.ledger.hold(&mut order.hold, units(1_000));
         if deposit_released {
             settlement::release_deposit_early(&mut simulation.ledger, &FeeRule::NONE, order);
         }
@@ -289,15 +292,12 @@ mod tests {
         // advances 300 and waits for its recovery.
         let order = simulation.orders.get(slot);
         assert_eq!(order.state, OrderState::Recovering);
-        assert_eq!(order.advanced, Decimal::from(300));
+        assert_eq!(order.advanced, units(300));
         let ledger = simulation.ledger.totals();
-        assert_eq!(ledger.refunded_from_escrow, Decimal::from(700));
-        assert_eq!(ledger.advanced_by_platform, Decimal::from(300));
+        assert_eq!(ledger.refunded_from_escrow, total(700));
+        assert_eq!(ledger.advanced_by_platform, total(300));
         assert_eq!(simulation.totals.refunds_total(), 1);
-        assert_eq!(
-            simulation.totals.refunds_value_total(),
-            Decimal::from(1_000)
-        );
+        assert_eq!(simulation.totals.refunds_value_total(), total(1_000));
         // Resolved at the decision, though the order completes at recovery.
         assert_eq!(simulation.totals.covered_orders_resolved, 1);
         assert_eq!(simulation.totals.orders_completed, 0);
@@ -313,13 +313,13 @@ mod tests {
         // 40% of 1,000 back to the buyer, 600 to the supplier; the order
         // completes and gives its coverage back.
         let ledger = simulation.ledger.totals();
-        assert_eq!(ledger.refunded_from_escrow, Decimal::from(400));
-        assert_eq!(ledger.released_to_suppliers, Decimal::from(600));
-        assert_eq!(ledger.escrow_balance, Decimal::ZERO);
+        assert_eq!(ledger.refunded_from_escrow, total(400));
+        assert_eq!(ledger.released_to_suppliers, total(600));
+        assert_eq!(ledger.escrow_balance, CentsTotal::ZERO);
         assert_eq!(simulation.totals.orders_completed, 1);
         assert_eq!(
             simulation.population.suppliers[0].coverage_open,
-            Decimal::ZERO
+            Cents::ZERO
         );
         assert_eq!(simulation.orders.in_flight(), 0);
     }
@@ -331,10 +331,10 @@ mod tests {
         let slot = escalated_order(&mut simulation, ClaimReason::LateAndQuality, false);
         simulation.on_decision(slot);
         let ledger = simulation.ledger.totals();
-        assert_eq!(ledger.released_to_suppliers, Decimal::from(1_000));
-        assert_eq!(ledger.refunded_from_escrow, Decimal::ZERO);
+        assert_eq!(ledger.released_to_suppliers, total(1_000));
+        assert_eq!(ledger.refunded_from_escrow, CentsTotal::ZERO);
         assert_eq!(simulation.totals.decisions_wrong, 1);
         // Late and defective: owed the whole value, on the generous ground.
-        assert_eq!(simulation.totals.buyer_uncovered_loss, Decimal::from(1_000));
+        assert_eq!(simulation.totals.buyer_uncovered_loss, total(1_000));
     }
 }

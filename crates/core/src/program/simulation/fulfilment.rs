@@ -16,13 +16,13 @@ impl<'a> Simulation<'a> {
         let segment = &scenario.suppliers[supplier.segment_index as usize];
         order.contract_at = now;
         order.ship_by = now.plus(SimDuration::from_days(segment.promised_lead_days));
-        order.deposit = share_of(order.value, rules.deposit_share_bps);
+        order.deposit = order.value.share(rules.deposit_share_bps);
 
         let badged = supplier.shows_badge();
         let eligible = badged
             && rules.eligible_countries.contains(supplier.country)
             && rules.covered_methods.contains(order.payment_method)
-            && order.value >= self.rules_in_force.coverage_min_order_value.value();
+            && order.value >= rules.coverage_min_order_value;
         let coverage_remaining = supplier.coverage_remaining();
         if eligible && coverage_remaining.is_zero() {
             self.totals.orders_over_coverage_limit += 1;
@@ -258,9 +258,9 @@ fn pay_in(
     ledger: &mut Ledger,
     rules: &CompiledRules,
     order: &mut Order,
-    amount: Decimal,
+    amount: Cents,
     stage: DepositRelease,
-    (exposure, exposure_peak): (&mut Decimal, &mut Decimal),
+    (exposure, exposure_peak): (&mut CentsTotal, &mut CentsTotal),
 ) {
     if !order.covered {
         ledger.pay_supplier_directly(amount);
@@ -277,8 +277,8 @@ fn release_early(
     ledger: &mut Ledger,
     rules: &CompiledRules,
     order: &mut Order,
-    exposure: &mut Decimal,
-    exposure_peak: &mut Decimal,
+    exposure: &mut CentsTotal,
+    exposure_peak: &mut CentsTotal,
 ) {
     *exposure += settlement::release_deposit_early(ledger, &rules.fee, order);
     if *exposure > *exposure_peak {

@@ -83,7 +83,7 @@ impl<'a> Simulation<'a> {
         let price_index = self.population.supplier(supplier_id).price_index;
         let order = Order {
             number: order_number,
-            value: from_drawn_units((value_units * price_index).min(ORDER_VALUE_MAX)),
+            value: Cents::from_drawn_units((value_units * price_index).min(ORDER_VALUE_MAX)),
             buyer: buyer_id,
             supplier: supplier_id,
             payment_method: buyer.payment_method,

@@ -17,7 +17,7 @@ mod summary;
 use super::history::{MonthBucket, MonthIndex};
 use super::ledger::{Ledger, LedgerTotals};
 use super::metrics::{Cumulative, MonthFigures, difference, ledger_difference};
-use super::money::{BASIS_POINTS_WHOLE, from_drawn_units, share_of};
+use super::money::{BASIS_POINTS_WHOLE, Cents, CentsTotal};
 use super::order::{ClaimReason, Order, OrderSlab, OrderSlot, OrderState};
 use super::population::{BuyerId, Population, Supplier, SupplierId};
 use super::settlement::{self, FeeRule};
@@ -27,10 +27,9 @@ use crate::engine::time::{SECONDS_PER_DAY, SimDuration};
 use crate::engine::{EventQueue, OrderRandom, Phase, SimTime, Streams};
 use crate::scenario::codes::{CountrySet, PaymentMethodSet};
 use crate::scenario::limits::{INQUIRY_CANDIDATES_MAX, ORDER_VALUE_MAX};
-use crate::scenario::{DepositRelease, FeeScope, Fraud, RefundScope, Rules, Scenario};
+use crate::scenario::{Amount, DepositRelease, FeeScope, Fraud, RefundScope, Rules, Scenario};
 use hdrhistogram::Histogram;
 use rand_chacha::ChaCha8Rng;
-use rust_decimal::Decimal;
 
 /// One settlement in this many is timed, so reading the clock does not
 /// distort the throughput it measures.
@@ -148,6 +147,7 @@ struct CompiledRules {
     eligible_countries: CountrySet,
     covered_methods: PaymentMethodSet,
     require_volunteering: bool,
+    coverage_min_order_value: Cents,
     deposit_share_bps: u32,
     deposit_release: DepositRelease,
     refund_scope: RefundScope,
@@ -172,6 +172,7 @@ impl CompiledRules {
             eligible_countries: CountrySet::from_countries(&rules.eligible_countries),
             covered_methods: PaymentMethodSet::from_methods(&rules.covered_payment_methods),
             require_volunteering: rules.require_volunteering,
+            coverage_min_order_value: cents(rules.coverage_min_order_value),
             deposit_share_bps: rules.deposit_share_bps,
             deposit_release: rules.deposit_release,
             refund_scope: rules.refund_scope,
@@ -188,7 +189,7 @@ impl CompiledRules {
                 bps: rules.seller_fee_bps,
                 orders_up_to: match rules.seller_fee_applies_to {
                     FeeScope::AllOrders => None,
-                    FeeScope::OrdersUpTo(maximum) => Some(maximum.value()),
+                    FeeScope::OrdersUpTo(maximum) => Some(cents(maximum)),
                 },
             },
             review_every: SimDuration::from_days(rules.vetting_review_days),
@@ -200,8 +201,8 @@ impl CompiledRules {
             },
             coverage_limit: CoverageLimitRules {
                 share_bps: rules.coverage_limit_share_bps,
-                floor: rules.coverage_limit_floor.value(),
-                cap: rules.coverage_limit_cap.value(),
+                floor: cents(rules.coverage_limit_floor),
+                cap: cents(rules.coverage_limit_cap),
             },
         }
     }
@@ -211,6 +212,14 @@ impl CompiledRules {
         (supplier.volunteered || !self.require_volunteering)
             && self.eligible_countries.contains(supplier.country)
     }
+}
+
+/// A rule's amount as the hot path compares it: the one conversion of a
+/// scenario's money into cents. Validation has bounded it by
+/// `MONEY_RULE_MAX` and parsing to two decimal places, so it always converts.
+fn cents(amount: Amount) -> Cents {
+    Cents::try_from_decimal(amount.value())
+        .unwrap_or_else(|| panic!("the validated amount {amount} is not whole cents of an i64"))
 }
 
 /// How one latent type fared in screening: its suppliers by status at the
@@ -239,8 +248,8 @@ pub struct StorefrontSummary {
     /// Share of all 12-month completed orders held by the busiest tenth of
     /// suppliers: how concentrated demand is.
     pub top_decile_order_share: f64,
-    /// Mean 12-month completed value of badged suppliers, in currency units.
-    pub mean_value_badged: Decimal,
+    /// Mean 12-month completed value of badged suppliers.
+    pub mean_value_badged: CentsTotal,
     /// Response rate and mean response hours over all inquiries of the last 12 months.
     pub response_rate: f64,
     pub mean_response_hours: f64,
@@ -252,7 +261,7 @@ pub struct RunOutput {
     pub totals: Cumulative,
     pub ledger: LedgerTotals,
     pub months: Vec<MonthFigures>,
-    pub exposure_peak: Decimal,
+    pub exposure_peak: CentsTotal,
     /// Orders contracted and not completed at the end: placed - completed.
     pub orders_open_at_end: u64,
     /// Answered inquiries whose contract was not signed by the end.
@@ -296,8 +305,10 @@ pub struct Simulation<'a> {
     month_start_ledger: LedgerTotals,
     month_start: crate::scenario::Date,
     months: Vec<MonthFigures>,
-    exposure: Decimal,
-    exposure_peak: Decimal,
+    /// Deposits released early of the orders in flight: the platform's
+    /// exposure, a sum over every order in flight, so a total.
+    exposure: CentsTotal,
+    exposure_peak: CentsTotal,
     approved_suppliers: u64,
     events_processed: u64,
     settle_latency_ns: Histogram<u64>,
@@ -392,8 +403,8 @@ impl<'a> Simulation<'a> {
             month_start_ledger: LedgerTotals::default(),
             month_start: scenario.start_date,
             months: Vec::with_capacity(month_count),
-            exposure: Decimal::ZERO,
-            exposure_peak: Decimal::ZERO,
+            exposure: CentsTotal::ZERO,
+            exposure_peak: CentsTotal::ZERO,
             approved_suppliers: 0,
             events_processed: 0,
             log1p_counts: Log1pTable::new(),
@@ -469,7 +480,7 @@ impl<'a> Simulation<'a> {
         let storefront = self.storefront();
         RunOutput {
             totals: self.totals,
-            ledger: *self.ledger.totals(),
+            ledger: self.ledger.totals(),
             months: self.months,
             exposure_peak: self.exposure_peak,
             orders_open_at_end: self.orders.in_flight() as u64,
@@ -551,7 +562,7 @@ impl<'a> Simulation<'a> {
     fn close_month(&mut self, now: SimTime) {
         let days = self.scenario.start_date.days_until(self.month_start);
         let month_start_time = SimTime(days as u64 * SECONDS_PER_DAY);
-        let ledger = *self.ledger.totals();
+        let ledger = self.ledger.totals();
         self.months.push(MonthFigures {
             month: self.month_start.month_label(),
             days: ((now.seconds() - month_start_time.seconds()).div_ceil(SECONDS_PER_DAY)) as u32,
@@ -582,7 +593,7 @@ impl<'a> Simulation<'a> {
     /// Each supplier's open coverage is exactly the coverage of its covered
     /// orders still in flight: limits are drawn and given back in step.
     fn verify_coverage(&self) {
-        let mut open = vec![Decimal::ZERO; self.population.suppliers.len()];
+        let mut open = vec![Cents::ZERO; self.population.suppliers.len()];
         for order in self.orders.live().filter(|order| order.covered) {
             open[order.supplier.0 as usize] += order.coverage;
         }

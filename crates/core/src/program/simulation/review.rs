@@ -31,7 +31,7 @@ impl<'a> Simulation<'a> {
                 Decision::Keep | Decision::Enrol => {}
             }
             supplier.status = status;
-            let value_12_months = Decimal::new(
+            let value_12_months = Cents::from_cents(
                 i64::try_from(
                     supplier
                         .window
@@ -39,7 +39,6 @@ impl<'a> Simulation<'a> {
                         .completed_value_cents,
                 )
                 .unwrap_or(i64::MAX),
-                2,
             );
             supplier.coverage_limit = vetting::coverage_limit(
                 status,

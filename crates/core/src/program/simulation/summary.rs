@@ -1,6 +1,7 @@
 //! What the run leaves for the report beyond its counters: the screening
 //! matrix by latent type and the storefronts at the end.
 
+use super::super::money;
 use super::*;
 
 impl<'a> Simulation<'a> {
@@ -53,13 +54,12 @@ impl<'a> Simulation<'a> {
         };
         summary.mean_orders_badged = mean(orders_badged, summary.badged_suppliers);
         summary.mean_orders_unbadged = mean(orders_unbadged, summary.unbadged_suppliers);
-        summary.mean_value_badged = if summary.badged_suppliers == 0 {
-            Decimal::ZERO
-        } else {
-            (Decimal::new(i64::try_from(value_badged_cents).unwrap_or(i64::MAX), 2)
-                / Decimal::from(summary.badged_suppliers))
-            .round_dp(2)
-        };
+        summary.mean_value_badged = money::mean(
+            CentsTotal::from(Cents::from_cents(
+                i64::try_from(value_badged_cents).unwrap_or(i64::MAX),
+            )),
+            summary.badged_suppliers,
+        );
         orders_by_supplier.sort_unstable_by(|left, right| right.cmp(left));
         let decile = orders_by_supplier.len().div_ceil(10);
         let top: u64 = orders_by_supplier[..decile]
