@@ -5,7 +5,7 @@
 //! README: "every share (deposit, fee, partial refund) is rounded
 //! half-to-even to cents, the one rounding in the model". The shares below
 //! are derived with that rule (computed here with `rust_decimal`'s own
-//! rounding, not the model's `share_of`).
+//! rounding, not the model's `Cents::share`).
 
 use super::check::{BASE_SEED, Check};
 use super::design::{OPEN_PROGRAM, every_type, scenario};
