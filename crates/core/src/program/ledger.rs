@@ -337,46 +337,32 @@ impl Ledger {
     #[track_caller]
     pub fn advance(&mut self, amount: Cents) {
         let cents = checked_cents("advance", "amount", amount);
-        if cents == 0 {
-            return;
+        if self.moved(cents, Account::PlatformFunds, Account::Buyers) {
+            let totals = &mut self.totals;
+            totals.advanced_by_platform += cents;
+            totals.advances_outstanding += cents;
+            self.changed("advance");
         }
-        self.transfer(Account::PlatformFunds, Account::Buyers, cents);
-        let totals = &mut self.totals;
-        totals.advanced_by_platform += cents;
-        totals.advances_outstanding += cents;
-        self.changed("advance");
     }
 
     /// Supplier repays an earlier advance: Suppliers -> PlatformFunds; advances_outstanding -= amount.
     #[inline]
     #[track_caller]
     pub fn recover(&mut self, amount: Cents) {
-        let cents = checked_cents("recover", "amount", amount);
-        assert!(
-            cents <= self.totals.advances_outstanding,
-            "ledger::recover: amount {amount} exceeds advances outstanding {}",
-            total(self.totals.advances_outstanding)
-        );
-        if cents == 0 {
-            return;
+        let cents = self.part_of_advances("recover", amount);
+        if self.moved(cents, Account::Suppliers, Account::PlatformFunds) {
+            let totals = &mut self.totals;
+            totals.recovered_from_suppliers += cents;
+            totals.advances_outstanding -= cents;
+            self.changed("recover");
         }
-        self.transfer(Account::Suppliers, Account::PlatformFunds, cents);
-        let totals = &mut self.totals;
-        totals.recovered_from_suppliers += cents;
-        totals.advances_outstanding -= cents;
-        self.changed("recover");
     }
 
     /// An advance is given up as never recoverable (no money moves): advances_outstanding -= amount; written_off += amount.
     #[inline]
     #[track_caller]
     pub fn write_off(&mut self, amount: Cents) {
-        let cents = checked_cents("write_off", "amount", amount);
-        assert!(
-            cents <= self.totals.advances_outstanding,
-            "ledger::write_off: amount {amount} exceeds advances outstanding {}",
-            total(self.totals.advances_outstanding)
-        );
+        let cents = self.part_of_advances("write_off", amount);
         if cents == 0 {
             return;
         }
@@ -393,12 +379,10 @@ impl Ledger {
     #[track_caller]
     pub fn pay_supplier_directly(&mut self, amount: Cents) {
         let cents = checked_cents("pay_supplier_directly", "amount", amount);
-        if cents == 0 {
-            return;
+        if self.moved(cents, Account::Buyers, Account::Suppliers) {
+            self.totals.paid_directly_to_suppliers += cents;
+            self.changed("pay_supplier_directly");
         }
-        self.transfer(Account::Buyers, Account::Suppliers, cents);
-        self.totals.paid_directly_to_suppliers += cents;
-        self.changed("pay_supplier_directly");
     }
 
     /// Supplier refunds the buyer directly (outside escrow): Suppliers -> Buyers.
@@ -406,12 +390,35 @@ impl Ledger {
     #[track_caller]
     pub fn supplier_refund(&mut self, amount: Cents) {
         let cents = checked_cents("supplier_refund", "amount", amount);
-        if cents == 0 {
-            return;
+        if self.moved(cents, Account::Suppliers, Account::Buyers) {
+            self.totals.refunded_by_suppliers += cents;
+            self.changed("supplier_refund");
         }
-        self.transfer(Account::Suppliers, Account::Buyers, cents);
-        self.totals.refunded_by_suppliers += cents;
-        self.changed("supplier_refund");
+    }
+
+    /// Moves `cents` from `from` to `to`; a zero amount moves nothing and
+    /// counts no transfer. Whether anything moved.
+    #[inline]
+    fn moved(&mut self, cents: TotalCents, from: Account, to: Account) -> bool {
+        if cents == 0 {
+            return false;
+        }
+        self.transfer(from, to, cents);
+        true
+    }
+
+    /// `amount` as cents, checked to be non-negative and at most the
+    /// advances outstanding, which a recovery or write-off settles.
+    #[inline]
+    #[track_caller]
+    fn part_of_advances(&self, op: &'static str, amount: Cents) -> TotalCents {
+        let cents = checked_cents(op, "amount", amount);
+        assert!(
+            cents <= self.totals.advances_outstanding,
+            "ledger::{op}: amount {amount} exceeds advances outstanding {}",
+            total(self.totals.advances_outstanding)
+        );
+        cents
     }
 
     /// Signed net position of `account`.
@@ -918,51 +925,35 @@ mod tests {
         let mut h = EscrowHold::default();
         ledger.hold(&mut h, d(1_000));
 
-        let mut broken = ledger.clone();
-        broken.balances[Account::Buyers.index()] += 1;
-        assert!(
-            broken
-                .verify()
-                .is_err_and(|e| e.starts_with("double entry"))
-        );
-
-        let mut broken = ledger.clone();
-        broken.totals.escrow_balance += 1;
-        assert!(
-            broken
-                .verify()
-                .is_err_and(|e| e.starts_with("escrow balance"))
-        );
-
-        let mut broken = ledger.clone();
-        broken.totals.fees += 1;
-        assert!(
-            broken
-                .verify()
-                .is_err_and(|e| e.starts_with("escrow identity"))
-        );
-
-        let mut broken = ledger.clone();
-        broken.totals.written_off += 1;
-        assert!(
-            broken
-                .verify()
-                .is_err_and(|e| e.starts_with("advance identity"))
-        );
-
-        // Booked to the wrong account: the sum is still zero, only the per-account check sees it.
-        let mut broken = ledger.clone();
-        broken.balances[Account::Buyers.index()] += 1_000;
-        broken.balances[Account::Suppliers.index()] -= 1_000;
-        assert!(
-            broken
-                .verify()
-                .is_err_and(|e| e.starts_with("account balance"))
-        );
-
-        let mut broken = ledger.clone();
-        broken.totals.escrow_peak = 1;
-        assert!(broken.verify().is_err_and(|e| e.starts_with("escrow peak")));
+        // Each corruption, and the invariant verify must name first.
+        let corruptions: [(fn(&mut Ledger), &str); 6] = [
+            (
+                |broken| broken.balances[Account::Buyers.index()] += 1,
+                "double entry",
+            ),
+            (|broken| broken.totals.escrow_balance += 1, "escrow balance"),
+            (|broken| broken.totals.fees += 1, "escrow identity"),
+            (|broken| broken.totals.written_off += 1, "advance identity"),
+            // Booked to the wrong account: the sum is still zero, only the
+            // per-account check sees it.
+            (
+                |broken| {
+                    broken.balances[Account::Buyers.index()] += 1_000;
+                    broken.balances[Account::Suppliers.index()] -= 1_000;
+                },
+                "account balance",
+            ),
+            (|broken| broken.totals.escrow_peak = 1, "escrow peak"),
+        ];
+        for (corrupt, invariant) in corruptions {
+            let mut broken = ledger.clone();
+            corrupt(&mut broken);
+            let verdict = broken.verify();
+            assert!(
+                verdict.as_ref().is_err_and(|e| e.starts_with(invariant)),
+                "{invariant}: {verdict:?}"
+            );
+        }
 
         // A total negative on its own, the identities balanced around it.
         let mut broken = ledger;
