@@ -926,7 +926,8 @@ mod tests {
         ledger.hold(&mut h, d(1_000));
 
         // Each corruption, and the invariant verify must name first.
-        let corruptions: [(fn(&mut Ledger), &str); 6] = [
+        type Corruption = (fn(&mut Ledger), &'static str);
+        let corruptions: [Corruption; 6] = [
             (
                 |broken| broken.balances[Account::Buyers.index()] += 1,
                 "double entry",
