@@ -131,7 +131,7 @@ impl RollingWindow {
     /// older than the ring holds is a programming error (time does not run
     /// backwards).
     pub fn add(&mut self, month: MonthIndex, delta: &MonthBucket) {
-        self.rotate_to(month);
+        self.advance_to(month);
         assert!(
             self.newest.0 - month.0 < RING_MONTHS,
             "month {} is older than the window ending at {}",
@@ -148,7 +148,7 @@ impl RollingWindow {
     /// Moves the ring forward to end at `month`: one step at a time, the
     /// month that was newest becomes complete and joins the total, and the
     /// month thirteen back leaves it and its bucket is cleared for reuse.
-    fn rotate_to(&mut self, month: MonthIndex) {
+    pub fn advance_to(&mut self, month: MonthIndex) {
         if month <= self.newest {
             return;
         }

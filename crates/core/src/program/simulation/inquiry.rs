@@ -1,9 +1,89 @@
 //! Arrivals and the buyer's choice: one aggregate Poisson stream of
 //! inquiries, the candidates asked, and the multinomial logit over what
 //! their storefronts show.
+//!
+//! An inquiry asks several random suppliers, so it is the one event that
+//! touches many supplier records; with a hundred thousand suppliers of
+//! about 600 bytes each, every candidate would be a cache miss or two. So
+//! the candidates are read from two dense arrays instead: [`Shopfront`],
+//! what a buyer sees of a supplier and the price of what it sells (48 bytes), and [`InquiryCounts`], the
+//! current month's inquiries (16 bytes). Both are exact: a storefront shows
+//! the trailing twelve *complete* months, which no event of the current
+//! month changes, so the shopfront is refreshed when a month closes and
+//! when the badge or the supplier's presence changes; the counts are added
+//! to the supplier's history when the month closes, before anything reads
+//! that month (reviews and storefronts read complete months only).
 
 use super::*;
-use crate::scenario::ChoiceWeights;
+use crate::scenario::{ChoiceWeights, SupplierType};
+
+/// What an inquiry reads of a supplier: whether and how it answers, and the
+/// terms of the buyer's utility its storefront shows, as
+/// [`storefront_utility`] weighs them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Shopfront {
+    /// `ln(1 + orders completed in the trailing twelve months)`.
+    log1p_orders: f64,
+    response_rate: f64,
+    mean_response_hours: f64,
+    log_price_index: f64,
+    /// The price level that scales the value of an order the buyer places.
+    price_index: f64,
+    badge: bool,
+    vanished: bool,
+    latent_type: SupplierType,
+}
+
+impl Shopfront {
+    /// The supplier has gone: it answers no more inquiries.
+    pub(super) fn vanish(&mut self) {
+        self.vanished = true;
+    }
+
+    /// The shopfront of `supplier` during `month`.
+    pub(super) fn of(
+        supplier: &Supplier,
+        month: MonthIndex,
+        log1p_counts: &Log1pTable,
+    ) -> Shopfront {
+        let storefront = supplier.window.last_twelve_months(month);
+        Shopfront {
+            log1p_orders: log1p_counts.of(storefront.orders_completed),
+            response_rate: storefront.response_rate(),
+            mean_response_hours: storefront.mean_response_hours(),
+            log_price_index: supplier.log_price_index,
+            price_index: supplier.price_index,
+            badge: supplier.shows_badge(),
+            vanished: supplier.vanished,
+            latent_type: supplier.latent_type,
+        }
+    }
+}
+
+/// A supplier's inquiries of the current month, added to its history when
+/// the month closes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct InquiryCounts {
+    received: u32,
+    answered: u32,
+    response_seconds: u64,
+}
+
+impl InquiryCounts {
+    /// The counts as a month of history, and zero counts in their place.
+    pub(super) fn take(&mut self) -> Option<MonthBucket> {
+        if self.received == 0 {
+            return None;
+        }
+        let counts = std::mem::take(self);
+        Some(MonthBucket {
+            inquiries_received: counts.received,
+            inquiries_answered: counts.answered,
+            response_seconds: counts.response_seconds,
+            ..MonthBucket::default()
+        })
+    }
+}
 
 impl<'a> Simulation<'a> {
     pub(super) fn schedule_next_inquiry(&mut self) {
@@ -51,23 +131,19 @@ impl<'a> Simulation<'a> {
         for _ in 0..segment.inquiry_candidates {
             let supplier_id = SupplierId(index_below(draws, supplier_count));
             let answer_draw = uniform01(draws);
-            let supplier = &mut self.population.suppliers[supplier_id.0 as usize];
-            let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
+            let shopfront = &self.shopfronts[supplier_id.0 as usize];
+            let behaviour = scenario.supplier_types.behaviour(shopfront.latent_type);
             let response_seconds =
                 SimDuration::from_hours_f64(sample(draws, &behaviour.response_hours)).seconds();
-            let month = self.month;
-            let answers = !supplier.vanished && answer_draw < behaviour.response_probability;
-            let inquiry = MonthBucket {
-                inquiries_received: 1,
-                inquiries_answered: u32::from(answers),
-                response_seconds: if answers { response_seconds } else { 0 },
-                ..MonthBucket::default()
-            };
-            supplier.window.add(month, &inquiry);
+            let answers = !shopfront.vanished && answer_draw < behaviour.response_probability;
+            let counts = &mut self.inquiry_counts[supplier_id.0 as usize];
+            counts.received += 1;
             if !answers {
                 continue;
             }
-            let utility = storefront_utility(&segment.choice, supplier, month, &self.log1p_counts);
+            counts.answered += 1;
+            counts.response_seconds += response_seconds;
+            let utility = storefront_utility(&segment.choice, shopfront);
             best_utility = best_utility.max(utility);
             candidates[answered] = (supplier_id, response_seconds, utility);
             answered += 1;
@@ -80,7 +156,7 @@ impl<'a> Simulation<'a> {
         }
         let (supplier_id, response_seconds, _) =
             logit_choice(&mut candidates[..answered], best_utility, choice_draw);
-        let price_index = self.population.supplier(supplier_id).price_index;
+        let price_index = self.shopfronts[supplier_id.0 as usize].price_index;
         let order = Order {
             number: order_number,
             value: Cents::from_drawn_units((value_units * price_index).min(ORDER_VALUE_MAX)),
@@ -100,19 +176,13 @@ impl<'a> Simulation<'a> {
 
 /// A candidate's utility by what its storefront shows: the badge and the
 /// trailing 12 months (orders, response rate and speed), and its price.
-fn storefront_utility(
-    weights: &ChoiceWeights,
-    supplier: &Supplier,
-    month: MonthIndex,
-    log1p_counts: &Log1pTable,
-) -> f64 {
-    let storefront = supplier.window.last_twelve_months(month);
-    let badge = if supplier.shows_badge() { 1.0 } else { 0.0 };
+fn storefront_utility(weights: &ChoiceWeights, shopfront: &Shopfront) -> f64 {
+    let badge = if shopfront.badge { 1.0 } else { 0.0 };
     weights.badge * badge
-        + weights.transactions * log1p_counts.of(storefront.orders_completed)
-        + weights.response_rate * storefront.response_rate()
-        - weights.response_speed * storefront.mean_response_hours() / 24.0
-        - weights.price * supplier.log_price_index
+        + weights.transactions * shopfront.log1p_orders
+        + weights.response_rate * shopfront.response_rate
+        - weights.response_speed * shopfront.mean_response_hours / 24.0
+        - weights.price * shopfront.log_price_index
 }
 
 /// The candidate a multinomial logit picks with uniform `draw`, from

@@ -29,6 +29,7 @@ use crate::scenario::codes::{CountrySet, PaymentMethodSet};
 use crate::scenario::limits::{INQUIRY_CANDIDATES_MAX, ORDER_VALUE_MAX};
 use crate::scenario::{Amount, DepositRelease, FeeScope, Fraud, RefundScope, Rules, Scenario};
 use hdrhistogram::Histogram;
+use inquiry::{InquiryCounts, Shopfront};
 use rand_chacha::ChaCha8Rng;
 
 /// One settlement in this many is timed, so reading the clock does not
@@ -313,11 +314,20 @@ pub struct Simulation<'a> {
     events_processed: u64,
     settle_latency_ns: Histogram<u64>,
     log1p_counts: Log1pTable,
+    /// Per supplier, what an inquiry reads of it (see `inquiry.rs`).
+    shopfronts: Vec<Shopfront>,
+    /// Per supplier, the current month's inquiries.
+    inquiry_counts: Vec<InquiryCounts>,
 }
+
+/// Bytes a run keeps per supplier besides its [`Supplier`] record: the
+/// dense views an inquiry reads (see `inquiry.rs`).
+pub const SUPPLIER_VIEW_BYTES: usize =
+    std::mem::size_of::<Shopfront>() + std::mem::size_of::<InquiryCounts>();
 
 /// `ln(1 + n)` for the small counts the storefront shows, computed once with
 /// `libm` (so bit-identical to computing it each time) instead of per inquiry.
-struct Log1pTable {
+pub(super) struct Log1pTable {
     values: Vec<f64>,
 }
 
@@ -378,6 +388,13 @@ impl<'a> Simulation<'a> {
         let expected_in_flight =
             (rate_sum * life_days * SECONDS_PER_DAY as f64).min(50_000_000.0) as usize;
         let month_count = scenario.horizon_days as usize / 28 + 2;
+        let log1p_counts = Log1pTable::new();
+        let shopfronts = population
+            .suppliers
+            .iter()
+            .map(|supplier| Shopfront::of(supplier, MonthIndex::FIRST_SIMULATED, &log1p_counts))
+            .collect();
+        let inquiry_counts = vec![InquiryCounts::default(); population.suppliers.len()];
         Ok(Simulation {
             scenario,
             rules_in_force: scenario.rules.clone(),
@@ -407,7 +424,9 @@ impl<'a> Simulation<'a> {
             exposure_peak: CentsTotal::ZERO,
             approved_suppliers: 0,
             events_processed: 0,
-            log1p_counts: Log1pTable::new(),
+            log1p_counts,
+            shopfronts,
+            inquiry_counts,
             settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3)
                 .expect("valid histogram bounds"),
         })
@@ -447,7 +466,10 @@ impl<'a> Simulation<'a> {
                 EventKind::Escalation => self.on_escalation(slot),
                 EventKind::Decision => self.timed(probe, |simulation| simulation.on_decision(slot)),
                 EventKind::Recovery => self.on_recovery(slot),
-                EventKind::MonthEnd => self.close_month(self.queue.now()),
+                EventKind::MonthEnd => {
+                    self.close_month(self.queue.now());
+                    self.open_month();
+                }
                 EventKind::Review => {
                     self.review_all();
                     let next = self.queue.now().plus(self.rules.review_every);
@@ -576,8 +598,46 @@ impl<'a> Simulation<'a> {
         self.month_start_totals = self.totals;
         self.month_start_ledger = ledger;
         self.month_start = self.month_start.first_of_next_month();
+        // The month's inquiries join each supplier's history before
+        // anything reads the month as complete.
+        debug_assert!(
+            self.shopfronts_are_current(),
+            "a shopfront went stale during the month"
+        );
+        let suppliers = self.population.suppliers.iter_mut();
+        for (supplier, counts) in suppliers.zip(&mut self.inquiry_counts) {
+            if let Some(inquiries) = counts.take() {
+                supplier.window.add(self.month, &inquiries);
+            }
+        }
         self.month = MonthIndex(self.month.0 + 1);
         self.verify_ledger();
+    }
+
+    /// Refreshes every shopfront to show the month just completed, as the
+    /// new month opens. Each history is moved forward to the new month
+    /// first, so its twelve-month total is a copy, not a sum of twelve
+    /// months. The run's last month is closed but not opened: what the
+    /// storefronts show at the end is read from the histories, whose ring
+    /// must then still hold the twelve months before the end.
+    fn open_month(&mut self) {
+        let month = self.month;
+        let suppliers = self.population.suppliers.iter_mut();
+        for (supplier, shopfront) in suppliers.zip(&mut self.shopfronts) {
+            supplier.window.advance_to(month);
+            *shopfront = Shopfront::of(supplier, month, &self.log1p_counts);
+        }
+    }
+
+    /// Whether every shopfront shows what its supplier's record does now.
+    fn shopfronts_are_current(&self) -> bool {
+        self.population
+            .suppliers
+            .iter()
+            .zip(&self.shopfronts)
+            .all(|(supplier, shopfront)| {
+                Shopfront::of(supplier, self.month, &self.log1p_counts) == *shopfront
+            })
     }
 
     /// The month holding the instant the run ends (the month after the last
