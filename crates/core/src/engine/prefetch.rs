@@ -29,3 +29,22 @@ pub fn prefetch<T>(value: &T) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = value;
 }
+
+/// Asks for the first cache line of `value` only: for a large record of
+/// which an event reads a few fields, asking for every line would fill the
+/// processor's line-fill buffers with lines nobody reads, and the next
+/// prefetch would wait for a free buffer.
+#[inline(always)]
+pub fn prefetch_first_line<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch is a hint that never faults.
+        #[allow(unused_unsafe)]
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}

@@ -26,31 +26,37 @@ pub struct BuyerId(pub u32);
 /// A supplier: its drawn traits, its standing with the program, and the
 /// record the platform and buyers can observe. The latent type drives
 /// behaviour and the screening matrix; vetting never reads it.
+///
+/// Laid out in declaration order (`repr(C)`) so that every field but the
+/// history sits in the record's first cache line: an event that touches a
+/// supplier reads those, and the run loop prefetches that line alone (see
+/// the test of the layout).
 #[derive(Clone, Debug, PartialEq)]
+#[repr(C)]
 pub struct Supplier {
-    pub segment_index: u16,
-    pub country: Country,
-    pub latent_type: SupplierType,
-    /// The supplier volunteers while this draw is below its segment's
-    /// volunteering probability (which the timeline may change).
-    pub volunteer_draw: f64,
-    pub volunteered: bool,
+    /// Most coverage its open covered orders may hold at once.
+    pub coverage_limit: Cents,
+    /// Coverage held by its open covered orders.
+    pub coverage_open: Cents,
     /// Price level relative to the market; scales its orders' values.
     pub price_index: f64,
     /// `ln(price_index)`, as buyers' choice weighs it; kept so the hot path
     /// does not take a logarithm per inquiry.
     pub log_price_index: f64,
+    /// The supplier volunteers while this draw is below its segment's
+    /// volunteering probability (which the timeline may change).
+    pub volunteer_draw: f64,
+    /// Orders completed since the start of the run (a bust-out fraudster's clean record).
+    pub orders_completed_in_run: u32,
+    pub segment_index: u16,
+    pub country: Country,
+    pub latent_type: SupplierType,
     pub status: SupplierStatus,
     /// Statuses the supplier has ever held, as flags ([`Supplier::EVER_APPROVED`]).
     pub status_history: u8,
     /// A bust-out fraudster that has taken its deposits and gone.
     pub vanished: bool,
-    /// Most coverage its open covered orders may hold at once.
-    pub coverage_limit: Cents,
-    /// Coverage held by its open covered orders.
-    pub coverage_open: Cents,
-    /// Orders completed since the start of the run (a bust-out fraudster's clean record).
-    pub orders_completed_in_run: u32,
+    pub volunteered: bool,
     pub window: RollingWindow,
 }
 
@@ -467,5 +473,30 @@ mod tests {
             );
         }
         assert_eq!(poisson(&mut draws, 0.0), 0);
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::Supplier;
+    use std::mem::offset_of;
+
+    #[test]
+    fn every_field_but_the_history_is_in_the_first_cache_line() {
+        assert_eq!(offset_of!(Supplier, window), 56);
+        for (field, offset) in [
+            ("coverage_open", offset_of!(Supplier, coverage_open)),
+            ("price_index", offset_of!(Supplier, price_index)),
+            (
+                "orders_completed_in_run",
+                offset_of!(Supplier, orders_completed_in_run),
+            ),
+            ("latent_type", offset_of!(Supplier, latent_type)),
+            ("status", offset_of!(Supplier, status)),
+            ("vanished", offset_of!(Supplier, vanished)),
+            ("volunteered", offset_of!(Supplier, volunteered)),
+        ] {
+            assert!(offset < 64, "{field} at byte {offset}");
+        }
     }
 }

@@ -542,7 +542,7 @@ impl<'a> Simulation<'a> {
             .and_then(|target| self.orders.try_get(OrderSlot(target)));
         if let Some(order) = coming {
             if let Some(supplier) = self.population.suppliers.get(order.supplier.0 as usize) {
-                crate::engine::prefetch::prefetch(supplier);
+                crate::engine::prefetch::prefetch_first_line(supplier);
             }
             if let Some(buyer) = self.population.buyers.get(order.buyer.0 as usize) {
                 crate::engine::prefetch::prefetch(buyer);
