@@ -145,6 +145,11 @@ impl RollingWindow {
         }
     }
 
+    /// The bucket `month` is written to, for a prefetch hint.
+    pub fn bucket_of(&self, month: MonthIndex) -> &MonthBucket {
+        &self.buckets[slot(month.0)]
+    }
+
     /// Moves the ring forward to end at `month`: one step at a time, the
     /// month that was newest becomes complete and joins the total, and the
     /// month thirteen back leaves it and its bucket is cleared for reuse.

@@ -543,6 +543,8 @@ impl<'a> Simulation<'a> {
         if let Some(order) = coming {
             if let Some(supplier) = self.population.suppliers.get(order.supplier.0 as usize) {
                 crate::engine::prefetch::prefetch_first_line(supplier);
+                // A completion writes the current month of its history.
+                crate::engine::prefetch::prefetch_first_line(supplier.window.bucket_of(self.month));
             }
             if let Some(buyer) = self.population.buyers.get(order.buyer.0 as usize) {
                 crate::engine::prefetch::prefetch(buyer);
