@@ -45,7 +45,7 @@
 use super::metrics::MonthFigures;
 use super::order::Order;
 use super::population::{Buyer, Supplier};
-use super::simulation::SUPPLIER_VIEW_BYTES;
+use super::simulation::{SUPPLIER_VIEW_BYTES, UTILITY_BYTES};
 use crate::engine::Event;
 use crate::scenario::{Dist, Fraud, Scenario, SupplierType};
 
@@ -167,9 +167,10 @@ pub fn estimate_peak_memory(scenario: &Scenario) -> MemoryEstimate {
     let months = u64::from(scenario.horizon_days) / 28 + 2;
     let bytes_per_month = size_of::<MonthFigures>() as u64 + MONTH_REPORT_BYTES;
     MemoryEstimate {
-        suppliers_bytes: with_margin(
-            suppliers.saturating_mul((size_of::<Supplier>() + SUPPLIER_VIEW_BYTES) as u64),
-        ),
+        suppliers_bytes: with_margin(suppliers.saturating_mul(
+            (size_of::<Supplier>() + SUPPLIER_VIEW_BYTES + UTILITY_BYTES * scenario.buyers.len())
+                as u64,
+        )),
         buyers_bytes: with_margin(buyers.saturating_mul(size_of::<Buyer>() as u64)),
         orders_in_flight,
         order_life_days,
@@ -313,7 +314,7 @@ mod tests {
         let estimate = estimate_peak_memory(&scenario);
         assert_eq!(
             estimate.suppliers_bytes,
-            2_200 * (size_of::<Supplier>() + SUPPLIER_VIEW_BYTES) as u64 * 5 / 4
+            2_200 * (size_of::<Supplier>() + SUPPLIER_VIEW_BYTES + UTILITY_BYTES) as u64 * 5 / 4
         );
         assert_eq!(
             estimate.buyers_bytes,

@@ -88,7 +88,7 @@ impl<'a> Simulation<'a> {
                 && vanish_draw < vanish_probability
             {
                 supplier.vanished = true;
-                self.shopfronts[order.supplier.0 as usize].vanish();
+                self.views.vanish(order.supplier);
                 self.totals.suppliers_vanished += 1;
             }
         }

@@ -5,9 +5,11 @@
 //! An inquiry asks several random suppliers, so it is the one event that
 //! touches many supplier records; with a hundred thousand suppliers of
 //! about 600 bytes each, every candidate would be a cache miss or two. So
-//! the candidates are read from two dense arrays instead: [`Shopfront`],
-//! what a buyer sees of a supplier and the price of what it sells (48 bytes), and [`InquiryCounts`], the
-//! current month's inquiries (16 bytes). Both are exact: a storefront shows
+//! the candidates are read from dense arrays instead: the utility of each
+//! supplier's storefront to each buyer segment (8 bytes), its
+//! [`Shopfront`] (whether and how it answers, and its price: 16 bytes), and
+//! [`InquiryCounts`], the current month's inquiries (16 bytes). All are
+//! exact: a storefront shows
 //! the trailing twelve *complete* months, which no event of the current
 //! month changes, so the shopfront is refreshed when a month closes and
 //! when the badge or the supplier's presence changes; the counts are added
@@ -15,48 +17,131 @@
 //! that month (reviews and storefronts read complete months only).
 
 use super::*;
-use crate::scenario::{ChoiceWeights, SupplierType};
+use crate::scenario::{BuyerSegment, ChoiceWeights, SupplierType};
 
-/// What an inquiry reads of a supplier: whether and how it answers, and the
-/// terms of the buyer's utility its storefront shows, as
-/// [`storefront_utility`] weighs them.
+/// What an inquiry reads of a supplier besides its utility: whether and how
+/// it answers, and the price of what it sells.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Shopfront {
-    /// `ln(1 + orders completed in the trailing twelve months)`.
-    log1p_orders: f64,
-    response_rate: f64,
-    mean_response_hours: f64,
-    log_price_index: f64,
     /// The price level that scales the value of an order the buyer places.
     price_index: f64,
-    badge: bool,
     vanished: bool,
     latent_type: SupplierType,
 }
 
 impl Shopfront {
-    /// The supplier has gone: it answers no more inquiries.
-    pub(super) fn vanish(&mut self) {
-        self.vanished = true;
+    fn of(supplier: &Supplier) -> Shopfront {
+        Shopfront {
+            price_index: supplier.price_index,
+            vanished: supplier.vanished,
+            latent_type: supplier.latent_type,
+        }
     }
+}
 
-    /// The shopfront of `supplier` during `month`.
-    pub(super) fn of(
-        supplier: &Supplier,
+/// What a storefront shows, as the buyer's utility weighs it.
+struct Shown {
+    badge: bool,
+    /// `ln(1 + orders completed in the trailing twelve months)`.
+    log1p_orders: f64,
+    response_rate: f64,
+    mean_response_hours: f64,
+    log_price_index: f64,
+}
+
+/// Every supplier's shopfront, and its utility to a buyer of each segment
+/// (segment-major: the utilities one inquiry compares are in one array).
+/// A utility is [`storefront_utility`] of what the storefront shows, the
+/// same arithmetic in the same order as computing it per inquiry, so the
+/// choice is bit-identical; it changes only when the storefront does.
+pub(super) struct StorefrontViews {
+    shopfronts: Vec<Shopfront>,
+    utilities: Vec<f64>,
+}
+
+impl StorefrontViews {
+    /// The views of every supplier during `month`.
+    pub(super) fn new(
+        suppliers: &[Supplier],
+        segments: &[BuyerSegment],
         month: MonthIndex,
         log1p_counts: &Log1pTable,
-    ) -> Shopfront {
+    ) -> StorefrontViews {
+        let mut views = StorefrontViews {
+            shopfronts: suppliers.iter().map(Shopfront::of).collect(),
+            utilities: vec![0.0; suppliers.len() * segments.len()],
+        };
+        for (index, supplier) in suppliers.iter().enumerate() {
+            views.refresh_utilities(index, supplier, segments, month, log1p_counts);
+        }
+        views
+    }
+
+    /// Brings supplier `index`'s views up to date with its record, during `month`.
+    pub(super) fn refresh(
+        &mut self,
+        index: usize,
+        supplier: &Supplier,
+        segments: &[BuyerSegment],
+        month: MonthIndex,
+        log1p_counts: &Log1pTable,
+    ) {
+        self.shopfronts[index] = Shopfront::of(supplier);
+        self.refresh_utilities(index, supplier, segments, month, log1p_counts);
+    }
+
+    fn refresh_utilities(
+        &mut self,
+        index: usize,
+        supplier: &Supplier,
+        segments: &[BuyerSegment],
+        month: MonthIndex,
+        log1p_counts: &Log1pTable,
+    ) {
         let storefront = supplier.window.last_twelve_months(month);
-        Shopfront {
+        let shown = Shown {
+            badge: supplier.shows_badge(),
             log1p_orders: log1p_counts.of(storefront.orders_completed),
             response_rate: storefront.response_rate(),
             mean_response_hours: storefront.mean_response_hours(),
             log_price_index: supplier.log_price_index,
-            price_index: supplier.price_index,
-            badge: supplier.shows_badge(),
-            vanished: supplier.vanished,
-            latent_type: supplier.latent_type,
+        };
+        let suppliers = self.shopfronts.len();
+        for (segment_index, segment) in segments.iter().enumerate() {
+            self.utilities[segment_index * suppliers + index] =
+                storefront_utility(&segment.choice, &shown);
         }
+    }
+
+    /// The supplier has gone: it answers no more inquiries.
+    pub(super) fn vanish(&mut self, supplier: SupplierId) {
+        self.shopfronts[supplier.0 as usize].vanished = true;
+    }
+
+    fn shopfront(&self, supplier: SupplierId) -> &Shopfront {
+        &self.shopfronts[supplier.0 as usize]
+    }
+
+    fn utility(&self, segment_index: usize, supplier: SupplierId) -> f64 {
+        self.utilities[segment_index * self.shopfronts.len() + supplier.0 as usize]
+    }
+
+    /// Whether every view shows what its supplier's record does during
+    /// `month`, to the bit.
+    pub(super) fn are_current(
+        &self,
+        suppliers: &[Supplier],
+        segments: &[BuyerSegment],
+        month: MonthIndex,
+        log1p_counts: &Log1pTable,
+    ) -> bool {
+        let fresh = StorefrontViews::new(suppliers, segments, month, log1p_counts);
+        fresh.shopfronts == self.shopfronts
+            && fresh
+                .utilities
+                .iter()
+                .zip(&self.utilities)
+                .all(|(fresh, kept)| fresh.to_bits() == kept.to_bits())
     }
 }
 
@@ -122,7 +207,8 @@ impl<'a> Simulation<'a> {
         self.next_order_number += 1;
         self.totals.inquiries += 1;
         let buyer = *self.population.buyer(buyer_id);
-        let segment = &scenario.buyers[buyer.segment_index as usize];
+        let segment_index = usize::from(buyer.segment_index);
+        let segment = &scenario.buyers[segment_index];
         let supplier_count = self.population.suppliers.len() as u32;
         let draws = self.order_random.at(order_number, Phase::Inquiry);
         let mut candidates = [(SupplierId(0), 0u64, 0.0f64); INQUIRY_CANDIDATES_MAX as usize];
@@ -131,7 +217,7 @@ impl<'a> Simulation<'a> {
         for _ in 0..segment.inquiry_candidates {
             let supplier_id = SupplierId(index_below(draws, supplier_count));
             let answer_draw = uniform01(draws);
-            let shopfront = &self.shopfronts[supplier_id.0 as usize];
+            let shopfront = self.views.shopfront(supplier_id);
             let behaviour = scenario.supplier_types.behaviour(shopfront.latent_type);
             let response_seconds =
                 SimDuration::from_hours_f64(sample(draws, &behaviour.response_hours)).seconds();
@@ -143,7 +229,7 @@ impl<'a> Simulation<'a> {
             }
             counts.answered += 1;
             counts.response_seconds += response_seconds;
-            let utility = storefront_utility(&segment.choice, shopfront);
+            let utility = self.views.utility(segment_index, supplier_id);
             best_utility = best_utility.max(utility);
             candidates[answered] = (supplier_id, response_seconds, utility);
             answered += 1;
@@ -156,7 +242,7 @@ impl<'a> Simulation<'a> {
         }
         let (supplier_id, response_seconds, _) =
             logit_choice(&mut candidates[..answered], best_utility, choice_draw);
-        let price_index = self.shopfronts[supplier_id.0 as usize].price_index;
+        let price_index = self.views.shopfront(supplier_id).price_index;
         let order = Order {
             number: order_number,
             value: Cents::from_drawn_units((value_units * price_index).min(ORDER_VALUE_MAX)),
@@ -176,13 +262,13 @@ impl<'a> Simulation<'a> {
 
 /// A candidate's utility by what its storefront shows: the badge and the
 /// trailing 12 months (orders, response rate and speed), and its price.
-fn storefront_utility(weights: &ChoiceWeights, shopfront: &Shopfront) -> f64 {
-    let badge = if shopfront.badge { 1.0 } else { 0.0 };
+fn storefront_utility(weights: &ChoiceWeights, shown: &Shown) -> f64 {
+    let badge = if shown.badge { 1.0 } else { 0.0 };
     weights.badge * badge
-        + weights.transactions * shopfront.log1p_orders
-        + weights.response_rate * shopfront.response_rate
-        - weights.response_speed * shopfront.mean_response_hours / 24.0
-        - weights.price * shopfront.log_price_index
+        + weights.transactions * shown.log1p_orders
+        + weights.response_rate * shown.response_rate
+        - weights.response_speed * shown.mean_response_hours / 24.0
+        - weights.price * shown.log_price_index
 }
 
 /// The candidate a multinomial logit picks with uniform `draw`, from

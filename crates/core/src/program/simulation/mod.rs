@@ -29,7 +29,7 @@ use crate::scenario::codes::{CountrySet, PaymentMethodSet};
 use crate::scenario::limits::{INQUIRY_CANDIDATES_MAX, ORDER_VALUE_MAX};
 use crate::scenario::{Amount, DepositRelease, FeeScope, Fraud, RefundScope, Rules, Scenario};
 use hdrhistogram::Histogram;
-use inquiry::{InquiryCounts, Shopfront};
+use inquiry::{InquiryCounts, Shopfront, StorefrontViews};
 use rand_chacha::ChaCha8Rng;
 
 /// One settlement in this many is timed, so reading the clock does not
@@ -315,15 +315,19 @@ pub struct Simulation<'a> {
     settle_latency_ns: Histogram<u64>,
     log1p_counts: Log1pTable,
     /// Per supplier, what an inquiry reads of it (see `inquiry.rs`).
-    shopfronts: Vec<Shopfront>,
+    views: StorefrontViews,
     /// Per supplier, the current month's inquiries.
     inquiry_counts: Vec<InquiryCounts>,
 }
 
 /// Bytes a run keeps per supplier besides its [`Supplier`] record: the
-/// dense views an inquiry reads (see `inquiry.rs`).
+/// dense views an inquiry reads (see `inquiry.rs`), plus
+/// [`UTILITY_BYTES`] per buyer segment.
 pub const SUPPLIER_VIEW_BYTES: usize =
     std::mem::size_of::<Shopfront>() + std::mem::size_of::<InquiryCounts>();
+/// Bytes a run keeps per supplier and buyer segment: the utility of the
+/// supplier's storefront to a buyer of the segment.
+pub const UTILITY_BYTES: usize = std::mem::size_of::<f64>();
 
 /// `ln(1 + n)` for the small counts the storefront shows, computed once with
 /// `libm` (so bit-identical to computing it each time) instead of per inquiry.
@@ -389,11 +393,12 @@ impl<'a> Simulation<'a> {
             (rate_sum * life_days * SECONDS_PER_DAY as f64).min(50_000_000.0) as usize;
         let month_count = scenario.horizon_days as usize / 28 + 2;
         let log1p_counts = Log1pTable::new();
-        let shopfronts = population
-            .suppliers
-            .iter()
-            .map(|supplier| Shopfront::of(supplier, MonthIndex::FIRST_SIMULATED, &log1p_counts))
-            .collect();
+        let views = StorefrontViews::new(
+            &population.suppliers,
+            &scenario.buyers,
+            MonthIndex::FIRST_SIMULATED,
+            &log1p_counts,
+        );
         let inquiry_counts = vec![InquiryCounts::default(); population.suppliers.len()];
         Ok(Simulation {
             scenario,
@@ -425,7 +430,7 @@ impl<'a> Simulation<'a> {
             approved_suppliers: 0,
             events_processed: 0,
             log1p_counts,
-            shopfronts,
+            views,
             inquiry_counts,
             settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3)
                 .expect("valid histogram bounds"),
@@ -603,7 +608,12 @@ impl<'a> Simulation<'a> {
         // The month's inquiries join each supplier's history before
         // anything reads the month as complete.
         debug_assert!(
-            self.shopfronts_are_current(),
+            self.views.are_current(
+                &self.population.suppliers,
+                &self.scenario.buyers,
+                self.month,
+                &self.log1p_counts
+            ),
             "a shopfront went stale during the month"
         );
         let suppliers = self.population.suppliers.iter_mut();
@@ -625,21 +635,12 @@ impl<'a> Simulation<'a> {
     fn open_month(&mut self) {
         let month = self.month;
         let suppliers = self.population.suppliers.iter_mut();
-        for (supplier, shopfront) in suppliers.zip(&mut self.shopfronts) {
+        for (index, supplier) in suppliers.enumerate() {
             supplier.window.advance_to(month);
-            *shopfront = Shopfront::of(supplier, month, &self.log1p_counts);
+            let segments = &self.scenario.buyers;
+            self.views
+                .refresh(index, supplier, segments, month, &self.log1p_counts);
         }
-    }
-
-    /// Whether every shopfront shows what its supplier's record does now.
-    fn shopfronts_are_current(&self) -> bool {
-        self.population
-            .suppliers
-            .iter()
-            .zip(&self.shopfronts)
-            .all(|(supplier, shopfront)| {
-                Shopfront::of(supplier, self.month, &self.log1p_counts) == *shopfront
-            })
     }
 
     /// The month holding the instant the run ends (the month after the last

@@ -10,8 +10,8 @@ impl<'a> Simulation<'a> {
         let rules = &self.rules;
         let month = self.month;
         let mut approved = 0;
-        let shopfronts = self.shopfronts.iter_mut();
-        for (supplier, shopfront) in self.population.suppliers.iter_mut().zip(shopfronts) {
+        let segments = &self.scenario.buyers;
+        for (index, supplier) in self.population.suppliers.iter_mut().enumerate() {
             let in_program = rules.admits(supplier);
             if supplier.status == SupplierStatus::Outside && !in_program {
                 continue;
@@ -32,7 +32,8 @@ impl<'a> Simulation<'a> {
                 Decision::Keep | Decision::Enrol => {}
             }
             supplier.status = status;
-            *shopfront = Shopfront::of(supplier, month, &self.log1p_counts);
+            self.views
+                .refresh(index, supplier, segments, month, &self.log1p_counts);
             let value_12_months = Cents::from_cents(
                 i64::try_from(
                     supplier
