@@ -181,9 +181,12 @@ fn optional(printer: &Printer, unit: Unit, figure: Option<&Figure>) -> String {
 }
 
 /// Left-aligns the first column and right-aligns the others, each line
-/// starting with `indent`.
+/// starting with `indent`; no header line when `header` is empty.
 fn table(indent: &str, header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|cell| cell.chars().count()).collect();
+    let columns = rows.first().map_or(header.len(), Vec::len);
+    let mut widths: Vec<usize> = (0..columns)
+        .map(|column| header.get(column).map_or(0, |cell| cell.chars().count()))
+        .collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -202,12 +205,14 @@ fn table(indent: &str, header: &[&str], rows: &[Vec<String>]) -> String {
         text.push_str(out.trim_end());
         text.push('\n');
     };
-    line(
-        &header
-            .iter()
-            .map(|cell| cell.to_string())
-            .collect::<Vec<_>>(),
-    );
+    if !header.is_empty() {
+        line(
+            &header
+                .iter()
+                .map(|cell| cell.to_string())
+                .collect::<Vec<_>>(),
+        );
+    }
     for row in rows {
         line(row);
     }
@@ -273,7 +278,7 @@ pub fn render_summary_text(summary: &ReplicationSummary, rows: &MetricPatterns) 
         .collect();
     if !constants.is_empty() {
         text.push_str("\nThe same in every replication\n");
-        text.push_str(&table("  ", &["metric", "value"], &constants));
+        text.push_str(&table("  ", &[], &constants));
     }
     let rows: Vec<Vec<String>> = chosen
         .iter()
@@ -401,7 +406,7 @@ pub fn render_comparison_text(comparison: &Comparison, rows: &MetricPatterns) ->
         .collect();
     if !constants.is_empty() {
         text.push_str("\nThe same in every replication of A and of B\n");
-        text.push_str(&table("  ", &["metric", "value"], &constants));
+        text.push_str(&table("  ", &[], &constants));
     }
     let rows: Vec<Vec<String>> = chosen
         .iter()
