@@ -15,6 +15,7 @@ use std::path::Path;
 
 use escrowsim_analysis::sweep::{SWEEP_FILE_BYTES_MAX, SweepError, SweepPlan, plan_sweep};
 pub use escrowsim_core::input::{InputError, Located, Position};
+use escrowsim_core::report::Source;
 use escrowsim_core::scenario::limits::SCENARIO_FILE_BYTES_MAX;
 use escrowsim_core::scenario::{LoadError, Scenario, parse_scenario};
 
@@ -99,10 +100,19 @@ pub fn read_own_file(path: &Path, limit: u64) -> Result<Option<String>, InputErr
 
 /// Reads, parses and validates a scenario file.
 pub fn load_scenario_file(path: &Path) -> Result<Scenario, LoadError> {
+    load_scenario_with_source(path).map(|(scenario, _)| scenario)
+}
+
+/// Reads, parses and validates a scenario file, and records what was read:
+/// the path and the SHA-256 of the very bytes parsed (hashed here, after
+/// the one read, so a file edited meanwhile cannot give a hash of other
+/// bytes than the scenario run).
+pub fn load_scenario_with_source(path: &Path) -> Result<(Scenario, Source), LoadError> {
     let source_name = path.display().to_string();
     let text = read_text_bounded(path, SCENARIO_FILE_BYTES_MAX)
         .map_err(|error| LoadError::unreadable(&source_name, error))?;
-    parse_scenario(&text, &source_name)
+    let scenario = parse_scenario(&text, &source_name)?;
+    Ok((scenario, Source::new(&source_name, text.as_bytes())))
 }
 
 /// Reads, validates and expands a sweep file; its base scenario is read

@@ -41,7 +41,7 @@ pub use escrowsim_core::{engine, program, run};
 /// Scenarios: the validated value ([`Scenario`]), its rules, and
 /// [`load_scenario_file`], which reads one.
 pub mod scenario {
-    pub use crate::input::load_scenario_file;
+    pub use crate::input::{load_scenario_file, load_scenario_with_source};
     pub use escrowsim_core::scenario::*;
 }
 

@@ -1,17 +1,22 @@
 //! `escrowsim compare A.ron B.ron --replications R`: two rule sets, paired
 //! replication by replication on common random numbers.
 
-use super::flags::{MemoryArgs, ReportArgs, SeedArgs};
+use super::flags::{MemoryArgs, MetricsArgs, ReportArgs, SeedArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
-use super::replicate::{interrupted, performance_footer, plan, with_progress, write_with_page};
+use super::replicate::{
+    check_patterns, interrupted, performance_footer, plan, with_progress, write_with_page,
+};
 use super::run::Format;
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use clap::Args;
+use escrowsim::analysis::compare::world_differences;
 use escrowsim::analysis::{Comparison, replicate_pair};
-use escrowsim::report::{render_comparison_csv, render_comparison_html, render_comparison_text};
-use escrowsim::scenario::load_scenario_file;
+use escrowsim::report::{
+    metric_columns, render_comparison_csv, render_comparison_html, render_comparison_text,
+};
+use escrowsim::scenario::load_scenario_with_source;
 use std::path::PathBuf;
 
 pub const EXAMPLES: &str = "Examples:
@@ -40,14 +45,16 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
+    pub metrics: MetricsArgs,
+    #[command(flatten)]
     pub memory: MemoryArgs,
 }
 
 pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
-    let a = load_scenario_file(&arguments.a)?;
-    let b = load_scenario_file(&arguments.b)?;
+    let (a, a_source) = load_scenario_with_source(&arguments.a)?;
+    let (b, b_source) = load_scenario_with_source(&arguments.b)?;
     if a.start_date != b.start_date || a.horizon_days != b.horizon_days {
         return Err(Failure::BadInput(format!(
             "{} and {}: compare needs the same start_date and horizon_days (A: {} for {} days, B: {} for {} days)",
@@ -63,6 +70,12 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.report.out.as_deref(),
         arguments.report.html.as_deref(),
     )?;
+    let warnings = world_warning(arguments, &a, &b)
+        .into_iter()
+        .collect::<Vec<_>>();
+    for warning in &warnings {
+        note!("warning: {warning}");
+    }
     let base_seed = arguments.seed.seed.unwrap_or(a.seed);
     if arguments.seed.seed.is_none() && a.seed != b.seed {
         note!(
@@ -102,8 +115,18 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         },
     )?;
     stop.check(|| not_written(&outputs))?;
-    let comparison =
+    let mut comparison =
         Comparison::new(&a_set, &b_set).map_err(|error| Failure::Internal(error.to_string()))?;
+    comparison.a = comparison.a.with_scenario(Some(a_source), &a.currency);
+    comparison.b = comparison.b.with_scenario(Some(b_source), &b.currency);
+    comparison.warnings = warnings;
+    let patterns = arguments.metrics.patterns();
+    check_patterns(
+        &patterns,
+        arguments.report.format,
+        &comparison.a,
+        &metric_columns(&a_set),
+    )?;
     let page = arguments
         .report
         .html
@@ -111,12 +134,12 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         .map(|_| render_comparison_html(&comparison, &a_set, &b_set));
     let rendered = match arguments.report.format {
         Format::Text => {
-            let mut text = render_comparison_text(&comparison);
+            let mut text = render_comparison_text(&comparison, &patterns);
             text.push_str(&performance_footer(&[&a_set, &b_set], wall_ns, plan.jobs));
             text
         }
         Format::Json => comparison.to_json(),
-        Format::Csv => render_comparison_csv(&a_set, &b_set),
+        Format::Csv => render_comparison_csv(&a_set, &b_set, &patterns),
     };
     write_with_page(
         arguments.report.html.as_deref(),
@@ -125,4 +148,24 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         &rendered,
         &stop,
     )
+}
+
+/// The warning that A and B differ in more than their rules, naming the
+/// files and what differs: the paired differences then mix the rules'
+/// effect with the world's.
+fn world_warning(
+    arguments: &CompareArgs,
+    a: &escrowsim::scenario::Scenario,
+    b: &escrowsim::scenario::Scenario,
+) -> Option<String> {
+    let fields = world_differences(a, b);
+    if fields.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} and {} differ in {} as well as in rules and timeline: the differences are not of the rules alone",
+        arguments.a.display(),
+        arguments.b.display(),
+        fields.join(", ")
+    ))
 }

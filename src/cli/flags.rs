@@ -40,3 +40,23 @@ pub struct ReportArgs {
     #[arg(long)]
     pub html: Option<PathBuf>,
 }
+
+/// `--metrics PATTERN`: which metrics the tables and CSV show, on every
+/// subcommand that reports replications.
+#[derive(Args, Clone, Debug, Default)]
+pub struct MetricsArgs {
+    /// Show only the metrics whose dotted path matches PATTERN (a glob: `*`
+    /// any characters, `?` one; e.g. `risk.*`, `refunds.rate`); repeat for
+    /// more. Chooses the rows of the text table (the headline is always
+    /// shown) and the metric columns of CSV (`monthly.*` for the monthly
+    /// series); JSON and HTML always have every metric. A pattern that
+    /// matches nothing is an error.
+    #[arg(long = "metrics", value_name = "PATTERN")]
+    pub metrics: Vec<String>,
+}
+
+impl MetricsArgs {
+    pub fn patterns(&self) -> escrowsim::analysis::MetricPatterns {
+        escrowsim::analysis::MetricPatterns::new(self.metrics.clone())
+    }
+}

@@ -8,10 +8,14 @@ use super::output::{check_report_and_page, not_written, write_reports};
 use super::run::{Format, RunArgs};
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
-use escrowsim::analysis::{JOBS_MAX, Plan, PlanError, ReplicationSummary, Replications, replicate};
+use escrowsim::analysis::{
+    JOBS_MAX, MetricPatterns, Plan, PlanError, ReplicationSummary, Replications, replicate,
+};
 use escrowsim::program::{Interrupted, Probe};
-use escrowsim::report::{render_replications_csv, render_replications_html, render_summary_text};
-use escrowsim::scenario::load_scenario_file;
+use escrowsim::report::{
+    metric_columns, render_replications_csv, render_replications_html, render_summary_text,
+};
+use escrowsim::scenario::load_scenario_with_source;
 use escrowsim::wall::WallClock;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -19,7 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), Failure> {
-    let scenario = load_scenario_file(&arguments.scenario)?;
+    let (scenario, source) = load_scenario_with_source(&arguments.scenario)?;
     check_report_and_page(
         arguments.report.out.as_deref(),
         arguments.report.html.as_deref(),
@@ -53,7 +57,15 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         },
     )?;
     stop.check(|| not_written(&outputs))?;
-    let summary = ReplicationSummary::new(&replications);
+    let summary =
+        ReplicationSummary::new(&replications).with_scenario(Some(source), &scenario.currency);
+    let patterns = arguments.metrics.patterns();
+    check_patterns(
+        &patterns,
+        arguments.report.format,
+        &summary,
+        &metric_columns(&replications),
+    )?;
     let page = arguments
         .report
         .html
@@ -61,12 +73,12 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         .map(|_| render_replications_html(&summary, &replications));
     let rendered = match arguments.report.format {
         Format::Text => {
-            let mut text = render_summary_text(&summary);
+            let mut text = render_summary_text(&summary, &patterns);
             text.push_str(&performance_footer(&[&replications], wall_ns, plan.jobs));
             text
         }
         Format::Json => summary.to_json(),
-        Format::Csv => render_replications_csv(&replications),
+        Format::Csv => render_replications_csv(&replications, &patterns),
     };
     write_with_page(
         arguments.report.html.as_deref(),
@@ -75,6 +87,36 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         &rendered,
         stop,
     )
+}
+
+/// Refuses `--metrics` patterns that choose nothing in the report of
+/// `format` (the rows of the text table, the metric columns of CSV), and
+/// any with JSON, which always has every metric.
+pub fn check_patterns(
+    patterns: &MetricPatterns,
+    format: Format,
+    summary: &ReplicationSummary,
+    csv_columns: &[String],
+) -> Result<(), Failure> {
+    if patterns.is_empty() {
+        return Ok(());
+    }
+    let checked = match format {
+        Format::Text => patterns.check(
+            summary
+                .metrics
+                .iter()
+                .map(|(metric, _)| metric.path.as_str()),
+        ),
+        Format::Csv => patterns.check(csv_columns.iter().map(String::as_str)),
+        Format::Json => {
+            return Err(Failure::BadInput(
+                "--metrics chooses the rows of the text table and the columns of CSV; the JSON                  report always has every metric"
+                    .to_string(),
+            ));
+        }
+    };
+    checked.map_err(|unmatched| Failure::BadInput(format!("--metrics {unmatched}")))
 }
 
 /// Writes the report (to `out`, or stdout) and the HTML page if asked for,

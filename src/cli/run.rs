@@ -1,7 +1,7 @@
 //! `escrowsim run`: one scenario, one seed, one report.
 
 use super::determinism;
-use super::flags::{MemoryArgs, ReportArgs, SeedArgs};
+use super::flags::{MemoryArgs, MetricsArgs, ReportArgs, SeedArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::write_with_page;
@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use escrowsim::analysis::{ReplicationSummary, single_run};
 use escrowsim::program::RunOutput;
 use escrowsim::report::{Performance, Report, render_replications_html, render_text};
-use escrowsim::scenario::{Scenario, load_scenario_file};
+use escrowsim::scenario::{Scenario, load_scenario_with_source};
 use escrowsim::wall::peak_rss_bytes;
 use std::path::PathBuf;
 
@@ -21,6 +21,7 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/quick.ron --seed 7
   escrowsim run scenarios/quick.ron --replications 20 --html quick.html
   escrowsim run scenarios/quick.ron --replications 20 --format csv --out quick.csv
+  escrowsim run scenarios/quick.ron --replications 20 --metrics 'risk.*' --metrics refunds.rate
   escrowsim run scenarios/quick.ron --check-determinism
 
 Exit status: 0 success; 2 bad input (the scenario, the flags, --out, or a scenario whose
@@ -42,6 +43,8 @@ pub struct RunArgs {
     /// Threads for replications; defaults to the available cores. The report is the same for any value.
     #[arg(long, requires = "replications")]
     pub jobs: Option<u32>,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
     /// Run the scenario twice and fail (exit 1) naming the first diverging month if the outcomes differ.
     #[arg(long)]
     pub check_determinism: bool,
@@ -74,7 +77,13 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         }
         return super::replicate::run_replications(arguments, &stop);
     }
-    let scenario = load_scenario_file(&arguments.scenario)?;
+    if !arguments.metrics.metrics.is_empty() {
+        return Err(Failure::BadInput(
+            "--metrics chooses the rows of a replication table (with --replications) or the              columns of CSV; the report of one run shows every figure"
+                .to_string(),
+        ));
+    }
+    let (scenario, source) = load_scenario_with_source(&arguments.scenario)?;
     check_report_and_page(
         arguments.report.out.as_deref(),
         arguments.report.html.as_deref(),
@@ -87,6 +96,7 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     )?;
     let seed = arguments.seed.seed.unwrap_or(scenario.seed);
     let (report, output) = simulate(&scenario, seed, &stop, arguments)?;
+    let report = report.with_source(source);
     if arguments.check_determinism {
         let (second, _) = simulate(&scenario, seed, &stop, arguments)?;
         determinism::compare(&report, &second)?;

@@ -1,7 +1,8 @@
 //! The JSON report is a contract: every key DESIGN.md section 4 lists is
 //! present, with the documented types, in what the CLI writes.
 
-use crate::common::{scenario_path, temporary_file};
+use crate::common::{escrowsim, scenario_path, succeeded, temporary_file};
+use sha2::{Digest, Sha256};
 use std::process::Command;
 
 const OUTCOME_KEYS: &[&str] = &[
@@ -87,7 +88,15 @@ fn the_cli_json_report_has_every_documented_key() {
         assert!(report.get(key).is_some(), "missing top-level key {key}");
     }
     assert_eq!(report["scenario"], "quick");
-    assert_eq!(report["seed"], 7);
+    assert_eq!(report["seed"], "7");
+    // The source: the file as named, and the SHA-256 of its bytes.
+    let path = scenario_path("quick.ron");
+    let expected_sha256: String = Sha256::digest(std::fs::read(&path).unwrap())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    assert_eq!(report["source"]["file"], path.to_str().unwrap());
+    assert_eq!(report["source"]["sha256"], expected_sha256.as_str());
     let digest = report["digest"].as_str().unwrap();
     assert_eq!(digest.len(), 64);
     assert!(digest.bytes().all(|byte| byte.is_ascii_hexdigit()));
@@ -148,4 +157,65 @@ fn monthly_flows_add_up_to_the_totals() {
     assert_eq!(gmv, outcome.gmv.total.0);
     let last = outcome.monthly.last().unwrap();
     assert_eq!(last.escrow_end.0, outcome.ledger.escrow_end.0);
+}
+
+#[test]
+fn seeds_above_two_to_the_53_are_strings_in_every_json_report_and_whole_in_csv() {
+    // 2^64 - 1 is not an f64: as a JSON number it would read back as
+    // 18446744073709551616 in JavaScript or jq.
+    let seed = u64::MAX.to_string();
+    let short = temporary_file(
+        "seed-strings",
+        "short.ron",
+        crate::common::shipped_text("quick.ron")
+            .replace("horizon_days: 120", "horizon_days: 20")
+            .as_bytes(),
+    );
+    let short = short.to_str().unwrap();
+    let json = |arguments: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&succeeded(&escrowsim(arguments))).expect("valid JSON")
+    };
+    let run = json(&["run", short, "--seed", &seed, "--format", "json"]);
+    assert_eq!(run["seed"], seed.as_str());
+    let replications = json(&[
+        "run",
+        short,
+        "--seed",
+        &seed,
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(replications["seed"], seed.as_str());
+    assert_eq!(replications["runs"][0]["seed"], seed.as_str());
+    assert!(replications["runs"][1]["seed"].is_string());
+    let comparison = json(&[
+        "compare",
+        short,
+        short,
+        "--seed",
+        &seed,
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(comparison["seed"], seed.as_str());
+    assert_eq!(comparison["a"]["runs"][0]["seed"], seed.as_str());
+    let csv = succeeded(&escrowsim(&[
+        "run",
+        short,
+        "--seed",
+        &seed,
+        "--replications",
+        "1",
+        "--format",
+        "csv",
+    ]));
+    let first_row = csv.lines().nth(1).unwrap();
+    assert!(
+        first_row.starts_with(&format!("quick,0,{seed},all,")),
+        "{first_row}"
+    );
 }

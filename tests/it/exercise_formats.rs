@@ -277,7 +277,7 @@ pub fn exercise_unit(bytes: &[u8]) -> Reading {
         .iter_mut()
         .chain(values.monthly.iter_mut().flatten())
     {
-        *value = -*value;
+        *value = value.map(|value| -value);
     }
     let twice = merge_units(&manifest(2), vec![(source, mirrored), renumbered(0)])
         .unwrap_or_else(|problems| panic!("two units that fit their sweep merge: {problems:?}"));

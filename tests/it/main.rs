@@ -20,6 +20,7 @@ mod program_rules;
 mod properties;
 mod readme;
 mod reliability;
+mod reports;
 mod sweep;
 mod validation;
 mod validity;

@@ -441,7 +441,7 @@ fn unit_files_out_of_bounds_are_refused_even_with_a_valid_checksum() {
             seed: 1,
             digest: "d".to_string(),
             values: MetricValues {
-                values: paths.iter().map(|_| value.parse().unwrap()).collect(),
+                values: paths.iter().map(|_| Some(value.parse().unwrap())).collect(),
                 monthly: Vec::new(),
             },
             events: 0,

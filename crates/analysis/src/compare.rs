@@ -7,12 +7,23 @@
 //! mean difference is far narrower than the two policies' own intervals
 //! would suggest. A metric is `significant` when its 95% interval of the
 //! difference excludes zero.
+//!
+//! A rate one policy leaves undefined in a replication (`null`) is left out
+//! of that replication's pair: `pairs` says how many pairs the difference
+//! is of, and each side's mean is over its own defined replications.
+//!
+//! Pairing isolates the rules only when the two scenarios share their world
+//! (segments, supplier types, dates, currency): [`world_differences`] names
+//! what else differs, and the comparison carries it as `warnings`.
 
-use super::metrics::Metric;
+use super::metrics::{Metric, MetricKind};
 use super::replicate::Replications;
 use super::statistics::{Difference, compare};
-use super::summary::{Labelled, ReplicationSummary, nest};
+use super::summary::{
+    DERIVED_RATIOS, Labelled, ReplicationSummary, derived_metric, derived_values, nest,
+};
 use escrowsim_core::report::VERSION;
+use escrowsim_core::scenario::Scenario;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
@@ -35,7 +46,39 @@ pub struct Comparison {
     pub a: ReplicationSummary,
     pub b: ReplicationSummary,
     pub differences: Vec<(Metric, Difference)>,
+    /// The paired differences of the summaries' derived ratios.
+    pub derived_differences: Vec<(Metric, Difference)>,
     pub monthly_differences: Vec<(String, Vec<(Metric, Difference)>)>,
+    /// What a reader must know before trusting the differences as the
+    /// rules' effect (set by the caller, who knows the files).
+    pub warnings: Vec<String>,
+}
+
+/// The parts of two scenarios' worlds that differ, by field name: anything
+/// but their `rules` and `timeline` (and their `name` and `seed`, which a
+/// comparison overrides: both run with one base seed). Empty when the two
+/// differ in rules alone, which is what a paired comparison isolates.
+pub fn world_differences(a: &Scenario, b: &Scenario) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    if a.start_date != b.start_date {
+        fields.push("start_date");
+    }
+    if a.horizon_days != b.horizon_days {
+        fields.push("horizon_days");
+    }
+    if a.currency != b.currency {
+        fields.push("currency");
+    }
+    if a.suppliers != b.suppliers {
+        fields.push("suppliers");
+    }
+    if a.buyers != b.buyers {
+        fields.push("buyers");
+    }
+    if a.supplier_types != b.supplier_types {
+        fields.push("supplier_types");
+    }
+    fields
 }
 
 impl Comparison {
@@ -59,8 +102,8 @@ impl Comparison {
             .enumerate()
             .map(|(index, metric)| {
                 let difference = compare(
-                    &a.metric_values(index),
-                    &b.metric_values(index),
+                    &a.metric_values_by_replication(index),
+                    &b.metric_values_by_replication(index),
                     metric.kind,
                 );
                 (metric.clone(), difference)
@@ -87,13 +130,26 @@ impl Comparison {
                 (month.clone(), figures)
             })
             .collect();
+        let derived_differences = DERIVED_RATIOS
+            .iter()
+            .map(|(path, numerator, denominator)| {
+                let difference = compare(
+                    &derived_values(a, numerator, denominator),
+                    &derived_values(b, numerator, denominator),
+                    MetricKind::Number,
+                );
+                (derived_metric(path), difference)
+            })
+            .collect();
         Ok(Comparison {
             version: VERSION.to_string(),
             base_seed: a.base_seed,
             a: ReplicationSummary::new(a),
             b: ReplicationSummary::new(b),
             differences,
+            derived_differences,
             monthly_differences,
+            warnings: Vec::new(),
         })
     }
 
@@ -103,6 +159,16 @@ impl Comparison {
             .iter()
             .find(|(metric, _)| metric.path == path)
             .map(|(_, difference)| difference)
+    }
+
+    /// The comparison of a whole-run or derived metric at `path`.
+    pub fn difference_or_derived(&self, path: &str) -> Option<&Difference> {
+        self.difference(path).or_else(|| {
+            self.derived_differences
+                .iter()
+                .find(|(metric, _)| metric.path == path)
+                .map(|(_, difference)| difference)
+        })
     }
 
     /// Pretty JSON, ending with a newline.
@@ -115,13 +181,15 @@ impl Comparison {
 
 impl Serialize for Comparison {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = serializer.serialize_struct("Comparison", 7)?;
+        let mut object = serializer.serialize_struct("Comparison", 9)?;
         object.serialize_field("version", &self.version)?;
-        object.serialize_field("seed", &self.base_seed)?;
+        object.serialize_field("seed", &self.base_seed.to_string())?;
         object.serialize_field("replications", &self.a.runs.len())?;
+        object.serialize_field("warnings", &self.warnings)?;
         object.serialize_field("a", &self.a)?;
         object.serialize_field("b", &self.b)?;
         object.serialize_field("differences", &nest(&self.differences))?;
+        object.serialize_field("derived_differences", &nest(&self.derived_differences))?;
         let months: Vec<Labelled<'_, Difference>> = self
             .monthly_differences
             .iter()
@@ -137,13 +205,17 @@ impl Serialize for Comparison {
 
 impl Serialize for Difference {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = serializer.serialize_map(Some(6))?;
-        object.serialize_entry("a_mean", &self.a_mean)?;
-        object.serialize_entry("b_mean", &self.b_mean)?;
-        object.serialize_entry("diff_mean", &self.diff_mean)?;
+        let rate = self.a_mean.kind == MetricKind::Number;
+        let mut object = serializer.serialize_map(Some(if rate { 7 } else { 6 }))?;
+        object.serialize_entry("a_mean", &(self.a_defined > 0).then_some(self.a_mean))?;
+        object.serialize_entry("b_mean", &(self.b_defined > 0).then_some(self.b_mean))?;
+        object.serialize_entry("diff_mean", &(self.pairs > 0).then_some(self.diff_mean))?;
         object.serialize_entry("ci95_low", &self.ci95.map(|(low, _)| low))?;
         object.serialize_entry("ci95_high", &self.ci95.map(|(_, high)| high))?;
         object.serialize_entry("significant", &self.significant)?;
+        if rate {
+            object.serialize_entry("pairs", &self.pairs)?;
+        }
         object.end()
     }
 }

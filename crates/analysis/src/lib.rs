@@ -38,7 +38,7 @@ pub mod summary;
 pub mod sweep;
 
 pub use compare::{CompareError, Comparison};
-pub use metrics::{Metric, MetricKind, Schema};
+pub use metrics::{Metric, MetricKind, MetricPatterns, Schema, UnmatchedPattern};
 pub use replicate::{
     JOBS_MAX, MONTHLY_RECORDS_MAX, MergeError, Plan, PlanError, REPLICATIONS_MAX, Replication,
     Replications, replicate, replicate_pair, single_run,

@@ -6,7 +6,10 @@
 //! `refunds.by_reason.late.count`). A metric added to the outcome later is
 //! analysed, summarised and exported without any change here. Kinds follow
 //! the JSON contract: an integer is a count, a two-decimal string is money,
-//! any other number (a rate, basis points) is a plain number. Strings that
+//! any other number (a rate, basis points) is a plain number, and so is a
+//! `null`: the outcome writes `null` only for a rate whose denominator was
+//! empty (a share of nothing), which is undefined in that run, not 0. Its
+//! value is `None`, so that no statistic counts it as a zero. Strings that
 //! are not money (dates, the currency) are not metrics.
 //!
 //! The `monthly` array is a series, not a list of metrics: each month's
@@ -57,13 +60,14 @@ pub struct Schema {
     pub monthly_metrics: Vec<Metric>,
 }
 
-/// The values of one outcome, laid out as its [`Schema`] says.
+/// The values of one outcome, laid out as its [`Schema`] says; `None` is
+/// a rate the run left undefined (`null` in its outcome).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MetricValues {
     /// One value per whole-run metric.
-    pub values: Vec<Decimal>,
+    pub values: Vec<Option<Decimal>>,
     /// One row per month, one value per monthly metric.
-    pub monthly: Vec<Vec<Decimal>>,
+    pub monthly: Vec<Vec<Option<Decimal>>>,
 }
 
 /// Flattens an outcome into its schema and values.
@@ -125,7 +129,12 @@ pub fn flatten(outcome: &Outcome) -> (Schema, MetricValues) {
 }
 
 /// Appends every numeric leaf under `value` at `path`, depth first, in order.
-fn collect(path: &str, value: OrderedJson, metrics: &mut Vec<Metric>, values: &mut Vec<Decimal>) {
+fn collect(
+    path: &str,
+    value: OrderedJson,
+    metrics: &mut Vec<Metric>,
+    values: &mut Vec<Option<Decimal>>,
+) {
     match value {
         OrderedJson::Object(fields) => {
             for (key, child) in fields {
@@ -142,7 +151,7 @@ fn collect(path: &str, value: OrderedJson, metrics: &mut Vec<Metric>, values: &m
                 path: path.to_string(),
                 kind: MetricKind::Count,
             });
-            values.push(Decimal::from(value));
+            values.push(Some(Decimal::from(value)));
         }
         OrderedJson::Float(text) => {
             let value = parse_number(&text)
@@ -151,7 +160,14 @@ fn collect(path: &str, value: OrderedJson, metrics: &mut Vec<Metric>, values: &m
                 path: path.to_string(),
                 kind: MetricKind::Number,
             });
-            values.push(value);
+            values.push(Some(value));
+        }
+        OrderedJson::Null => {
+            metrics.push(Metric {
+                path: path.to_string(),
+                kind: MetricKind::Number,
+            });
+            values.push(None);
         }
         OrderedJson::String(text) => {
             if let Some(amount) = parse_money(&text) {
@@ -159,11 +175,131 @@ fn collect(path: &str, value: OrderedJson, metrics: &mut Vec<Metric>, values: &m
                     path: path.to_string(),
                     kind: MetricKind::Money,
                 });
-                values.push(amount);
+                values.push(Some(amount));
             }
         }
         OrderedJson::Other => {}
     }
+}
+
+/// Metrics chosen by glob patterns on their dotted paths (`risk.*`,
+/// `refunds.rate`, `*.count`): `*` stands for any run of characters, dots
+/// included, and `?` for any one. No pattern chooses every metric.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MetricPatterns {
+    patterns: Vec<String>,
+}
+
+/// A pattern that chooses no metric, with the metric names closest to it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{pattern:?} matches no metric{}", close_names(.close))]
+pub struct UnmatchedPattern {
+    pub pattern: String,
+    /// A few metric names closest to the pattern, closest first.
+    pub close: Vec<String>,
+}
+
+fn close_names(close: &[String]) -> String {
+    if close.is_empty() {
+        String::new()
+    } else {
+        format!(" (close: {})", close.join(", "))
+    }
+}
+
+/// How many close names an [`UnmatchedPattern`] offers.
+const CLOSE_NAMES_SHOWN: usize = 3;
+
+impl MetricPatterns {
+    pub fn new(patterns: Vec<String>) -> MetricPatterns {
+        MetricPatterns { patterns }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// Whether the metric at `path` is chosen: by any pattern, or by none given.
+    pub fn selects(&self, path: &str) -> bool {
+        self.patterns.is_empty()
+            || self
+                .patterns
+                .iter()
+                .any(|pattern| glob_matches(pattern.as_bytes(), path.as_bytes()))
+    }
+
+    /// Refuses the first pattern that chooses none of `names`, offering the
+    /// names closest to it, so a typo is an error rather than an empty table.
+    pub fn check<'a>(
+        &self,
+        names: impl Iterator<Item = &'a str> + Clone,
+    ) -> Result<(), UnmatchedPattern> {
+        for pattern in &self.patterns {
+            if names
+                .clone()
+                .any(|name| glob_matches(pattern.as_bytes(), name.as_bytes()))
+            {
+                continue;
+            }
+            let literal: String = pattern
+                .chars()
+                .filter(|c| !matches!(c, '*' | '?'))
+                .collect();
+            let mut ranked: Vec<(usize, &str)> = names
+                .clone()
+                .map(|name| (edit_distance(&literal, name), name))
+                .collect();
+            ranked.sort();
+            return Err(UnmatchedPattern {
+                pattern: pattern.clone(),
+                close: ranked
+                    .into_iter()
+                    .take(CLOSE_NAMES_SHOWN)
+                    .map(|(_, name)| name.to_string())
+                    .collect(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Whether `text` matches glob `pattern` (`*` any run, `?` any one byte).
+fn glob_matches(pattern: &[u8], text: &[u8]) -> bool {
+    // The classic two-pointer match with one backtrack point: linear in
+    // practice, and no recursion for a user's pattern to blow up.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&byte| byte == b'*')
+}
+
+/// Levenshtein distance between two names, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, a_char) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, b_char) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(a_char != *b_char);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// A money string of the JSON contract: an optional minus sign, digits, a
@@ -197,7 +333,9 @@ enum OrderedJson {
     Integer(i128),
     Float(String),
     String(String),
-    /// Null and booleans: not metrics.
+    /// An undefined rate.
+    Null,
+    /// Booleans: not metrics.
     Other,
 }
 
@@ -221,11 +359,11 @@ impl<'de> Visitor<'de> for OrderedJsonVisitor {
     }
 
     fn visit_unit<E>(self) -> Result<OrderedJson, E> {
-        Ok(OrderedJson::Other)
+        Ok(OrderedJson::Null)
     }
 
     fn visit_none<E>(self) -> Result<OrderedJson, E> {
-        Ok(OrderedJson::Other)
+        Ok(OrderedJson::Null)
     }
 
     fn visit_u64<E>(self, value: u64) -> Result<OrderedJson, E> {
@@ -288,6 +426,32 @@ mod tests {
         ] {
             assert_eq!(parse_money(not_money), None, "{not_money}");
         }
+    }
+
+    #[test]
+    fn patterns_choose_metrics_by_glob_and_a_typo_names_close_metrics() {
+        let patterns = MetricPatterns::new(vec!["risk.*".into(), "refunds.rate".into()]);
+        assert!(patterns.selects("risk.platform_loss"));
+        assert!(patterns.selects("refunds.rate"));
+        assert!(!patterns.selects("refunds.value_rate"));
+        assert!(MetricPatterns::default().selects("anything"));
+        assert!(glob_matches(b"*.count", b"refunds.by_reason.late.count"));
+        assert!(glob_matches(b"r?sk.*", b"risk.loss_bps"));
+        assert!(!glob_matches(b"risk", b"risk.loss_bps"));
+        let names = [
+            "risk.platform_loss",
+            "risk.loss_bps",
+            "refunds.rate",
+            "orders.placed",
+        ];
+        assert_eq!(patterns.check(names.iter().copied()), Ok(()));
+        let typo = MetricPatterns::new(vec!["risk.los_bps".into()]);
+        let error = typo.check(names.iter().copied()).unwrap_err();
+        assert_eq!(error.close[0], "risk.loss_bps");
+        assert_eq!(
+            error.to_string(),
+            "\"risk.los_bps\" matches no metric (close: risk.loss_bps, risk.platform_loss, refunds.rate)"
+        );
     }
 
     #[test]

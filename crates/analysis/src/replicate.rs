@@ -177,16 +177,27 @@ impl Replications {
         self.runs.len()
     }
 
-    /// Values of whole-run metric `metric` (an index into `schema.metrics`), in replication order.
+    /// Values of whole-run metric `metric` (an index into `schema.metrics`)
+    /// in the replications where it is defined, in replication order.
     pub fn metric_values(&self, metric: usize) -> Vec<Decimal> {
+        self.metric_values_by_replication(metric)
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// Values of whole-run metric `metric`, one per replication in order,
+    /// `None` where the replication left it undefined.
+    pub fn metric_values_by_replication(&self, metric: usize) -> Vec<Option<Decimal>> {
         self.runs
             .iter()
             .map(|run| run.values.values[metric])
             .collect()
     }
 
-    /// Values of monthly metric `metric` in month `month`, in replication order.
-    pub fn monthly_values(&self, month: usize, metric: usize) -> Vec<Decimal> {
+    /// Values of monthly metric `metric` in month `month`, one per
+    /// replication in order, `None` where the replication left it undefined.
+    pub fn monthly_values(&self, month: usize, metric: usize) -> Vec<Option<Decimal>> {
         self.runs
             .iter()
             .map(|run| run.values.monthly[month][metric])

@@ -22,6 +22,12 @@
 //!   always contains the computed one and a difference is called
 //!   significant only when the printed interval excludes zero.
 //!
+//! - A rate a replication left undefined (its denominator was empty: `null`
+//!   in the outcome) is left out, never counted as 0: a metric's figures are
+//!   those of the replications where it is defined, and [`Summary::defined`]
+//!   says how many they are. A paired difference uses the replications where
+//!   both policies define the metric ([`Difference::pairs`]).
+//!
 //! Floats never touch the simulation's money: these are statistics over
 //! finished outcomes, a reporting step outside the core.
 
@@ -134,6 +140,8 @@ fn t_two_sided_probability(t: f64, degrees: u64) -> f64 {
 /// Mean, spread and interval of one metric across replications.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {
+    /// Mean over the replications where the metric is defined; zero, and
+    /// meaningless, when it is defined in none ([`Summary::is_defined`]).
     pub mean: Figure,
     /// Sample standard deviation; `None` with a single replication.
     pub sd: Option<Figure>,
@@ -142,6 +150,25 @@ pub struct Summary {
     /// Nearest-rank percentiles across replications, for money only.
     pub p95: Option<Figure>,
     pub p99: Option<Figure>,
+    /// Replications summarised.
+    pub replications: usize,
+    /// Replications where the metric is defined (all but those that left a
+    /// rate undefined); the figures are of these.
+    pub defined: usize,
+    /// Every replication gave the same value (and there are at least two).
+    pub constant: bool,
+}
+
+impl Summary {
+    /// Whether any replication defines the metric.
+    pub fn is_defined(&self) -> bool {
+        self.defined > 0
+    }
+}
+
+/// Whether `values` are at least two and all equal.
+fn all_equal(values: &[Decimal]) -> bool {
+    values.len() >= 2 && values.windows(2).all(|pair| pair[0] == pair[1])
 }
 
 /// Exact mean (to `Decimal`'s 28 digits), sample sd and the t interval of
@@ -153,7 +180,14 @@ struct Moments {
 }
 
 fn moments(values: &[Decimal]) -> Moments {
-    assert!(!values.is_empty(), "statistics of no replications");
+    if values.is_empty() {
+        // A rate no replication defines: no figure at all.
+        return Moments {
+            mean: Decimal::ZERO,
+            sd: None,
+            half_width: None,
+        };
+    }
     let count = values.len() as u64;
     let mut sum = Decimal::ZERO;
     for value in values {
@@ -203,10 +237,13 @@ fn percentile(sorted: &[Decimal], percent: u64) -> Decimal {
     sorted[(rank - 1) as usize]
 }
 
-/// Summarises one metric's values, in replication order.
-pub fn summarise(values: &[Decimal], kind: MetricKind) -> Summary {
-    let moments = moments(values);
-    let (p95, p99) = if kind == MetricKind::Money {
+/// Summarises one metric's values, in replication order, `None` where a
+/// replication left it undefined.
+pub fn summarise(values: &[Option<Decimal>], kind: MetricKind) -> Summary {
+    let replications = values.len();
+    let values: Vec<Decimal> = values.iter().flatten().copied().collect();
+    let moments = moments(&values);
+    let (p95, p99) = if kind == MetricKind::Money && !values.is_empty() {
         let mut sorted = values.to_vec();
         sorted.sort();
         (
@@ -224,6 +261,9 @@ pub fn summarise(values: &[Decimal], kind: MetricKind) -> Summary {
             .map(|half_width| interval(moments.mean, half_width, kind)),
         p95,
         p99,
+        replications,
+        defined: values.len(),
+        constant: values.len() == replications && all_equal(&values),
     }
 }
 
@@ -238,21 +278,36 @@ pub struct Difference {
     pub ci95: Option<(Figure, Figure)>,
     /// The printed interval excludes zero.
     pub significant: bool,
+    /// Replication pairs where both policies define the metric; the
+    /// difference and its interval are of these.
+    pub pairs: usize,
+    /// Replications where A, and where B, define the metric; each mean is
+    /// of its own.
+    pub a_defined: usize,
+    pub b_defined: usize,
+    /// A gave one value in every replication, and so did B.
+    pub constant: bool,
 }
 
 /// Compares paired values: `a[i]` and `b[i]` come from replication `i` of
 /// each policy, which share a seed (common random numbers), so the
 /// interval is that of the mean of the differences.
-pub fn compare(a: &[Decimal], b: &[Decimal], kind: MetricKind) -> Difference {
+///
+/// A replication where either policy leaves the metric undefined (`None`)
+/// is left out of the difference.
+pub fn compare(a: &[Option<Decimal>], b: &[Option<Decimal>], kind: MetricKind) -> Difference {
     assert_eq!(a.len(), b.len(), "paired samples of equal length");
     let differences: Vec<Decimal> = a
         .iter()
         .zip(b)
+        .filter_map(|(a, b)| Some((*a)?).zip(*b))
         .map(|(a, b)| {
-            b.checked_sub(*a)
+            b.checked_sub(a)
                 .expect("differences of bounded outcomes fit")
         })
         .collect();
+    let a_values: Vec<Decimal> = a.iter().flatten().copied().collect();
+    let b_values: Vec<Decimal> = b.iter().flatten().copied().collect();
     let moments = moments(&differences);
     let ci95 = moments
         .half_width
@@ -262,11 +317,18 @@ pub fn compare(a: &[Decimal], b: &[Decimal], kind: MetricKind) -> Difference {
         None => false,
     };
     Difference {
-        a_mean: Figure::nearest(self::moments(a).mean, kind),
-        b_mean: Figure::nearest(self::moments(b).mean, kind),
+        a_mean: Figure::nearest(self::moments(&a_values).mean, kind),
+        b_mean: Figure::nearest(self::moments(&b_values).mean, kind),
         diff_mean: Figure::nearest(moments.mean, kind),
         ci95,
         significant,
+        pairs: differences.len(),
+        a_defined: a_values.len(),
+        b_defined: b_values.len(),
+        constant: a_values.len() == a.len()
+            && b_values.len() == b.len()
+            && all_equal(&a_values)
+            && all_equal(&b_values),
     }
 }
 
@@ -274,10 +336,10 @@ pub fn compare(a: &[Decimal], b: &[Decimal], kind: MetricKind) -> Difference {
 mod tests {
     use super::*;
 
-    fn decimals(values: &[i64], scale: u32) -> Vec<Decimal> {
+    fn decimals(values: &[i64], scale: u32) -> Vec<Option<Decimal>> {
         values
             .iter()
-            .map(|value| Decimal::new(*value, scale))
+            .map(|value| Some(Decimal::new(*value, scale)))
             .collect()
     }
 
@@ -335,6 +397,38 @@ mod tests {
         assert_eq!(summary.p99.unwrap().text(), "12.34");
         let difference = compare(&decimals(&[1], 0), &decimals(&[5], 0), MetricKind::Count);
         assert!(!difference.significant);
+    }
+
+    #[test]
+    fn an_undefined_rate_is_left_out_never_averaged_as_zero() {
+        // Rates 0.1 and 0.3 where defined, undefined in two replications:
+        // the mean is (0.1 + 0.3) / 2 = 0.2 over 2 of 4, not 0.4 / 4 = 0.1.
+        let rate = |thousandths: i64| Some(Decimal::new(thousandths, 3));
+        let values = [rate(100), None, rate(300), None];
+        let summary = summarise(&values, MetricKind::Number);
+        assert_eq!(summary.mean.text(), "0.200000");
+        assert_eq!((summary.defined, summary.replications), (2, 4));
+        assert!(!summary.constant);
+        let nowhere = summarise(&[None, None], MetricKind::Number);
+        assert!(!nowhere.is_defined());
+        assert_eq!((nowhere.sd, nowhere.ci95), (None, None));
+        // Pairs: only replications 0 and 2 have both; B - A there is 0.1 and 0.1.
+        let b = [rate(200), rate(500), rate(400), None];
+        let difference = compare(&values, &b, MetricKind::Number);
+        assert_eq!(difference.pairs, 2);
+        assert_eq!(difference.diff_mean.text(), "0.100000");
+        // Each mean over its own defined replications: B (0.2 + 0.5 + 0.4) / 3.
+        assert_eq!(difference.b_mean.text(), "0.366667");
+        assert_eq!((difference.a_defined, difference.b_defined), (2, 3));
+    }
+
+    #[test]
+    fn a_metric_equal_in_every_replication_is_constant() {
+        assert!(summarise(&decimals(&[120, 120, 120], 0), MetricKind::Count).constant);
+        assert!(!summarise(&decimals(&[120], 0), MetricKind::Count).constant);
+        assert!(!summarise(&decimals(&[120, 121], 0), MetricKind::Count).constant);
+        let same = decimals(&[120, 120], 0);
+        assert!(compare(&same, &decimals(&[90, 90], 0), MetricKind::Count).constant);
     }
 
     #[test]

@@ -6,11 +6,23 @@
 //! way the outcome nests the metric, so `outcome.risk.platform_loss` of one
 //! run becomes `summary.risk.platform_loss.p99` of many; money figures stay
 //! decimal strings, as in the outcome.
+//!
+//! A rate (any non-count, non-money figure) also gives `defined`, the number
+//! of replications where it is defined: a rate with an empty denominator is
+//! `null` in a run's outcome, and its mean, sd and interval are over the
+//! other replications only (all `null` when no replication defines it),
+//! never an average that counts it as 0.
+//!
+//! `derived` holds figures the outcome does not carry but a policy team
+//! reads first, each a ratio of two outcome metrics taken replication by
+//! replication (so its mean is a mean of shares, not a share of means):
+//! `gmv.covered_share` = `gmv.covered / gmv.total`.
 
 use super::metrics::{Metric, MetricKind};
 use super::replicate::Replications;
 use super::statistics::{Figure, Summary, summarise};
-use escrowsim_core::report::VERSION;
+use escrowsim_core::report::{Source, VERSION, serialize_seed};
+use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
@@ -18,19 +30,60 @@ use serde::{Serialize, Serializer};
 #[derive(Clone, Debug, Serialize)]
 pub struct RunLine {
     pub replication: u32,
+    #[serde(serialize_with = "serialize_seed")]
     pub seed: u64,
     pub digest: String,
+}
+
+/// Ratios of two outcome metrics that the summary adds per replication:
+/// (path, numerator path, denominator path).
+pub const DERIVED_RATIOS: &[(&str, &str, &str)] =
+    &[("gmv.covered_share", "gmv.covered", "gmv.total")];
+
+/// The values of derived ratio `(_, numerator, denominator)`, one per
+/// replication, rounded to six decimals as the outcome's rates are;
+/// `None` where the denominator is 0 (or the outcome lacks either metric).
+pub fn derived_values(
+    replications: &Replications,
+    numerator: &str,
+    denominator: &str,
+) -> Vec<Option<Decimal>> {
+    let (Some(numerator), Some(denominator)) = (
+        replications.metric_index(numerator),
+        replications.metric_index(denominator),
+    ) else {
+        return vec![None; replications.count()];
+    };
+    replications
+        .runs
+        .iter()
+        .map(|run| {
+            let numerator = run.values.values[numerator]?;
+            let denominator = run.values.values[denominator]?;
+            if denominator.is_zero() {
+                None
+            } else {
+                Some((numerator / denominator).round_dp(6))
+            }
+        })
+        .collect()
 }
 
 /// Statistics of every metric of a set of replications.
 #[derive(Clone, Debug)]
 pub struct ReplicationSummary {
     pub scenario: String,
+    /// The scenario file the replications ran, when they ran from one.
+    pub source: Option<Source>,
+    /// The scenario's currency, for people's reports, when known.
+    pub currency: Option<String>,
     pub version: String,
     pub base_seed: u64,
     pub runs: Vec<RunLine>,
     /// Whole-run metrics and their statistics, in outcome order.
     pub metrics: Vec<(Metric, Summary)>,
+    /// The [`DERIVED_RATIOS`] and their statistics.
+    pub derived: Vec<(Metric, Summary)>,
     /// Months and, per month, the statistics of each monthly metric.
     pub months: Vec<MonthSummary>,
 }
@@ -49,8 +102,15 @@ impl ReplicationSummary {
             .iter()
             .enumerate()
             .map(|(index, metric)| {
-                let values = replications.metric_values(index);
+                let values = replications.metric_values_by_replication(index);
                 (metric.clone(), summarise(&values, metric.kind))
+            })
+            .collect();
+        let derived = DERIVED_RATIOS
+            .iter()
+            .map(|(path, numerator, denominator)| {
+                let values = derived_values(replications, numerator, denominator);
+                (derived_metric(path), summarise(&values, MetricKind::Number))
             })
             .collect();
         let months = schema
@@ -72,6 +132,8 @@ impl ReplicationSummary {
             .collect();
         ReplicationSummary {
             scenario: replications.scenario.clone(),
+            source: None,
+            currency: None,
             version: VERSION.to_string(),
             base_seed: replications.base_seed,
             runs: replications
@@ -84,8 +146,26 @@ impl ReplicationSummary {
                 })
                 .collect(),
             metrics,
+            derived,
             months,
         }
+    }
+
+    /// The summary, recording the scenario file it ran and its currency.
+    pub fn with_scenario(mut self, source: Option<Source>, currency: &str) -> ReplicationSummary {
+        self.source = source;
+        self.currency = Some(currency.to_string());
+        self
+    }
+
+    /// The statistics of a whole-run or derived metric at `path`.
+    pub fn metric_or_derived(&self, path: &str) -> Option<&Summary> {
+        self.metric(path).or_else(|| {
+            self.derived
+                .iter()
+                .find(|(metric, _)| metric.path == path)
+                .map(|(_, summary)| summary)
+        })
     }
 
     /// The statistics of the whole-run metric at `path`.
@@ -120,13 +200,20 @@ impl ReplicationSummary {
 
 impl Serialize for ReplicationSummary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = serializer.serialize_struct("ReplicationSummary", 7)?;
+        let mut object = serializer.serialize_struct("ReplicationSummary", 10)?;
         object.serialize_field("scenario", &self.scenario)?;
+        if let Some(source) = &self.source {
+            object.serialize_field("source", source)?;
+        }
+        if let Some(currency) = &self.currency {
+            object.serialize_field("currency", currency)?;
+        }
         object.serialize_field("version", &self.version)?;
-        object.serialize_field("seed", &self.base_seed)?;
+        object.serialize_field("seed", &self.base_seed.to_string())?;
         object.serialize_field("replications", &self.runs.len())?;
         object.serialize_field("runs", &self.runs)?;
         object.serialize_field("summary", &nest(&self.metrics))?;
+        object.serialize_field("derived", &nest(&self.derived))?;
         let months: Vec<Labelled<'_, Summary>> = self
             .months
             .iter()
@@ -155,17 +242,30 @@ impl Serialize for Figure {
     }
 }
 
+/// A metric the summary derives, a rate.
+pub(crate) fn derived_metric(path: &str) -> Metric {
+    Metric {
+        path: path.to_string(),
+        kind: MetricKind::Number,
+    }
+}
+
 impl Serialize for Summary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let money = self.mean.kind == MetricKind::Money;
-        let mut object = serializer.serialize_map(Some(if money { 6 } else { 4 }))?;
-        object.serialize_entry("mean", &self.mean)?;
+        let rate = self.mean.kind == MetricKind::Number;
+        let entries = 4 + if money { 2 } else { 0 } + usize::from(rate);
+        let mut object = serializer.serialize_map(Some(entries))?;
+        object.serialize_entry("mean", &self.is_defined().then_some(self.mean))?;
         object.serialize_entry("sd", &self.sd)?;
         object.serialize_entry("ci95_low", &self.ci95.map(|(low, _)| low))?;
         object.serialize_entry("ci95_high", &self.ci95.map(|(_, high)| high))?;
         if money {
             object.serialize_entry("p95", &self.p95)?;
             object.serialize_entry("p99", &self.p99)?;
+        }
+        if rate {
+            object.serialize_entry("defined", &self.defined)?;
         }
         object.end()
     }

@@ -52,31 +52,77 @@ impl std::fmt::Display for Money {
     }
 }
 
-/// `numerator / denominator` rounded to six decimals, as a plain number; 0
-/// when the denominator is 0. Computed in decimal, so identical everywhere.
-fn ratio(numerator: Decimal, denominator: Decimal) -> f64 {
+/// `numerator / denominator` rounded to six decimals, as a plain number;
+/// `None` (JSON `null`) when the denominator is 0: a share of nothing is
+/// undefined, and a 0 would read as "none of them", which an average across
+/// replications would then count. Computed in decimal, so identical
+/// everywhere.
+fn ratio(numerator: Decimal, denominator: Decimal) -> Option<f64> {
     if denominator.is_zero() {
-        return 0.0;
+        return None;
     }
-    (numerator / denominator)
-        .round_dp(6)
-        .to_f64()
-        .unwrap_or(0.0)
+    Some(
+        (numerator / denominator)
+            .round_dp(6)
+            .to_f64()
+            .unwrap_or(0.0),
+    )
 }
 
 /// [`ratio`] of two amounts of money.
-fn money_ratio(numerator: CentsTotal, denominator: CentsTotal) -> f64 {
+fn money_ratio(numerator: CentsTotal, denominator: CentsTotal) -> Option<f64> {
     ratio(numerator.to_decimal(), denominator.to_decimal())
 }
 
-fn count_ratio(numerator: u64, denominator: u64) -> f64 {
+fn count_ratio(numerator: u64, denominator: u64) -> Option<f64> {
     ratio(Decimal::from(numerator), Decimal::from(denominator))
+}
+
+/// A seed as the JSON reports write it: a decimal string, since a `u64`
+/// above 2^53 loses digits as a JSON number in JavaScript, jq or a
+/// spreadsheet, and a seed that reads back different reproduces nothing.
+pub fn serialize_seed<S: Serializer>(seed: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(seed)
+}
+
+/// What was run: the scenario file, by name and by the SHA-256 of its bytes
+/// as they were read, so a report can be matched to the exact file behind
+/// it even after the file was edited. Outside `outcome`, so never in the
+/// digest (the digest is of what happened, whichever file said so).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// The path as it was given on the command line.
+    pub file: String,
+    /// SHA-256 (hex) of the file's bytes.
+    pub sha256: String,
+}
+
+impl Source {
+    /// The source of a scenario read from `file` as `bytes`.
+    pub fn new(file: &str, bytes: &[u8]) -> Source {
+        Source {
+            file: file.to_string(),
+            sha256: Sha256::digest(bytes)
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect(),
+        }
+    }
+
+    /// The first twelve hex digits of the SHA-256: enough to tell files apart by eye.
+    pub fn short_sha256(&self) -> &str {
+        &self.sha256[..self.sha256.len().min(12)]
+    }
 }
 
 /// The whole report of one run.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub scenario: String,
+    /// The scenario file, when the report was run from one (`None` from code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(serialize_with = "serialize_seed")]
     pub seed: u64,
     pub version: String,
     pub outcome: Outcome,
@@ -129,7 +175,7 @@ pub struct VettingOutcome {
 pub struct ScreeningOutcome {
     #[serde(flatten)]
     pub screening: crate::program::ScreeningRow,
-    pub approval_rate: f64,
+    pub approval_rate: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -156,7 +202,7 @@ pub struct StorefrontOutcome {
     /// Orders placed with a supplier showing the badge at contract.
     pub orders_with_badged_supplier: u64,
     /// Their share of all orders placed.
-    pub badged_order_share: f64,
+    pub badged_order_share: Option<f64>,
 }
 
 /// What bust-out fraud took from buyers, and who bore it.
@@ -265,10 +311,12 @@ pub struct RefundOutcome {
     pub resolved: u64,
     /// The order value of the resolved covered orders.
     pub resolved_value: Money,
-    /// Refunded orders / resolved covered orders (at most 1).
-    pub rate: f64,
-    /// Refunded value / order value of the resolved covered orders (at most 1).
-    pub value_rate: f64,
+    /// Refunded orders / resolved covered orders (at most 1); `None` when
+    /// no covered order was resolved.
+    pub rate: Option<f64>,
+    /// Refunded value / order value of the resolved covered orders (at
+    /// most 1); `None` when no covered order was resolved.
+    pub value_rate: Option<f64>,
     pub by_reason: ByReason<RefundsOfReason>,
 }
 
@@ -276,8 +324,8 @@ pub struct RefundOutcome {
 pub struct RiskOutcome {
     /// Advances written off as never recoverable.
     pub platform_loss: Money,
-    /// Platform loss in basis points of covered GMV.
-    pub loss_bps: f64,
+    /// Platform loss in basis points of covered GMV; `None` without covered GMV.
+    pub loss_bps: Option<f64>,
     pub escrow_peak: Money,
     /// Peak of deposits released before acceptance on orders still open.
     pub exposure_peak: Money,
@@ -342,7 +390,7 @@ pub struct MonthOutcome {
     pub gmv: Money,
     pub gmv_covered: Money,
     /// Covered GMV / GMV of the month's orders.
-    pub covered_share: f64,
+    pub covered_share: Option<f64>,
     pub claims_filed: u64,
     /// Covered orders whose refund outcome became final this month.
     pub covered_orders_resolved: u64,
@@ -608,12 +656,19 @@ impl Report {
         let digest = outcome.digest();
         Report {
             scenario: scenario.name.clone(),
+            source: None,
             seed,
             version: VERSION.to_string(),
             outcome,
             digest,
             performance,
         }
+    }
+
+    /// The report, recording the scenario file it was run from.
+    pub fn with_source(mut self, source: Source) -> Report {
+        self.source = Some(source);
+        self
     }
 
     /// Pretty JSON, ending with a newline.

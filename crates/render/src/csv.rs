@@ -6,40 +6,90 @@
 //! - Columns: `policy` (`A` or `B`, in comparisons only), `scenario`,
 //!   `replication`, `seed`, `month`, then every whole-run metric by its
 //!   dotted outcome path (`orders.placed`, `risk.platform_loss`), then every
-//!   monthly metric as `monthly.` and its path (`monthly.escrow_end`).
+//!   monthly metric as `monthly.` and its path (`monthly.escrow_end`);
+//!   `--metrics` patterns keep only the metric columns they match (by the
+//!   column's name, so `monthly.*` keeps the monthly series).
 //! - Rows: for each replication in order, first its whole-run row, whose
 //!   `month` is `all` and whose `monthly.*` cells are empty, then one row per
 //!   month (`month` is `YYYY-MM`), whose whole-run cells are empty.
 //! - Cells: counts as integers, money as decimals with two places, other
 //!   numbers as the JSON report prints them; no thousands separators, no
-//!   currency signs, so every metric column reads as a number.
+//!   currency signs, so every metric column reads as a number. A rate a
+//!   replication left undefined (`null` in its outcome) is an empty cell,
+//!   never 0.
+//! - Seeds are written in full, but a reader that guesses types reads a
+//!   seed above 2^53 as a float and loses digits (Excel always does): read
+//!   the column as text (`dtype={"seed": str}` in pandas).
 //!
-//! In pandas: `df = pd.read_csv(path)` gives numeric columns throughout
-//! (seeds as `uint64`); the replications are `df[df.month == "all"]`, the
+//! In pandas: `df = pd.read_csv(path, dtype={"seed": str})` gives numeric
+//! metric columns; the replications are `df[df.month == "all"]`, the
 //! monthly series `df[df.month != "all"]` (`.dropna(axis=1, how="all")`
 //! drops the other kind's empty columns).
 //! Every cell is a pure function of the replications, so the CSV is
 //! byte-identical whatever the thread count.
 
-use escrowsim_analysis::Replications;
 use escrowsim_analysis::metrics::MONTHLY_KEY;
+use escrowsim_analysis::{MetricPatterns, Replications};
+use rust_decimal::Decimal;
 
 /// The `month` of whole-run rows.
 pub const WHOLE_RUN_MONTH: &str = "all";
 
-/// The CSV of one set of replications.
-pub fn render_replications_csv(replications: &Replications) -> String {
+/// The CSV of one set of replications; `columns` chooses the metric columns.
+pub fn render_replications_csv(replications: &Replications, columns: &MetricPatterns) -> String {
     let mut table = vec![header(replications, false)];
     rows(&mut table, replications, None);
-    csv_lines(table)
+    csv_lines(choose_columns(table, columns, 4))
 }
 
-/// The CSV of a comparison: A's replications, then B's, with a `policy` column.
-pub fn render_comparison_csv(a: &Replications, b: &Replications) -> String {
+/// The CSV of a comparison: A's replications, then B's, with a `policy`
+/// column; `columns` chooses the metric columns.
+pub fn render_comparison_csv(
+    a: &Replications,
+    b: &Replications,
+    columns: &MetricPatterns,
+) -> String {
     let mut table = vec![header(a, true)];
     rows(&mut table, a, Some("A"));
     rows(&mut table, b, Some("B"));
-    csv_lines(table)
+    csv_lines(choose_columns(table, columns, 5))
+}
+
+/// The names of the metric columns of a set's CSV, which `--metrics`
+/// patterns are matched against.
+pub fn metric_columns(replications: &Replications) -> Vec<String> {
+    header(replications, false).split_off(4)
+}
+
+/// Keeps the `leading` identity columns and the metric columns `columns` chooses.
+fn choose_columns(
+    table: Vec<Vec<String>>,
+    columns: &MetricPatterns,
+    leading: usize,
+) -> Vec<Vec<String>> {
+    if columns.is_empty() {
+        return table;
+    }
+    let kept: Vec<bool> = table[0]
+        .iter()
+        .enumerate()
+        .map(|(index, name)| index < leading || columns.selects(name))
+        .collect();
+    table
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .zip(&kept)
+                .filter(|(_, kept)| **kept)
+                .map(|(cell, _)| cell)
+                .collect()
+        })
+        .collect()
+}
+
+/// A value's cell: empty when the replication left it undefined.
+fn cell(value: &Option<Decimal>) -> String {
+    value.map(|value| value.to_string()).unwrap_or_default()
 }
 
 fn header(replications: &Replications, with_policy: bool) -> Vec<String> {
@@ -78,13 +128,13 @@ fn rows(table: &mut Vec<Vec<String>>, replications: &Replications, policy: Optio
             cells
         };
         let mut cells = leading(WHOLE_RUN_MONTH);
-        cells.extend(run.values.values.iter().map(|value| value.to_string()));
+        cells.extend(run.values.values.iter().map(cell));
         cells.extend(std::iter::repeat_n(String::new(), monthly_metrics));
         table.push(cells);
         for (month, values) in schema.months.iter().zip(&run.values.monthly) {
             let mut cells = leading(month);
             cells.extend(std::iter::repeat_n(String::new(), metrics));
-            cells.extend(values.iter().map(|value| value.to_string()));
+            cells.extend(values.iter().map(cell));
             table.push(cells);
         }
     }

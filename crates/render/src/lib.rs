@@ -12,8 +12,9 @@ pub mod html;
 mod sweep;
 pub mod tables;
 mod text;
+pub mod units;
 
-pub use csv::{csv_lines, render_comparison_csv, render_replications_csv};
+pub use csv::{csv_lines, metric_columns, render_comparison_csv, render_replications_csv};
 pub use html::{render_comparison_html, render_replications_html, render_sweep_html};
 pub use sweep::{render_sweep_summary_csv, render_sweep_summary_json, render_sweep_summary_text};
 pub use tables::{render_comparison_text, render_summary_text};

@@ -1,6 +1,7 @@
 //! The report for people: the figures a policy team reads first, then the
 //! ledger and the months.
 
+use crate::units::{UNDEFINED, Units};
 use escrowsim_core::report::{Money, Outcome, Performance, Report};
 use std::fmt::Write;
 
@@ -20,6 +21,13 @@ pub fn render_text(report: &Report) -> String {
         "escrowsim {} | scenario {:?} | seed {}",
         report.version, report.scenario, report.seed
     );
+    if let Some(source) = &report.source {
+        let _ = writeln!(
+            out,
+            "scenario file {} sha256 {}",
+            source.file, source.sha256
+        );
+    }
     let _ = writeln!(
         out,
         "{} days from {}, digest {}",
@@ -46,22 +54,6 @@ pub fn render_text(report: &Report) -> String {
         performance_section(&mut out, performance);
     }
     out
-}
-
-/// How figures read in the text report: rates as percentages, money with
-/// its currency.
-struct Units<'a> {
-    currency: &'a str,
-}
-
-impl Units<'_> {
-    fn percent(&self, rate: f64) -> String {
-        format!("{:.2}%", rate * 100.0)
-    }
-
-    fn money(&self, amount: &Money) -> String {
-        format!("{amount} {}", self.currency)
-    }
 }
 
 fn population(text: &mut String, outcome: &Outcome, _units: &Units) {
@@ -110,8 +102,8 @@ fn orders(text: &mut String, outcome: &Outcome, units: &Units) {
             outcome.orders.open_at_end, outcome.orders.covered_open_at_end
         ),
     );
-    line(text, "GMV", units.money(&outcome.gmv.total));
-    line(text, "covered GMV", units.money(&outcome.gmv.covered));
+    line(text, "GMV", units.money(outcome.gmv.total.0));
+    line(text, "covered GMV", units.money(outcome.gmv.covered.0));
     line(
         text,
         "shipped late / not shipped",
@@ -162,7 +154,7 @@ fn claims_and_refunds(text: &mut String, outcome: &Outcome, units: &Units) {
     line(
         text,
         "refunds",
-        format!("{} worth {}", refunds.count, units.money(&refunds.value)),
+        format!("{} worth {}", refunds.count, units.money(refunds.value.0)),
     );
     line(
         text,
@@ -194,9 +186,10 @@ fn risk(text: &mut String, outcome: &Outcome, units: &Units) {
         text,
         "platform loss",
         format!(
-            "{} ({:.2} bps of covered GMV)",
-            units.money(&risk.platform_loss),
+            "{} ({} of covered GMV)",
+            units.money(risk.platform_loss.0),
             risk.loss_bps
+                .map_or_else(|| UNDEFINED.to_string(), |bps| format!("{bps:.2} bps"))
         ),
     );
     money_lines(
@@ -286,7 +279,7 @@ fn storefront(text: &mut String, outcome: &Outcome, units: &Units) {
         "response rate / mean hours",
         format!(
             "{} / {:.1} h",
-            units.percent(storefront.response_rate),
+            units.percent(Some(storefront.response_rate)),
             storefront.mean_response_hours
         ),
     );
@@ -300,11 +293,11 @@ fn fraud(text: &mut String, outcome: &Outcome, units: &Units) {
         "orders never shipped",
         fraud.orders_not_shipped.to_string(),
     );
-    line(text, "value taken", units.money(&fraud.value_taken));
+    line(text, "value taken", units.money(fraud.value_taken.0));
     line(
         text,
         "caught by escrow",
-        units.money(&fraud.caught_by_escrow),
+        units.money(fraud.caught_by_escrow.0),
     );
     line(
         text,
@@ -338,7 +331,7 @@ fn ledger(text: &mut String, outcome: &Outcome, units: &Units) {
     line(
         text,
         "paid directly (uncovered)",
-        units.money(&ledger.paid_directly_to_suppliers),
+        units.money(ledger.paid_directly_to_suppliers.0),
     );
 }
 
@@ -410,14 +403,15 @@ fn line(text: &mut String, label: &str, value: String) {
 /// One line per (label, amount), each amount in the report's currency.
 fn money_lines(text: &mut String, units: &Units, rows: &[(&str, &Money)]) {
     for (label, amount) in rows {
-        line(text, label, units.money(amount));
+        line(text, label, units.money(amount.0));
     }
 }
 
-fn ratio_u64(numerator: u64, denominator: u64) -> f64 {
+/// `numerator / denominator`, undefined (`n/a` when printed) when the denominator is 0.
+fn ratio_u64(numerator: u64, denominator: u64) -> Option<f64> {
     if denominator == 0 {
-        0.0
+        None
     } else {
-        numerator as f64 / denominator as f64
+        Some(numerator as f64 / denominator as f64)
     }
 }

@@ -122,7 +122,13 @@ pub fn badged_order_share() -> Vec<Check> {
     let scenario = scenario("choice", &text);
     let sample: Vec<f64> = replicate(&scenario, REPLICATIONS)
         .iter()
-        .map(|report| report.outcome.storefront.badged_order_share)
+        .map(|report| {
+            report
+                .outcome
+                .storefront
+                .badged_order_share
+                .expect("orders were placed")
+        })
         .collect();
     let weight = libm::exp(badge_weight);
     let k = f64::from(candidates);

@@ -245,7 +245,7 @@ impl SweepResult {
             "scenario": manifest.scenario_name,
             "version": manifest.version,
             "digest": manifest.digest,
-            "seed": manifest.base_seed,
+            "seed": manifest.base_seed.to_string(),
             "replications": manifest.replications,
             "paths": manifest.paths,
             "points": points,

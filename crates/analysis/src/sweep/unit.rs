@@ -124,7 +124,7 @@ struct UnitFile {
     digest: String,
     events: u64,
     format: String,
-    monthly_values: Vec<Vec<Decimal>>,
+    monthly_values: Vec<Vec<Option<Decimal>>>,
     peak_rss_bytes: Option<u64>,
     point: u64,
     replication: u32,
@@ -134,7 +134,7 @@ struct UnitFile {
     settlements: u64,
     sweep_digest: String,
     unit: u64,
-    values: Vec<Decimal>,
+    values: Vec<Option<Decimal>>,
     version: String,
     wall_ms: u64,
 }
@@ -196,16 +196,28 @@ fn metrics_of(list: Vec<(String, KindKey)>) -> Result<Vec<Metric>, String> {
         .collect())
 }
 
-/// Refuses a value beyond what a run produces, saying which (the caller
-/// naming the list).
-fn check_values(values: &[Decimal]) -> Result<(), String> {
+/// Refuses a value beyond what a run produces, and an undefined (`null`)
+/// value of a metric that is not a rate, saying which (the caller naming
+/// the list).
+fn check_values(values: &[Option<Decimal>], metrics: &[Metric]) -> Result<(), String> {
     let bound = Decimal::from(METRIC_VALUE_MAX);
-    match values.iter().find(|value| value.abs() > bound) {
-        Some(value) => Err(format!(
-            "{value} is beyond the largest figure a run produces ({bound})"
-        )),
-        None => Ok(()),
+    for (value, metric) in values.iter().zip(metrics) {
+        match value {
+            Some(value) if value.abs() > bound => {
+                return Err(format!(
+                    "{value} is beyond the largest figure a run produces ({bound})"
+                ));
+            }
+            None if metric.kind != MetricKind::Number => {
+                return Err(format!(
+                    "{} is null, but only a rate can be undefined",
+                    metric.path
+                ));
+            }
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 impl UnitResult {
@@ -297,9 +309,10 @@ impl UnitResult {
         {
             return Err(mismatch(&format!("monthly_values[{month}]")));
         }
-        check_values(&file.values).map_err(|message| problem("values", message))?;
+        check_values(&file.values, &schema.metrics)
+            .map_err(|message| problem("values", message))?;
         for (month, values) in file.monthly_values.iter().enumerate() {
-            check_values(values)
+            check_values(values, &schema.monthly_metrics)
                 .map_err(|message| problem(&format!("monthly_values[{month}]"), message))?;
         }
         let mut histogram = Histogram::new_with_bounds(1, LATENCY_NS_MAX, 3)
