@@ -47,7 +47,7 @@ fn bad_input_of_every_kind_exits_2_with_a_message_naming_the_file() {
         (
             "duplicated.ron",
             quick.replace("seed: 7,", "seed: 7, seed: 8,").into_bytes(),
-            "duplicate field",
+            "is given twice",
         ),
     ];
     for (file_name, bytes, message) in cases {
