@@ -98,28 +98,67 @@ pub fn read_own_file(path: &Path, limit: u64) -> Result<Option<String>, InputErr
     read_text_bounded(path, limit).map(Some)
 }
 
-/// Reads, parses and validates a scenario file.
+/// What messages call standard input, given as `-` where a file is expected.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether `path` is `-`: standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The name of an input in messages: the path as given, or `<stdin>`.
+pub fn source_name(path: &Path) -> String {
+    if is_stdin(path) {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads at most `limit` bytes of UTF-8 text from the file at `path`, or
+/// from standard input when `path` is `-`, bounded alike: one byte past the
+/// limit is read at most, so an endless pipe costs no more than the limit.
+pub fn read_input_text(path: &Path, limit: u64) -> Result<String, InputError> {
+    if !is_stdin(path) {
+        return read_text_bounded(path, limit);
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|error| InputError::Unreadable(error.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::TooLong { limit });
+    }
+    String::from_utf8(bytes).map_err(|error| InputError::NotText {
+        offset: error.utf8_error().valid_up_to(),
+    })
+}
+
+/// Reads, parses and validates a scenario file (`-`: standard input).
 pub fn load_scenario_file(path: &Path) -> Result<Scenario, LoadError> {
     load_scenario_with_source(path).map(|(scenario, _)| scenario)
 }
 
-/// Reads, parses and validates a scenario file, and records what was read:
-/// the path and the SHA-256 of the very bytes parsed (hashed here, after
-/// the one read, so a file edited meanwhile cannot give a hash of other
-/// bytes than the scenario run).
+/// Reads, parses and validates a scenario file (`-`: standard input), and
+/// records what was read: its name and the SHA-256 of the very bytes parsed
+/// (hashed here, after the one read, so a file edited meanwhile cannot give
+/// a hash of other bytes than the scenario run).
 pub fn load_scenario_with_source(path: &Path) -> Result<(Scenario, Source), LoadError> {
-    let source_name = path.display().to_string();
-    let text = read_text_bounded(path, SCENARIO_FILE_BYTES_MAX)
+    let source_name = source_name(path);
+    let text = read_input_text(path, SCENARIO_FILE_BYTES_MAX)
         .map_err(|error| LoadError::unreadable(&source_name, error))?;
     let scenario = parse_scenario(&text, &source_name)?;
     Ok((scenario, Source::new(&source_name, text.as_bytes())))
 }
 
-/// Reads, validates and expands a sweep file; its base scenario is read
-/// relative to the sweep file's directory.
+/// Reads, validates and expands a sweep file (`-`: standard input); its
+/// base scenario is read relative to the sweep file's directory (the
+/// current directory for standard input).
 pub fn load_sweep(path: &Path) -> Result<SweepPlan, SweepError> {
-    let source = path.display().to_string();
-    let text = read_text_bounded(path, SWEEP_FILE_BYTES_MAX).map_err(|error| {
+    let source = source_name(path);
+    let text = read_input_text(path, SWEEP_FILE_BYTES_MAX).map_err(|error| {
         SweepError::Unreadable(Located::new(
             &source,
             format!("cannot read the sweep file: {error}"),

@@ -45,11 +45,12 @@ enum Command {
     /// Compare two rule sets over paired replications (common random numbers).
     #[command(after_help = cli::compare::EXAMPLES)]
     Compare(cli::compare::CompareArgs),
-    /// Check a scenario and print every problem with its file:line:column.
-    #[command(
-        after_help = "Example:\n  escrowsim validate scenarios/quick.ron\n\nExit status: 0 when the scenario is valid, 2 when it is not."
-    )]
+    /// Check a scenario or a sweep file and print every problem with its file:line:column.
+    #[command(after_help = cli::validate::EXAMPLES)]
     Validate(cli::validate::ValidateArgs),
+    /// Write a commented starting scenario to a new file.
+    #[command(after_help = cli::init::EXAMPLES)]
+    Init(cli::init::InitArgs),
     /// Run a sweep's units (or one shard of them) into a directory; resumable.
     #[command(after_help = cli::sweep::EXAMPLES)]
     Sweep(cli::sweep::SweepArgs),
@@ -93,6 +94,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(arguments) => cli::run::run(&arguments),
         Command::Validate(arguments) => cli::validate::validate(&arguments),
+        Command::Init(arguments) => cli::init::init(&arguments),
         Command::Sweep(arguments) => cli::sweep::sweep(&arguments),
         Command::Merge(arguments) => cli::merge::merge(&arguments),
         Command::Compare(arguments) => cli::compare::compare(&arguments),

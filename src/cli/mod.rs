@@ -4,6 +4,7 @@ pub mod bench;
 pub mod compare;
 pub mod determinism;
 pub mod flags;
+pub mod init;
 pub mod manual;
 pub mod memory;
 pub mod merge;

@@ -1,16 +1,33 @@
-//! `escrowsim validate`: every problem of a scenario, or a one-line summary.
+//! `escrowsim validate`: every problem of a scenario or a sweep file, or a
+//! one-line summary.
+//!
+//! A sweep file is told from a scenario by what it starts with (`Sweep(`,
+//! after comments), so one command checks either; the file is read once,
+//! bounded by the larger of the two limits, and a sweep file is then held
+//! to its own.
 
 use super::Failure;
 use super::flags::MemoryArgs;
 use super::memory::{MemoryBudget, Workload, check_memory};
 use clap::Args;
+use escrowsim::input::{InputError, Located, read_input_text, source_name};
 use escrowsim::program::memory::{Bytes, estimate_peak_memory};
-use escrowsim::scenario::load_scenario_file;
-use std::path::PathBuf;
+use escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX;
+use escrowsim::scenario::{LoadError, parse_scenario};
+use escrowsim::sweep::{SWEEP_FILE_BYTES_MAX, parse_sweep};
+use std::path::{Path, PathBuf};
+
+pub const EXAMPLES: &str = "Examples:
+  escrowsim validate scenarios/quick.ron
+  escrowsim validate sweeps/claim-window-by-release.ron
+  escrowsim init my-rules.ron && escrowsim validate my-rules.ron
+  generate-scenario | escrowsim validate -
+
+Exit status: 0 when the scenario (or sweep file) is valid, 2 when it is not.";
 
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// Scenario file (RON).
+    /// Scenario or sweep file (RON); `-` reads standard input.
     pub scenario: PathBuf,
     #[command(flatten)]
     pub memory: MemoryArgs,
@@ -18,9 +35,15 @@ pub struct ValidateArgs {
 
 pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
     let path = &arguments.scenario;
-    let scenario = load_scenario_file(path)?;
+    let source = source_name(path);
+    let text = read_input_text(path, SCENARIO_FILE_BYTES_MAX.max(SWEEP_FILE_BYTES_MAX))
+        .map_err(|error| LoadError::unreadable(&source, error))?;
+    if starts_as_sweep(&text) {
+        return validate_sweep(path, &source, &text);
+    }
+    let scenario = parse_scenario(&text, &source)?;
     check_memory(
-        path,
+        Path::new(&source),
         &scenario,
         MemoryBudget::find(arguments.memory.max_memory),
         Workload::SINGLE_RUN,
@@ -28,8 +51,7 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
     let suppliers = scenario.supplier_count();
     let buyers = scenario.buyer_count();
     let line = format!(
-        "{}: valid: scenario {:?}, {} supplier and {} buyer segments ({suppliers} suppliers, {buyers} buyers), {} days from {}; estimated peak memory {}",
-        path.display(),
+        "{source}: valid: scenario {:?}, {} supplier and {} buyer segments ({suppliers} suppliers, {buyers} buyers), {} days from {}; estimated peak memory {}",
         scenario.name,
         scenario.suppliers.len(),
         scenario.buyers.len(),
@@ -38,4 +60,64 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
         Bytes(estimate_peak_memory(&scenario).total_bytes())
     );
     super::output::write_report(None, format!("{line}\n").as_bytes())
+}
+
+/// A sweep file: planned as `escrowsim sweep` would (its base scenario
+/// read relative to it, every point's scenario validated), without running.
+fn validate_sweep(path: &Path, source: &str, text: &str) -> Result<(), Failure> {
+    if text.len() as u64 > SWEEP_FILE_BYTES_MAX {
+        let error = InputError::TooLarge {
+            bytes: text.len() as u64,
+            limit: SWEEP_FILE_BYTES_MAX,
+        };
+        let problem = Located::new(source, format!("cannot read the sweep file: {error}"));
+        return Err(Failure::BadInput(problem.to_string()));
+    }
+    let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let plan = parse_sweep(text, source, &base_directory)
+        .map_err(|error| Failure::BadInput(error.to_string()))?;
+    let line = format!(
+        "{source}: valid: sweep {:?} of scenario {:?}, {} grid dimensions, {} points x {} replications = {} units",
+        plan.name,
+        plan.scenario_name,
+        plan.paths.len(),
+        plan.points.len(),
+        plan.replications,
+        plan.unit_count()
+    );
+    super::output::write_report(None, format!("{line}\n").as_bytes())
+}
+
+/// Whether RON text is a sweep file: its first value, after blanks,
+/// comments and attributes, is named `Sweep`.
+pub fn starts_as_sweep(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(comment) = rest.strip_prefix("//") {
+            rest = comment.find('\n').map_or("", |end| &comment[end..]);
+        } else if let Some(comment) = rest.strip_prefix("/*") {
+            rest = comment.find("*/").map_or("", |end| &comment[end + 2..]);
+        } else if let Some(attribute) = rest.strip_prefix("#![") {
+            rest = attribute.find(']').map_or("", |end| &attribute[end + 1..]);
+        } else {
+            break;
+        }
+    }
+    rest.strip_prefix("Sweep")
+        .is_some_and(|after| after.trim_start().starts_with('('))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts_as_sweep;
+
+    #[test]
+    fn a_sweep_is_told_from_a_scenario_by_its_first_name() {
+        assert!(starts_as_sweep("// grid\n/* a */ Sweep (name: \"s\")"));
+        assert!(starts_as_sweep("#![enable(implicit_some)]\nSweep("));
+        assert!(!starts_as_sweep("Scenario(name: \"Sweep(\")"));
+        assert!(!starts_as_sweep("(name: \"x\")"));
+        assert!(!starts_as_sweep("SweepStakes("));
+    }
 }

@@ -47,7 +47,7 @@ fn bad_input_of_every_kind_exits_2_with_a_message_naming_the_file() {
         (
             "duplicated.ron",
             quick.replace("seed: 7,", "seed: 7, seed: 8,").into_bytes(),
-            "duplicate field",
+            "is given twice",
         ),
     ];
     for (file_name, bytes, message) in cases {
@@ -274,10 +274,11 @@ fn the_text_report_warns_when_many_covered_orders_are_unresolved() {
 }
 
 /// The subcommands, as `escrowsim --help` lists them.
-const SUBCOMMANDS: [&str; 8] = [
+const SUBCOMMANDS: [&str; 9] = [
     "run",
     "compare",
     "validate",
+    "init",
     "sweep",
     "merge",
     "bench",
@@ -337,4 +338,142 @@ fn completions_and_the_manual_come_from_the_argument_definitions() {
     let unknown = crate::common::escrowsim(&["manual", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(crate::common::stderr(&unknown).contains("\"nope\" is not a subcommand; one of: run,"));
+}
+
+/// Runs `escrowsim` with `input` on its standard input.
+fn escrowsim_reading(arguments: &[&str], input: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args(arguments)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("escrowsim starts");
+    // A command that refuses early may close its input first.
+    let _ = child.stdin.take().expect("stdin").write_all(input);
+    child.wait_with_output().expect("escrowsim runs")
+}
+
+#[test]
+fn init_writes_a_commented_scenario_that_validates_and_never_overwrites() {
+    for template in ["quick", "launch"] {
+        let directory = temporary_file("init", "unused", b"");
+        let path = directory.with_file_name(format!("{template}-start.ron"));
+        let _ = std::fs::remove_file(&path);
+        let path_text = path.to_str().unwrap();
+        let output = escrowsim(&["init", "--from", template, path_text]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let validated = escrowsim(&["validate", path_text]);
+        assert_eq!(validated.status.code(), Some(0), "{}", stderr(&validated));
+        // Every top-level block is explained by a comment right before it.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for block in ["name", "suppliers", "buyers", "rules"] {
+            let at = lines
+                .iter()
+                .position(|line| line.starts_with(&format!("    {block}:")))
+                .unwrap_or_else(|| panic!("{template}: no {block}"));
+            assert!(
+                lines[at - 1].trim_start().starts_with("//"),
+                "{template}: {block} has no comment before it"
+            );
+        }
+        // A second init to the same file is refused and leaves it as it was.
+        let again = escrowsim(&["init", path_text]);
+        assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+        assert!(
+            stderr(&again).contains("exists already"),
+            "{}",
+            stderr(&again)
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+}
+
+#[test]
+fn validate_and_run_read_a_scenario_from_standard_input() {
+    let quick = std::fs::read(scenario_path("quick.ron")).unwrap();
+    let output = escrowsim_reading(&["validate", "-"], &quick);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("<stdin>: valid: scenario"));
+    let output = escrowsim_reading(&["run", "-", "--format", "json"], &quick);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let from_file = escrowsim(&[
+        "run",
+        scenario_path("quick.ron").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let digest = |output: &Output| {
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["digest"].clone()
+    };
+    assert_eq!(digest(&output), digest(&from_file));
+    // Problems name `<stdin>`, with their line, column and field.
+    let broken = String::from_utf8(quick)
+        .unwrap()
+        .replace("horizon_days: 120,", "horizon_days: 60.5,");
+    let output = escrowsim_reading(&["validate", "-"], broken.as_bytes());
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "<stdin>:9:19: horizon_days: expected a whole number, found `60.5`\n"
+    );
+    // Bounded like a file: a stream past the limit is refused, not held.
+    let endless = vec![b' '; 16 * 1024 * 1024 + 10];
+    let output = escrowsim_reading(&["validate", "-"], &endless);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with("<stdin>: the input goes on past"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn validate_checks_a_sweep_file_too() {
+    let sweep = crate::common::repository_root().join("sweeps/claim-window-by-release.ron");
+    let output = escrowsim(&["validate", sweep.to_str().unwrap()]);
+    let printed = crate::common::succeeded(&output);
+    assert!(
+        printed.contains("valid: sweep \"claim-window-by-release\" of scenario \"quick\", 2 grid dimensions, 6 points x 5 replications = 30 units"),
+        "{printed}"
+    );
+    let text = std::fs::read_to_string(&sweep)
+        .unwrap()
+        .replace(
+            "../scenarios/quick.ron",
+            &scenario_path("quick.ron").display().to_string(),
+        )
+        .replace("replications: 5", "replications: 0");
+    let path = temporary_file("validate-sweep", "bad-sweep.ron", text.as_bytes());
+    let output = escrowsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.starts_with(&format!("{}:", path.display()))
+            && message.contains(": replications: "),
+        "{message}"
+    );
+}
+
+#[test]
+fn syntax_errors_name_the_file_line_column_and_field() {
+    let quick = std::fs::read_to_string(scenario_path("quick.ron")).unwrap();
+    let text = quick
+        .replacen("horizon_days: 120,", "horizon_days: 120", 1)
+        .replacen("claim_window_days: 30,", "claim_windw_days: 0,", 1);
+    let path = temporary_file("syntax-errors", "two-mistakes.ron", text.as_bytes());
+    let output = escrowsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let file = path.display();
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "{file}:9:22: horizon_days: expected `,` after this value, before the next entry at 11:5\n\
+             {file}:57:9: rules.claim_windw_days: unknown field `claim_windw_days`; did you mean `claim_window_days`?\n\
+             {file}:57:9: rules.claim_window_days: 0 is out of range 1..=3650\n"
+        )
+    );
 }

@@ -116,7 +116,7 @@ fn bad_inputs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "duplicated-top.ron",
             edited("seed: 7,", "seed: 7, seed: 7,"),
-            "duplicate field",
+            "is given twice",
         ),
         (
             "duplicated-rule.ron",
@@ -124,12 +124,12 @@ fn bad_inputs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
                 "claim_window_days: 30,",
                 "claim_window_days: 30, claim_window_days: 30,",
             ),
-            "duplicate field",
+            "is given twice",
         ),
         (
             "unknown-field.ron",
             edited("seed: 7,", "seed: 7, colour: 1,"),
-            "Unexpected field",
+            "unknown field",
         ),
         (
             "horizon-zero.ron",

@@ -173,6 +173,21 @@ fn the_summary_reports_key_metrics_with_intervals_and_unit_costs() {
     ])))
     .unwrap();
     assert_eq!(json["points"].as_array().unwrap().len(), 4);
+    // Counts, rates and costs are JSON numbers; money stays an exact
+    // two-decimal string, as in every report; parameters are as written.
+    let point = &json["points"][3];
+    assert_eq!(point["point"], 3);
+    assert_eq!(point["rules.claim_window_days"], "45");
+    assert!(point["refunds.rate.mean"].is_number(), "{point}");
+    assert!(point["refunds.rate.ci95_low"].is_number(), "{point}");
+    assert!(point["orders.covered.mean"].is_number(), "{point}");
+    assert!(point["unit_wall_ms_mean"].is_u64(), "{point}");
+    let loss = point["risk.platform_loss.mean"].as_str().unwrap();
+    assert!(
+        loss.split_once('.')
+            .is_some_and(|(_, cents)| cents.len() == 2),
+        "{point}"
+    );
 }
 
 #[test]
@@ -764,4 +779,51 @@ fn an_endless_sweep_file_is_read_only_up_to_its_size_limit() {
         message.contains("cannot read the sweep file: the input goes on past 1048576 bytes"),
         "{message}"
     );
+}
+
+#[test]
+fn grid_values_may_be_written_as_in_a_scenario_without_quotes() {
+    // Goal: `14`, `AtContract`, `[TT, Card]` and `OrdersUpTo("5000.00")`
+    // written bare make the same sweep as the same text in quotes: the same
+    // points, parameters and digest (so results of either mix).
+    let scenarios = crate::common::repository_root().join("scenarios");
+    let sweep = |values: [&str; 5]| {
+        let [window_a, window_b, release, methods, fee] = values;
+        let text = format!(
+            "Sweep(name: \"bare\", scenario: \"quick.ron\", replications: 2, grid: [\n\
+             (path: \"rules.claim_window_days\", values: [{window_a}, {window_b}]),\n\
+             (path: \"rules.deposit_release\", values: [{release}]),\n\
+             (path: \"rules.covered_payment_methods\", values: [{methods}]),\n\
+             (path: \"rules.seller_fee_applies_to\", values: [{fee}]),\n])"
+        );
+        escrowsim::sweep::parse_sweep(&text, "bare.ron", &scenarios)
+            .unwrap_or_else(|error| panic!("{error}"))
+    };
+    let bare = sweep([
+        "14",
+        "45",
+        "AtContract",
+        "[TT, Card]",
+        "OrdersUpTo(\"5000.00\")",
+    ]);
+    let quoted = sweep([
+        "\"14\"",
+        "\"45\"",
+        "\"AtContract\"",
+        "\"[TT, Card]\"",
+        "\"OrdersUpTo(\\\"5000.00\\\")\"",
+    ]);
+    assert_eq!(bare.digest, quoted.digest);
+    assert_eq!(bare.points.len(), 2);
+    for (bare, quoted) in bare.points.iter().zip(&quoted.points) {
+        assert_eq!(bare.parameters, quoted.parameters);
+        assert_eq!(bare.scenario, quoted.scenario);
+    }
+    assert_eq!(bare.points[0].parameters[0].1, "14");
+    assert_eq!(bare.points[1].scenario.rules.claim_window_days, 45);
+    // A bare value that is not one of its rule's is located like a quoted one.
+    let text = "Sweep(name: \"bad\", scenario: \"quick.ron\", replications: 2, grid: [\n\
+                (path: \"rules.claim_window_days\", values: [14, 0]),\n])";
+    let error = escrowsim::sweep::parse_sweep(text, "bad.ron", &scenarios).unwrap_err();
+    assert!(error.to_string().starts_with("bad.ron:2:"), "{error}");
 }

@@ -196,12 +196,8 @@ fn all_problems_are_reported_at_once() {
 #[test]
 fn syntax_and_type_errors_name_the_line_and_column() {
     let cases: &[(&str, &str, &str)] = &[
-        (
-            "seed: 7,",
-            "seed: 7, colour: 3,",
-            "Unexpected field named `colour`",
-        ),
-        ("seed: 7,", "seed: \"seven\",", "Expected"),
+        ("seed: 7,", "seed: 7, colour: 3,", "unknown field `colour`"),
+        ("seed: 7,", "seed: \"seven\",", "expected a whole number"),
         (
             "country: \"CN\"",
             "country: \"XX\"",
@@ -220,7 +216,7 @@ fn syntax_and_type_errors_name_the_line_and_column() {
         (
             "claim_window_days: 30,",
             "claim_window_days: 30, claim_window_days: 31,",
-            "duplicate field",
+            "is given twice",
         ),
         (
             "coverage_limit_floor: \"10000.00\"",
@@ -453,4 +449,138 @@ fn a_prior_history_too_long_to_draw_is_refused() {
         error.contains("the suppliers' prior history would hold about 2.4"),
         "{error}"
     );
+}
+
+#[test]
+fn a_missing_comma_is_reported_at_the_end_of_the_line_that_lacks_it() {
+    // `    horizon_days: 120` ends at column 21; the comma belongs at 22,
+    // not at `currency` two lines below, where the parser noticed.
+    let error = error_after("horizon_days: 120,", "horizon_days: 120");
+    let line = line_of("horizon_days: 120");
+    assert_eq!(
+        error,
+        format!(
+            "quick.ron:{line}:22: horizon_days: expected `,` after this value, before the next entry at 11:5"
+        )
+    );
+}
+
+#[test]
+fn a_fraction_in_a_whole_number_field_names_the_field_and_the_value() {
+    let error = error_after("horizon_days: 120,", "horizon_days: 60.5,");
+    let line = line_of("horizon_days: 120");
+    assert_eq!(
+        error,
+        format!("quick.ron:{line}:19: horizon_days: expected a whole number, found `60.5`")
+    );
+}
+
+#[test]
+fn an_unclosed_quote_names_the_string_field_and_where_it_opened() {
+    let error = error_after("name: \"quick\",", "name: \"quick,");
+    let line = line_of("name: \"quick\"");
+    assert!(
+        error.starts_with(&format!(
+            "quick.ron:{line}:11: name: this string has no closing quote on its line"
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_integer_beyond_its_type_gives_the_range() {
+    for (written, shown) in [("-1", "-1"), ("99999999999", "99999999999")] {
+        let error = error_after("horizon_days: 120,", &format!("horizon_days: {written},"));
+        let line = line_of("horizon_days: 120");
+        assert_eq!(
+            error,
+            format!(
+                "quick.ron:{line}:19: horizon_days: `{shown}` is out of range: a whole number from 0 to 4294967295 is expected here"
+            )
+        );
+    }
+    let error = error_after("seed: 7,", "seed: -7,");
+    assert!(error.contains("from 0 to 18446744073709551615"), "{error}");
+}
+
+#[test]
+fn a_misspelled_field_or_variant_suggests_the_nearest_name() {
+    let error = error_after("claim_window_days: 30,", "claim_windw_days: 30,");
+    let line = line_of("claim_window_days: 30,");
+    assert_eq!(
+        error,
+        format!(
+            "quick.ron:{line}:9: rules.claim_windw_days: unknown field `claim_windw_days`; did you mean `claim_window_days`?"
+        )
+    );
+    let error = error_after("AtAcceptance", "AtAcceptence");
+    assert!(
+        error.ends_with(
+            "rules.deposit_release: unknown variant `AtAcceptence`; did you mean `AtAcceptance`?"
+        ),
+        "{error}"
+    );
+    // Nothing close: the names it may be.
+    let error = error_after("seed: 7,", "seed: 7, colour: 3,");
+    assert!(error.contains("expected one of `name`, `seed`"), "{error}");
+}
+
+#[test]
+fn a_misspelled_required_field_is_reported_once_and_its_value_still_checked() {
+    // The field is read under the name it was meant to have, so its value
+    // (0, out of range) is checked too, and no "missing field" follows.
+    let error = error_after("horizon_days: 120,", "horizon_dayz: 0,");
+    let lines: Vec<&str> = error.lines().collect();
+    assert_eq!(lines.len(), 2, "{error}");
+    assert!(lines[0].contains("did you mean `horizon_days`?"), "{error}");
+    assert!(lines[1].contains("0 is out of range 1..=36525"), "{error}");
+}
+
+#[test]
+fn one_syntax_error_does_not_hide_the_problems_elsewhere() {
+    // Goal: a wrong type, an unknown field, a bad variant, an unknown
+    // country and a value out of its bounds, in five places, all reported
+    // at once, in file order, each with its line and field; no problem
+    // comes from the placeholders put in to read on.
+    let text = shipped_text("quick.ron")
+        .replacen("horizon_days: 120,", "horizon_days: 60.5,", 1)
+        .replacen("country: \"CN\"", "country: \"XX\"", 1)
+        .replacen(
+            "volunteer_probability: 0.5",
+            "volunteer_probability: 1.5",
+            1,
+        )
+        .replacen("AtAcceptance", "AtAcceptence", 1)
+        .replacen("claim_window_days: 30,", "claim_windw_days: 30,", 1);
+    let error = parse_scenario(&text, "quick.ron").expect_err("five problems");
+    let LoadError::Invalid { problems, .. } = &error else {
+        panic!("several problems: {error}");
+    };
+    let fields: Vec<&str> = problems
+        .iter()
+        .map(|problem| problem.field.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "horizon_days",
+            "suppliers[0].country",
+            "suppliers[0].volunteer_probability",
+            "rules.deposit_release",
+            "rules.claim_windw_days",
+        ],
+        "{error}"
+    );
+    assert!(problems.iter().all(|problem| problem.position.is_some()));
+}
+
+#[test]
+fn recovery_is_bounded_by_the_problem_limit() {
+    // Goal: a file of a thousand unknown fields lists 100 problems, quickly.
+    let fields: String = (0..1000)
+        .map(|index| format!("unknown_{index}: 1,\n"))
+        .collect();
+    let text = shipped_text("quick.ron").replacen("seed: 7,", &format!("seed: 7,\n{fields}"), 1);
+    let error = parse_scenario(&text, "quick.ron").expect_err("unknown fields");
+    assert_eq!(error.problem_count(), 100, "{error}");
 }

@@ -1,17 +1,63 @@
 //! The sweep summary: per point, the parameters, each key metric's mean and
 //! 95% interval, and the units' wall time and memory, as a table, CSV or
 //! JSON. The merged result itself is data (`SweepResult::to_json`).
+//!
+//! In JSON the cells keep their kind, as in every JSON escrowsim writes:
+//! money is a two-decimal string (exact; a float would not be), counts,
+//! rates, milliseconds and bytes are numbers, a parameter is the RON text
+//! of its value as written, and a figure that does not exist (the interval
+//! of a single replication, an unknown memory peak) is `null`.
 
 use crate::csv::csv_lines;
 use escrowsim_analysis::Summary;
+use escrowsim_analysis::metrics::MetricKind;
+use escrowsim_analysis::statistics::Figure;
 use escrowsim_analysis::sweep::SweepResult;
 use escrowsim_analysis::sweep::result::KEY_METRICS;
 use serde_json::{Value, json};
 use std::fmt::Write;
 
+/// One cell of the summary, with what it holds: CSV writes them all as
+/// text, JSON as strings, numbers or null.
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    Text(String),
+    Number(String),
+    Money(String),
+    Missing,
+}
+
+impl Cell {
+    fn figure(figure: &Figure) -> Cell {
+        match figure.kind {
+            MetricKind::Money => Cell::Money(figure.text()),
+            MetricKind::Count | MetricKind::Number => Cell::Number(figure.text()),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(text) | Cell::Number(text) | Cell::Money(text) => text.clone(),
+            Cell::Missing => String::new(),
+        }
+    }
+
+    fn json(&self) -> Value {
+        match self {
+            Cell::Text(text) | Cell::Money(text) => Value::String(text.clone()),
+            // Figures are printed with six decimals at most, which a JSON
+            // number holds as written.
+            Cell::Number(text) => serde_json::from_str::<serde_json::Number>(text)
+                .map(Value::Number)
+                .unwrap_or_else(|_| Value::String(text.clone())),
+            Cell::Missing => Value::Null,
+        }
+    }
+}
+
 /// Per point: the parameters, each key metric's mean and 95% interval,
 /// and the units' wall time and memory, as rows of named cells.
-fn summary_rows(result: &SweepResult) -> (Vec<String>, Vec<Vec<String>>) {
+fn summary_rows(result: &SweepResult) -> (Vec<String>, Vec<Vec<Cell>>) {
     let mut header: Vec<String> = vec!["point".to_string()];
     header.extend(result.manifest.paths.iter().cloned());
     for metric in KEY_METRICS {
@@ -32,26 +78,36 @@ fn summary_rows(result: &SweepResult) -> (Vec<String>, Vec<Vec<String>>) {
         .iter()
         .enumerate()
         .map(|(index, point)| {
-            let mut row = vec![index.to_string()];
-            row.extend(point.parameters.iter().map(|(_, value)| value.clone()));
+            let mut row = vec![Cell::Number(index.to_string())];
+            row.extend(
+                point
+                    .parameters
+                    .iter()
+                    .map(|(_, value)| Cell::Text(value.clone())),
+            );
             for metric in KEY_METRICS {
                 match point.summary.metric(metric) {
                     Some(summary) => {
-                        let (low, high) = interval_text(summary);
-                        row.extend([summary.mean.text(), low, high]);
+                        row.push(Cell::figure(&summary.mean));
+                        match &summary.ci95 {
+                            Some((low, high)) => {
+                                row.extend([Cell::figure(low), Cell::figure(high)])
+                            }
+                            None => row.extend([Cell::Missing, Cell::Missing]),
+                        }
                     }
-                    None => row.extend(["", "", ""].map(str::to_string)),
+                    None => row.extend([Cell::Missing, Cell::Missing, Cell::Missing]),
                 }
             }
             let costs = &point.costs;
-            row.push((costs.wall_ms_total / costs.units.max(1)).to_string());
-            row.push(costs.wall_ms_max.to_string());
-            row.push(
-                costs
-                    .peak_rss_bytes_max
-                    .map(|bytes| bytes.to_string())
-                    .unwrap_or_default(),
-            );
+            row.push(Cell::Number(
+                (costs.wall_ms_total / costs.units.max(1)).to_string(),
+            ));
+            row.push(Cell::Number(costs.wall_ms_max.to_string()));
+            row.push(match costs.peak_rss_bytes_max {
+                Some(bytes) => Cell::Number(bytes.to_string()),
+                None => Cell::Missing,
+            });
             row
         })
         .collect();
@@ -61,6 +117,10 @@ fn summary_rows(result: &SweepResult) -> (Vec<String>, Vec<Vec<String>>) {
 /// The summary as CSV: one header, one row per point.
 pub fn render_sweep_summary_csv(result: &SweepResult) -> String {
     let (header, rows) = summary_rows(result);
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(Cell::text).collect())
+        .collect();
     csv_lines(std::iter::once(&header).chain(rows.iter()))
 }
 
@@ -74,7 +134,7 @@ pub fn render_sweep_summary_json(result: &SweepResult) -> String {
                 header
                     .iter()
                     .cloned()
-                    .zip(row.iter().map(|cell| Value::String(cell.clone())))
+                    .zip(row.iter().map(Cell::json))
                     .collect(),
             )
         })

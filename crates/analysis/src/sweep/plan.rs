@@ -41,12 +41,42 @@ struct SweepFile {
 }
 
 /// One dimension of the grid: a rule and the values it takes, each written
-/// as in a scenario's `rules` block (`"14"`, `"AtContract"`, `"[TT, Card]"`).
+/// as in a scenario's `rules` block (`14`, `AtContract`, `[TT, Card]`), or
+/// the same text in quotes (`"14"`, `"[TT, Card]"`).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct Dimension {
     path: String,
-    values: Vec<String>,
+    values: Vec<GridValue>,
+}
+
+/// A grid value as RON text of its rule. A value in quotes is the text
+/// inside them, so `"14"` and `14` are one value: the same patch, the same
+/// parameter in the results and the same sweep digest.
+#[derive(Clone, Debug, PartialEq)]
+struct GridValue(String);
+
+impl<'de> Deserialize<'de> for GridValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<ron::value::RawValue>::deserialize(deserializer)?;
+        let raw = raw.trim();
+        let text = raw.get_ron();
+        if text.starts_with('"') || text.starts_with("r#") || text.starts_with("r\"") {
+            return raw
+                .into_rust::<String>()
+                .map(GridValue)
+                .map_err(|error| serde::de::Error::custom(error.code));
+        }
+        Ok(GridValue(text.to_string()))
+    }
+}
+
+impl std::ops::Deref for GridValue {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
 
 /// One point of the grid: the values of every dimension, and the scenario
@@ -242,7 +272,10 @@ pub fn plan_sweep(
                         for problem in validate(&scenario) {
                             problems.push(at(
                                 &value_path,
-                                format!("{value:?} makes {}: {}", problem.path, problem.message),
+                                format!(
+                                    "{:?} makes {}: {}",
+                                    value.0, problem.path, problem.message
+                                ),
                             ));
                         }
                     }
@@ -394,7 +427,7 @@ fn expand(
                     SweepError::Invalid(vec![at(&value_path, message)])
                 })?;
             scenario.rules.apply(&patch);
-            parameters.push((dimension.path.clone(), value.clone()));
+            parameters.push((dimension.path.clone(), value.0.clone()));
         }
         points.push(Point {
             index,

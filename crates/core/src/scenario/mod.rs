@@ -20,6 +20,7 @@ pub mod limits;
 pub mod load;
 pub mod rules;
 pub mod spans;
+pub mod syntax;
 pub mod validate;
 
 use serde::Deserialize;

@@ -25,6 +25,10 @@ const MAX_DEPTH: usize = 256;
 #[derive(Clone, Debug, Default)]
 pub struct SpanIndex {
     positions: BTreeMap<String, Position>,
+    /// Where the first quoted string that runs past the end of its line
+    /// (or past the end of the text) opens: scenario strings never hold a
+    /// line break, so this is most likely a quote left unclosed.
+    string_across_lines: Option<Position>,
 }
 
 impl SpanIndex {
@@ -32,13 +36,15 @@ impl SpanIndex {
     /// nested): best effort.
     pub fn build(text: &str) -> SpanIndex {
         let mut tokens = Vec::new();
-        // An unterminated string or comment ends the scan; the tokens before it are still used.
-        let _ = Lexer {
+        let mut lexer = Lexer {
             rest: text,
             line: 1,
             column: 1,
-        }
-        .scan_into(&mut tokens);
+            string_across_lines: None,
+        };
+        // An unterminated string or comment ends the scan; the tokens before it are still used.
+        let _ = lexer.scan_into(&mut tokens);
+        let string_across_lines = lexer.string_across_lines;
         let entry_counts = count_group_entries(&tokens);
         let mut walker = Walker {
             tokens: &tokens,
@@ -54,7 +60,15 @@ impl SpanIndex {
         }
         SpanIndex {
             positions: walker.positions,
+            string_across_lines,
         }
+    }
+
+    /// Where the first quoted string opens that is not closed on its own
+    /// line, if one opens before `position`: the likeliest cause of a parse
+    /// error at `position`, since the parser reads on to the next quote.
+    pub fn string_across_lines_before(&self, position: Position) -> Option<Position> {
+        self.string_across_lines.filter(|start| *start < position)
     }
 
     /// Exact lookup.
@@ -134,6 +148,7 @@ struct Lexer<'text> {
     rest: &'text str,
     line: u32,
     column: u32,
+    string_across_lines: Option<Position>,
 }
 
 fn is_identifier_start(character: char) -> bool {
@@ -212,7 +227,16 @@ impl Lexer<'_> {
                     self.skip_attribute()?;
                     continue;
                 }
-                '"' | '\'' => TokenKind::Literal(self.literal()?.into()),
+                '"' => {
+                    let literal = self.literal();
+                    if (literal.is_none() || self.line != position.line)
+                        && self.string_across_lines.is_none()
+                    {
+                        self.string_across_lines = Some(position);
+                    }
+                    TokenKind::Literal(literal?.into())
+                }
+                '\'' => TokenKind::Literal(self.literal()?.into()),
                 'r' if self.raw_string_starts_at(1) => TokenKind::Literal(self.literal()?.into()),
                 // Byte strings and byte chars index like their text forms, so the prefix is dropped.
                 'b' if matches!(following, Some('"' | '\''))
