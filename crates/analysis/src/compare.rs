@@ -9,6 +9,7 @@
 //! difference excludes zero.
 
 use super::metrics::Metric;
+use super::precision::PrecisionReport;
 use super::replicate::Replications;
 use super::statistics::{Difference, compare};
 use super::summary::{Labelled, ReplicationSummary, nest};
@@ -36,6 +37,9 @@ pub struct Comparison {
     pub b: ReplicationSummary,
     pub differences: Vec<(Metric, Difference)>,
     pub monthly_differences: Vec<(String, Vec<(Metric, Difference)>)>,
+    /// How a precision-targeted comparison (`--precision`) stopped; the
+    /// JSON's `precision` key, present only then.
+    pub precision: Option<PrecisionReport>,
 }
 
 impl Comparison {
@@ -94,6 +98,7 @@ impl Comparison {
             b: ReplicationSummary::new(b),
             differences,
             monthly_differences,
+            precision: None,
         })
     }
 
@@ -115,7 +120,8 @@ impl Comparison {
 
 impl Serialize for Comparison {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = serializer.serialize_struct("Comparison", 7)?;
+        let fields = 7 + usize::from(self.precision.is_some());
+        let mut object = serializer.serialize_struct("Comparison", fields)?;
         object.serialize_field("version", &self.version)?;
         object.serialize_field("seed", &self.base_seed)?;
         object.serialize_field("replications", &self.a.runs.len())?;
@@ -131,6 +137,9 @@ impl Serialize for Comparison {
             })
             .collect();
         object.serialize_field("monthly_differences", &months)?;
+        if let Some(precision) = &self.precision {
+            object.serialize_field("precision", precision)?;
+        }
         object.end()
     }
 }

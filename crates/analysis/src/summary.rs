@@ -8,6 +8,7 @@
 //! decimal strings, as in the outcome.
 
 use super::metrics::{Metric, MetricKind};
+use super::precision::PrecisionReport;
 use super::replicate::Replications;
 use super::statistics::{Figure, Summary, summarise};
 use escrowsim_core::report::VERSION;
@@ -33,6 +34,12 @@ pub struct ReplicationSummary {
     pub metrics: Vec<(Metric, Summary)>,
     /// Months and, per month, the statistics of each monthly metric.
     pub months: Vec<MonthSummary>,
+    /// The scenario's currency (ISO 4217), for the titles of money axes;
+    /// `None` where the caller did not say. Not part of the JSON.
+    pub currency: Option<String>,
+    /// How a precision-targeted run (`--precision`) stopped; the JSON's
+    /// `precision` key, present only then.
+    pub precision: Option<PrecisionReport>,
 }
 
 #[derive(Clone, Debug)]
@@ -85,7 +92,15 @@ impl ReplicationSummary {
                 .collect(),
             metrics,
             months,
+            currency: None,
+            precision: None,
         }
+    }
+
+    /// The summary with its scenario's currency named, for charts.
+    pub fn in_currency(mut self, currency: &str) -> ReplicationSummary {
+        self.currency = Some(currency.to_string());
+        self
     }
 
     /// The statistics of the whole-run metric at `path`.
@@ -120,7 +135,8 @@ impl ReplicationSummary {
 
 impl Serialize for ReplicationSummary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = serializer.serialize_struct("ReplicationSummary", 7)?;
+        let fields = 7 + usize::from(self.precision.is_some());
+        let mut object = serializer.serialize_struct("ReplicationSummary", fields)?;
         object.serialize_field("scenario", &self.scenario)?;
         object.serialize_field("version", &self.version)?;
         object.serialize_field("seed", &self.base_seed)?;
@@ -136,6 +152,9 @@ impl Serialize for ReplicationSummary {
             })
             .collect();
         object.serialize_field("monthly", &months)?;
+        if let Some(precision) = &self.precision {
+            object.serialize_field("precision", precision)?;
+        }
         object.end()
     }
 }
