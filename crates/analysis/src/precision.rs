@@ -126,10 +126,28 @@ pub struct TargetResult {
     /// As asked, e.g. `5%` or `5000`.
     pub target: String,
     /// The target as an absolute half-width (a relative one times the mean).
+    #[serde(serialize_with = "as_number")]
     pub half_width_target: Decimal,
-    /// The half-width reached; `None` with a single replication.
+    /// The half-width reached, to six decimals; `None` with a single replication.
+    #[serde(serialize_with = "as_optional_number")]
     pub half_width: Option<Decimal>,
     pub met: bool,
+}
+
+/// A figure as a JSON number, as the report's other figures (six decimals
+/// at most).
+fn as_number<S: serde::Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(value.round_dp(6).to_f64().unwrap_or(f64::MAX))
+}
+
+fn as_optional_number<S: serde::Serializer>(
+    value: &Option<Decimal>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => as_number(value, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// What a precision-targeted analysis did: how many replications it
@@ -174,7 +192,7 @@ pub fn assess(
                 target: target.text[target.text.find('=').map_or(0, |at| at + 1)..]
                     .trim()
                     .to_string(),
-                half_width_target: allowed.round_dp(6),
+                half_width_target: allowed,
                 met: reached.is_some_and(|width| width <= allowed),
                 half_width: reached,
             }

@@ -9,12 +9,14 @@
 
 pub mod csv;
 pub mod html;
+mod precision;
 mod sweep;
 pub mod tables;
 mod text;
 
 pub use csv::{csv_lines, render_comparison_csv, render_replications_csv};
 pub use html::{render_comparison_html, render_replications_html, render_sweep_html};
+pub use precision::render_precision_text;
 pub use sweep::{render_sweep_summary_csv, render_sweep_summary_json, render_sweep_summary_text};
 pub use tables::{render_comparison_text, render_summary_text};
 pub use text::render_text;
