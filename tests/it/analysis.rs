@@ -458,6 +458,22 @@ fn the_html_report_is_self_contained_with_every_chart() {
         let namespaces = html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
         assert_eq!(urls, namespaces, "{}", path.display());
         assert!(html.contains("default-src 'none'"));
+        // Money axes name quick.ron's currency.
+        assert!(html.contains(">money, USD</text>"), "{}", path.display());
+        assert!(html.contains(">refunded value, USD</text>"));
+        assert!(html.contains(">platform loss per replication, USD</text>"));
+    }
+    // quick.ron holds every deposit to acceptance: no advance is ever
+    // written off, so all three losses are 0. The chart says so, with no
+    // invented axis and no mean, p95 and p99 printed on one another.
+    let html = std::fs::read_to_string(&run_html).unwrap();
+    let loss = &html[html
+        .find("data-chart=\"platform-loss-distribution\"")
+        .unwrap()..];
+    let loss = &loss[..loss.find("</svg>").unwrap()];
+    assert!(loss.contains(">all 3 values are 0</text>"), "{loss}");
+    for label in [">mean</text>", ">p95</text>", ">p99</text>", ">0.2</text>"] {
+        assert!(!loss.contains(label), "{label}: {loss}");
     }
 }
 
