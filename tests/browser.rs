@@ -1,5 +1,7 @@
 //! The HTML report in a real browser: headless Chromium opens the run and
-//! comparison reports, every chart must lay out, and the page must load
+//! comparison reports, every chart must lay out with no text label drawn
+//! over another (the page's self-check compares the labels' boxes as laid
+//! out, and marks each chart with the count), and the page must load
 //! nothing from the network.
 //!
 //! Built only with `--features browser-tests` (`.ci/run` does so after
@@ -156,6 +158,16 @@ fn check_report(page: &Path, directory: &Path, charts: &[&str]) {
             ),
             Some("yes"),
             "{}: chart {chart}",
+            page.display()
+        );
+        assert_eq!(
+            attribute(
+                &visit.dom,
+                &format!("data-chart=\"{chart}\""),
+                "data-text-overlaps"
+            ),
+            Some("0"),
+            "{}: chart {chart} has text labels drawn over one another",
             page.display()
         );
     }

@@ -1,20 +1,22 @@
 //! `escrowsim compare A.ron B.ron --replications R`: two rule sets, paired
 //! replication by replication on common random numbers.
 
-use super::flags::{MemoryArgs, MetricsArgs, ReportArgs, SeedArgs};
+use super::flags::{MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::{
-    check_patterns, interrupted, performance_footer, plan, with_progress, write_with_page,
+    Work, check_patterns, interrupted, performance_footer, plan, precise_failure,
+    say_where_written, with_progress, write_with_page,
 };
 use super::run::Format;
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use clap::Args;
 use escrowsim::analysis::compare::world_differences;
-use escrowsim::analysis::{Comparison, replicate_pair};
+use escrowsim::analysis::{Comparison, replicate_pair, replicate_pair_precise};
 use escrowsim::report::{
     metric_columns, render_comparison_csv, render_comparison_html, render_comparison_text,
+    render_precision_text,
 };
 use escrowsim::scenario::load_scenario_with_source;
 use std::path::PathBuf;
@@ -23,6 +25,7 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim compare scenarios/quick.ron scenarios/quick-release-at-contract.ron --replications 20
   escrowsim compare A.ron B.ron --replications 50 --jobs 2 --format json --out comparison.json
   escrowsim compare A.ron B.ron --replications 50 --html comparison.html
+  escrowsim compare A.ron B.ron --replications 400 --precision risk.platform_loss=500
 
 Both scenarios run with the same replication seeds (derived from A's seed, or --seed), so
 replication i of A and of B face the same buyers, suppliers and luck. A difference is marked
@@ -40,6 +43,8 @@ pub struct CompareArgs {
     /// Threads; defaults to the available cores. The report is the same for any value.
     #[arg(long)]
     pub jobs: Option<u32>,
+    #[command(flatten)]
+    pub precision: PrecisionArgs,
     #[command(flatten)]
     pub seed: SeedArgs,
     #[command(flatten)]
@@ -104,22 +109,32 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.report.out.as_deref(),
     ];
     let horizon_seconds = u64::from(a.horizon_days) * 86_400;
-    let ((a_set, b_set), wall_ns) = with_progress(
-        2 * horizon_seconds * u64::from(plan.replications),
-        &stop,
-        |progress| {
+    let targets = &arguments.precision.precision;
+    let work = Work::Replications {
+        replications: plan.replications,
+        runs_per_replication: 2,
+        capped: !targets.is_empty(),
+    };
+    let ((a_set, b_set, precision), wall_ns) =
+        with_progress(horizon_seconds, work, &stop, |progress| {
             catching_panics(|| {
-                replicate_pair(&a, &b, &plan, || progress.probe(horizon_seconds))
-                    .map_err(|at| interrupted(&stop, at, &outputs))
+                if targets.is_empty() {
+                    return replicate_pair(&a, &b, &plan, || progress.probe(horizon_seconds))
+                        .map(|(a_set, b_set)| (a_set, b_set, None))
+                        .map_err(|at| interrupted(&stop, at, &outputs));
+                }
+                replicate_pair_precise(&a, &b, &plan, targets, || progress.probe(horizon_seconds))
+                    .map(|(a_set, b_set, report)| (a_set, b_set, Some(report)))
+                    .map_err(|error| precise_failure(&stop, error, &outputs))
             })?
-        },
-    )?;
+        })?;
     stop.check(|| not_written(&outputs))?;
     let mut comparison =
         Comparison::new(&a_set, &b_set).map_err(|error| Failure::Internal(error.to_string()))?;
     comparison.a = comparison.a.with_scenario(Some(a_source), &a.currency);
     comparison.b = comparison.b.with_scenario(Some(b_source), &b.currency);
     comparison.warnings = warnings;
+    comparison.precision = precision;
     let patterns = arguments.metrics.patterns();
     check_patterns(
         &patterns,
@@ -135,6 +150,9 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
     let rendered = match arguments.report.format {
         Format::Text => {
             let mut text = render_comparison_text(&comparison, &patterns);
+            if let Some(precision) = &comparison.precision {
+                text.push_str(&render_precision_text(precision));
+            }
             text.push_str(&performance_footer(&[&a_set, &b_set], wall_ns, plan.jobs));
             text
         }
@@ -147,7 +165,9 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.report.out.as_deref(),
         &rendered,
         &stop,
-    )
+    )?;
+    say_where_written(&outputs);
+    Ok(())
 }
 
 /// The warning that A and B differ in more than their rules, naming the

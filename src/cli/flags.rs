@@ -5,6 +5,7 @@
 use super::memory::parse_memory_size;
 use super::run::Format;
 use clap::Args;
+use escrowsim::analysis::Target;
 use std::path::PathBuf;
 
 /// `--max-memory`: every subcommand that runs or checks a scenario.
@@ -59,4 +60,26 @@ impl MetricsArgs {
     pub fn patterns(&self) -> escrowsim::analysis::MetricPatterns {
         escrowsim::analysis::MetricPatterns::new(self.metrics.clone())
     }
+}
+
+/// `--precision`: replications in batches until the named metrics'
+/// intervals are narrow enough (`run --replications` and `compare`).
+#[derive(Args, Clone, Debug)]
+pub struct PrecisionArgs {
+    /// Run replications in batches until METRIC's 95% interval has a
+    /// half-width of at most HALFWIDTH: absolute (risk.platform_loss=5000)
+    /// or a share of the mean with % (refunds.rate=5%; for compare, of A's
+    /// mean, on the interval of B - A). Repeatable, with a Bonferroni
+    /// correction across the metrics; --replications is then the cap.
+    #[arg(
+        long,
+        value_name = "METRIC=HALFWIDTH",
+        requires = "replications",
+        value_parser = parse_target
+    )]
+    pub precision: Vec<Target>,
+}
+
+fn parse_target(text: &str) -> Result<Target, String> {
+    text.parse()
 }

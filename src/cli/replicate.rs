@@ -9,13 +9,15 @@ use super::run::{Format, RunArgs};
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use escrowsim::analysis::{
-    JOBS_MAX, MetricPatterns, Plan, PlanError, ReplicationSummary, Replications, replicate,
+    JOBS_MAX, MetricPatterns, Plan, PlanError, PreciseError, ReplicationSummary, Replications,
+    replicate, replicate_precise,
 };
 use escrowsim::program::{Interrupted, Probe};
 use escrowsim::report::{
-    metric_columns, render_replications_csv, render_replications_html, render_summary_text,
+    metric_columns, render_precision_text, render_replications_csv, render_replications_html,
+    render_summary_text,
 };
-use escrowsim::scenario::load_scenario_with_source;
+use escrowsim::scenario::{Date, load_scenario_with_source};
 use escrowsim::wall::WallClock;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -46,19 +48,31 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         arguments.report.out.as_deref(),
     ];
     let horizon_seconds = u64::from(scenario.horizon_days) * 86_400;
-    let (replications, wall_ns) = with_progress(
-        horizon_seconds * u64::from(plan.replications),
-        stop,
-        |progress| {
+    let targets = &arguments.precision.precision;
+    let work = Work::Replications {
+        replications: plan.replications,
+        runs_per_replication: 1,
+        capped: !targets.is_empty(),
+    };
+    let ((replications, precision), wall_ns) =
+        with_progress(horizon_seconds, work, stop, |progress| {
             catching_panics(|| {
-                replicate(&scenario, &plan, || progress.probe(horizon_seconds))
-                    .map_err(|at| interrupted(stop, at, &outputs))
+                if targets.is_empty() {
+                    return replicate(&scenario, &plan, || progress.probe(horizon_seconds))
+                        .map(|set| (set, None))
+                        .map_err(|at| interrupted(stop, at, &outputs));
+                }
+                replicate_precise(&scenario, &plan, targets, || {
+                    progress.probe(horizon_seconds)
+                })
+                .map(|(set, report)| (set, Some(report)))
+                .map_err(|error| precise_failure(stop, error, &outputs))
             })?
-        },
-    )?;
+        })?;
     stop.check(|| not_written(&outputs))?;
-    let summary =
+    let mut summary =
         ReplicationSummary::new(&replications).with_scenario(Some(source), &scenario.currency);
+    summary.precision = precision;
     let patterns = arguments.metrics.patterns();
     check_patterns(
         &patterns,
@@ -74,6 +88,9 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
     let rendered = match arguments.report.format {
         Format::Text => {
             let mut text = render_summary_text(&summary, &patterns);
+            if let Some(precision) = &summary.precision {
+                text.push_str(&render_precision_text(precision));
+            }
             text.push_str(&performance_footer(&[&replications], wall_ns, plan.jobs));
             text
         }
@@ -86,7 +103,9 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         arguments.report.out.as_deref(),
         &rendered,
         stop,
-    )
+    )?;
+    say_where_written(&outputs);
+    Ok(())
 }
 
 /// Refuses `--metrics` patterns that choose nothing in the report of
@@ -176,6 +195,19 @@ pub fn interrupted(
         .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
 }
 
+/// The failure of a precision-targeted analysis: a stop, or a target that
+/// names no metric (bad input, found once the first batch has run).
+pub fn precise_failure(
+    stop: &StopRequests,
+    error: PreciseError,
+    outputs: &[Option<&Path>],
+) -> Failure {
+    match error {
+        PreciseError::Interrupted(at) => interrupted(stop, at, outputs),
+        PreciseError::Target(message) => Failure::BadInput(format!("--precision {message}")),
+    }
+}
+
 /// Wall time, threads, throughput and settlement latency over the sets: for
 /// people only, so it is in the text report and never in JSON or CSV, which
 /// stay byte-identical from run to run.
@@ -202,12 +234,37 @@ pub fn performance_footer(sets: &[&Replications], wall_ns: u64, jobs: u32) -> St
     )
 }
 
-/// Simulated seconds done over all runs, for the progress bar.
+/// What the progress line counts: simulated seconds over all runs, and
+/// runs finished.
 pub struct Progress {
-    total_seconds: u64,
+    /// Simulated seconds of one run (its horizon).
+    horizon_seconds: u64,
+    /// Runs planned; with `--precision`, the cap.
+    runs_total: u64,
+    /// Runs per replication: 1, or 2 for a comparison (A and B).
+    runs_per_replication: u64,
+    /// The cap may not be reached (`--precision`): "of at most N".
+    capped: bool,
+    /// A single run's start date: its line shows the simulated date.
+    start_date: Option<Date>,
     done_seconds: AtomicU64,
+    runs_done: AtomicU64,
     /// A stop signal ends every run at its next checkpoint.
     stop: StopRequests,
+}
+
+/// What a progress line describes.
+#[derive(Clone, Copy)]
+pub enum Work {
+    /// One run from `start_date`.
+    Run { start_date: Date },
+    /// `replications` replications of `runs_per_replication` runs each; at
+    /// most that many when `capped`.
+    Replications {
+        replications: u32,
+        runs_per_replication: u64,
+        capped: bool,
+    },
 }
 
 impl Progress {
@@ -223,10 +280,55 @@ impl Progress {
     }
 
     fn fraction(&self) -> f64 {
-        if self.total_seconds == 0 {
+        let total_seconds = self.horizon_seconds.saturating_mul(self.runs_total);
+        if total_seconds == 0 {
             return 1.0;
         }
-        (self.done_seconds.load(Ordering::Relaxed) as f64 / self.total_seconds as f64).min(1.0)
+        (self.done_seconds.load(Ordering::Relaxed) as f64 / total_seconds as f64).min(1.0)
+    }
+
+    /// The line after the bar: where the work stands, its rate and the time
+    /// left at that rate, from `elapsed_ms` of wall time.
+    fn describe(&self, elapsed_ms: u64) -> String {
+        let fraction = self.fraction();
+        let seconds = elapsed_ms as f64 / 1000.0;
+        let left = if fraction > 0.0 {
+            let left = seconds * (1.0 - fraction) / fraction;
+            format!("{left:.0} s left")
+        } else {
+            "time left unknown".to_string()
+        };
+        let done_seconds = self.done_seconds.load(Ordering::Relaxed);
+        match self.start_date {
+            Some(start_date) => {
+                let day = done_seconds / 86_400;
+                let days_per_second = if seconds > 0.0 {
+                    day as f64 / seconds
+                } else {
+                    0.0
+                };
+                format!(
+                    "simulated {} (day {day} of {}), {days_per_second:.0} days/s, {left}",
+                    start_date.add_days(day as i64),
+                    self.horizon_seconds / 86_400
+                )
+            }
+            None => {
+                let replications =
+                    self.runs_done.load(Ordering::Relaxed) / self.runs_per_replication;
+                let total = self.runs_total / self.runs_per_replication;
+                let rate = if seconds > 0.0 {
+                    replications as f64 / seconds
+                } else {
+                    0.0
+                };
+                format!(
+                    "replication {replications} of {}{total}, {rate:.1}/s, {}{left}",
+                    if self.capped { "at most " } else { "" },
+                    if self.capped { "at most " } else { "" }
+                )
+            }
+        }
     }
 }
 
@@ -260,6 +362,13 @@ impl Probe for ProgressProbe<'_> {
     }
 }
 
+impl ProgressProbe<'_> {
+    /// The wall time since this probe was made.
+    pub fn elapsed_ns(&self) -> u64 {
+        self.clock.elapsed_ns()
+    }
+}
+
 impl Drop for ProgressProbe<'_> {
     /// A run ends after its last checkpoint: count the rest of its horizon.
     fn drop(&mut self) {
@@ -267,6 +376,7 @@ impl Drop for ProgressProbe<'_> {
             self.horizon_seconds.saturating_sub(self.reported_seconds),
             Ordering::Relaxed,
         );
+        self.progress.runs_done.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -275,16 +385,36 @@ const PROGRESS_DELAY_MS: u64 = 500;
 const PROGRESS_REFRESH_MS: u64 = 100;
 const PROGRESS_WIDTH: usize = 30;
 
-/// Runs `work` with a progress bar on stderr when stderr is a terminal and
-/// the work outlasts [`PROGRESS_DELAY_MS`]; returns its result and wall time.
+/// Runs `work` with a progress line on stderr when stderr is a terminal
+/// and the work outlasts [`PROGRESS_DELAY_MS`]; returns its result and wall
+/// time. Each run lasts `horizon_seconds` of simulated time.
 pub fn with_progress<T>(
-    total_seconds: u64,
+    horizon_seconds: u64,
+    what: Work,
     stop: &StopRequests,
     work: impl FnOnce(&Progress) -> Result<T, Failure>,
 ) -> Result<(T, u64), Failure> {
+    let (runs_total, runs_per_replication, capped, start_date) = match what {
+        Work::Run { start_date } => (1, 1, false, Some(start_date)),
+        Work::Replications {
+            replications,
+            runs_per_replication,
+            capped,
+        } => (
+            u64::from(replications) * runs_per_replication,
+            runs_per_replication,
+            capped,
+            None,
+        ),
+    };
     let progress = Progress {
-        total_seconds,
+        horizon_seconds,
+        runs_total,
+        runs_per_replication,
+        capped,
+        start_date,
         done_seconds: AtomicU64::new(0),
+        runs_done: AtomicU64::new(0),
         stop: stop.clone(),
     };
     let clock = WallClock::new();
@@ -312,18 +442,37 @@ fn draw_progress(progress: &Progress, finished: &AtomicBool, clock: &WallClock) 
         }
         let fraction = progress.fraction();
         let filled = (fraction * PROGRESS_WIDTH as f64) as usize;
+        // Clear to the end of the line: the description can get shorter.
         let _ = write!(
             std::io::stderr().lock(),
-            "\r[{}{}] {:>3}% {:.1} s",
+            "\r[{}{}] {:>3}% {}\x1b[K",
             "#".repeat(filled),
             ".".repeat(PROGRESS_WIDTH - filled),
             (fraction * 100.0) as u32,
-            elapsed_ms as f64 / 1000.0
+            progress.describe(elapsed_ms)
         );
         drawn = true;
     }
     if drawn {
         // Clear the bar so the report starts on a clean line.
         let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+    }
+}
+
+/// Says on stderr where the reports went, when stderr is a terminal: a
+/// person at a terminal who sent the report to a file sees where; a script
+/// or a test (stderr a file or a pipe) gets nothing on stderr, as with the
+/// progress line.
+pub fn say_where_written(outputs: &[Option<&Path>]) {
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    let written: Vec<String> = outputs
+        .iter()
+        .flatten()
+        .map(|path| path.display().to_string())
+        .collect();
+    if !written.is_empty() {
+        note!("report written to {}", written.join(" and "));
     }
 }

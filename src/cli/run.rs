@@ -1,11 +1,11 @@
 //! `escrowsim run`: one scenario, one seed, one report.
 
 use super::determinism;
-use super::flags::{MemoryArgs, MetricsArgs, ReportArgs, SeedArgs};
+use super::flags::{MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
-use super::replicate::write_with_page;
-use super::signals::{StopRequests, StoppableClock};
+use super::replicate::{Work, say_where_written, with_progress, write_with_page};
+use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use clap::{Args, ValueEnum};
 use escrowsim::analysis::{ReplicationSummary, single_run};
@@ -22,6 +22,7 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/quick.ron --replications 20 --html quick.html
   escrowsim run scenarios/quick.ron --replications 20 --format csv --out quick.csv
   escrowsim run scenarios/quick.ron --replications 20 --metrics 'risk.*' --metrics refunds.rate
+  escrowsim run scenarios/quick.ron --replications 200 --precision refunds.rate=2%
   escrowsim run scenarios/quick.ron --check-determinism
 
 Exit status: 0 success; 2 bad input (the scenario, the flags, --out, or a scenario whose
@@ -45,6 +46,8 @@ pub struct RunArgs {
     pub jobs: Option<u32>,
     #[command(flatten)]
     pub metrics: MetricsArgs,
+    #[command(flatten)]
+    pub precision: PrecisionArgs,
     /// Run the scenario twice and fail (exit 1) naming the first diverging month if the outcomes differ.
     #[arg(long)]
     pub check_determinism: bool,
@@ -96,7 +99,7 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     )?;
     let seed = arguments.seed.seed.unwrap_or(scenario.seed);
     let (report, output) = simulate(&scenario, seed, &stop, arguments)?;
-    let report = report.with_source(source);
+    let report = report.with_source(source.clone());
     if arguments.check_determinism {
         let (second, _) = simulate(&scenario, seed, &stop, arguments)?;
         determinism::compare(&report, &second)?;
@@ -113,7 +116,9 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     // The page of this run: its report still goes to stdout (or --out).
     let page = arguments.report.html.as_ref().map(|_| {
         let replications = single_run(&scenario, seed, &output);
-        render_replications_html(&ReplicationSummary::new(&replications), &replications)
+        let summary = ReplicationSummary::new(&replications)
+            .with_scenario(Some(source.clone()), &scenario.currency);
+        render_replications_html(&summary, &replications)
     });
     write_with_page(
         arguments.report.html.as_deref(),
@@ -121,11 +126,17 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         arguments.report.out.as_deref(),
         &rendered,
         &stop,
-    )
+    )?;
+    say_where_written(&[
+        arguments.report.html.as_deref(),
+        arguments.report.out.as_deref(),
+    ]);
+    Ok(())
 }
 
-/// Runs the scenario with a wall clock for the performance figures; a stop
-/// signal ends it at the next checkpoint.
+/// Runs the scenario with a wall clock for the performance figures and a
+/// progress line on stderr when it is a terminal and the run is long; a
+/// stop signal ends it at the next checkpoint.
 fn simulate(
     scenario: &Scenario,
     seed: u64,
@@ -139,25 +150,32 @@ fn simulate(
         ])
     };
     stop.check(not_written)?;
-    catching_panics(|| {
-        let mut probe = StoppableClock::new(stop.clone());
-        let output = escrowsim::run(scenario, seed, &mut probe).map_err(|interrupted| {
-            let horizon_days = scenario.horizon_days;
-            stop.check(|| {
-                let stage = match interrupted.at {
-                    Some(at) => format!(" at simulated day {} of {horizon_days}", at.days()),
-                    None => " while drawing the population".to_string(),
-                };
-                format!("{stage}{}", not_written())
-            })
-            .err()
-            .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
-        })?;
-        let wall_ns = probe.clock.elapsed_ns();
-        let performance = Performance::new(&output, wall_ns, peak_rss_bytes());
-        Ok((
-            Report::new(scenario, seed, &output, Some(performance)),
-            output,
-        ))
-    })?
+    let horizon_seconds = u64::from(scenario.horizon_days) * 86_400;
+    let work = Work::Run {
+        start_date: scenario.start_date,
+    };
+    let (result, _) = with_progress(horizon_seconds, work, stop, |progress| {
+        catching_panics(|| {
+            let mut probe = progress.probe(horizon_seconds);
+            let output = escrowsim::run(scenario, seed, &mut probe).map_err(|interrupted| {
+                let horizon_days = scenario.horizon_days;
+                stop.check(|| {
+                    let stage = match interrupted.at {
+                        Some(at) => format!(" at simulated day {} of {horizon_days}", at.days()),
+                        None => " while drawing the population".to_string(),
+                    };
+                    format!("{stage}{}", not_written())
+                })
+                .err()
+                .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
+            })?;
+            let wall_ns = probe.elapsed_ns();
+            let performance = Performance::new(&output, wall_ns, peak_rss_bytes());
+            Ok((
+                Report::new(scenario, seed, &output, Some(performance)),
+                output,
+            ))
+        })?
+    })?;
+    Ok(result)
 }

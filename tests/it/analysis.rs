@@ -458,6 +458,22 @@ fn the_html_report_is_self_contained_with_every_chart() {
         let namespaces = html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
         assert_eq!(urls, namespaces, "{}", path.display());
         assert!(html.contains("default-src 'none'"));
+        // Money axes name quick.ron's currency.
+        assert!(html.contains(">money, USD</text>"), "{}", path.display());
+        assert!(html.contains(">refunded value, USD</text>"));
+        assert!(html.contains(">platform loss per replication, USD</text>"));
+    }
+    // quick.ron holds every deposit to acceptance: no advance is ever
+    // written off, so all three losses are 0. The chart says so, with no
+    // invented axis and no mean, p95 and p99 printed on one another.
+    let html = std::fs::read_to_string(&run_html).unwrap();
+    let loss = &html[html
+        .find("data-chart=\"platform-loss-distribution\"")
+        .unwrap()..];
+    let loss = &loss[..loss.find("</svg>").unwrap()];
+    assert!(loss.contains(">all 3 values are 0</text>"), "{loss}");
+    for label in [">mean</text>", ">p95</text>", ">p99</text>", ">0.2</text>"] {
+        assert!(!loss.contains(label), "{label}: {loss}");
     }
 }
 
@@ -648,5 +664,129 @@ fn bad_replication_flags_and_incomparable_scenarios_exit_2_with_a_message() {
             "{arguments:?}: expected {message:?} in {stderr}"
         );
         assert!(!stderr.contains("panicked"), "{arguments:?}: {stderr}");
+    }
+}
+
+/// quick.ron (and its variant) over 30 days: precision tests run many
+/// replications, and a short horizon keeps them quick.
+fn short(name: &str, path: &str) -> String {
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("horizon_days: 120", "horizon_days: 30");
+    temporary_file("precision", name, text.as_bytes())
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn a_met_precision_target_stops_at_the_first_batch_the_same_for_any_jobs() {
+    // population.suppliers is the scenario's supplier count in every
+    // replication: its sd, and so its half-width, is 0 as soon as there
+    // are two values, so a target of 0 is met by the first batch (10
+    // replications, FIRST_BATCH) and no more run, under a cap of 40.
+    let scenario = short("quick-30.ron", &quick());
+    let json = |jobs: &str| {
+        succeeded(&escrowsim(&[
+            "run",
+            &scenario,
+            "--replications",
+            "40",
+            "--precision",
+            "population.suppliers=0",
+            "--jobs",
+            jobs,
+            "--format",
+            "json",
+        ]))
+    };
+    let one = json("1");
+    assert_eq!(one, json("2"));
+    let report: Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(report["replications"], 10);
+    let precision = &report["precision"];
+    assert_eq!(precision["replications"], 10);
+    assert_eq!(precision["replications_cap"], 40);
+    assert_eq!(precision["all_met"], true);
+    assert_eq!(precision["targets"][0]["half_width"], 0.0);
+    assert_eq!(precision["targets"][0]["met"], true);
+}
+
+#[test]
+fn an_unreachable_precision_target_stops_at_the_cap_and_says_not_met() {
+    // A relative half-width of 0.0001% of the GMV needs millions
+    // of replications: batches 10, then 2 x 10 held to the cap of 13; with
+    // two targets each interval is at 97.5% (Bonferroni).
+    let a = short("quick-30.ron", &quick());
+    let b = short("variant-30.ron", &variant());
+    let text = succeeded(&escrowsim(&[
+        "run",
+        &a,
+        "--replications",
+        "13",
+        "--precision",
+        "gmv.total=0.0001%",
+        "--precision",
+        "population.suppliers=0",
+    ]));
+    assert!(
+        text.contains("precision: 13 of at most 13 replications (batches ending at 10, 13); NOT every target met"),
+        "{text}"
+    );
+    assert!(
+        text.contains("97.5% confidence (Bonferroni over 2 targets)"),
+        "{text}"
+    );
+    assert!(text.contains("gmv.total: half-width "), "{text}");
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("  gmv.total:") && line.ends_with("NOT met"))
+    );
+    // A comparison: the same batches on the paired differences, and the
+    // same bytes for any number of jobs.
+    let compare = |jobs: &str| {
+        succeeded(&escrowsim(&[
+            "compare",
+            &a,
+            &b,
+            "--replications",
+            "12",
+            "--precision",
+            "risk.escrow_peak=0.0001%",
+            "--jobs",
+            jobs,
+            "--format",
+            "json",
+        ]))
+    };
+    let one = compare("1");
+    assert_eq!(one, compare("3"));
+    let report: Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(report["replications"], 12);
+    assert_eq!(report["precision"]["batches"], serde_json::json!([10, 12]));
+    assert_eq!(report["precision"]["targets"][0]["met"], false);
+}
+
+#[test]
+fn a_bad_precision_target_is_exit_2_naming_it() {
+    for (value, message) in [
+        ("refunds.rate=abc", "refunds.rate=abc"),
+        ("refunds.rate", "refunds.rate"),
+        (
+            "no.such.metric=5",
+            "no.such.metric=5: the outcome has no whole-run metric",
+        ),
+    ] {
+        let output = escrowsim(&[
+            "run",
+            &short("quick-30.ron", &quick()),
+            "--replications",
+            "3",
+            "--precision",
+            value,
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{value}: {stderr}");
+        assert!(stderr.contains(message), "{value}: {stderr}");
+        assert!(output.stdout.is_empty(), "{value}");
     }
 }

@@ -188,6 +188,28 @@ fn the_summary_reports_key_metrics_with_intervals_and_unit_costs() {
             .is_some_and(|(_, cents)| cents.len() == 2),
         "{point}"
     );
+    // The charts: an x-axis title (the first dimension), readable titles
+    // with the path in small text, and the refund-rate lines of the two
+    // deposit releases, which coincide (releasing earlier only moves money
+    // in time), marked so neither hides the other.
+    let page = directory.with_extension("html");
+    succeeded(&escrowsim(&[
+        "merge",
+        path(&directory),
+        "--html",
+        path(&page),
+    ]));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<h2>Refund rate (refunded orders / resolved covered orders) <small class=\"path\">refunds.rate</small></h2>"));
+    assert!(html.contains("text-anchor=\"middle\">rules.claim_window_days</text>"));
+    let rate = &html[html.find("data-chart=\"sweep-refunds.rate\"").unwrap()..];
+    let rate = &rate[..rate.find("</svg>").unwrap()];
+    assert!(
+        rate.contains(
+            "rules.deposit_release = AtAcceptance coincides with rules.deposit_release = AtContract"
+        ),
+        "{rate}"
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@
 //! what else differs, and the comparison carries it as `warnings`.
 
 use super::metrics::{Metric, MetricKind};
+use super::precision::PrecisionReport;
 use super::replicate::Replications;
 use super::statistics::{Difference, compare};
 use super::summary::{
@@ -49,6 +50,9 @@ pub struct Comparison {
     /// The paired differences of the summaries' derived ratios.
     pub derived_differences: Vec<(Metric, Difference)>,
     pub monthly_differences: Vec<(String, Vec<(Metric, Difference)>)>,
+    /// How a precision-targeted comparison (`--precision`) stopped; the
+    /// JSON's `precision` key, present only then.
+    pub precision: Option<PrecisionReport>,
     /// What a reader must know before trusting the differences as the
     /// rules' effect (set by the caller, who knows the files).
     pub warnings: Vec<String>,
@@ -150,6 +154,7 @@ impl Comparison {
             derived_differences,
             monthly_differences,
             warnings: Vec::new(),
+            precision: None,
         })
     }
 
@@ -181,7 +186,8 @@ impl Comparison {
 
 impl Serialize for Comparison {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = serializer.serialize_struct("Comparison", 9)?;
+        let fields = 9 + usize::from(self.precision.is_some());
+        let mut object = serializer.serialize_struct("Comparison", fields)?;
         object.serialize_field("version", &self.version)?;
         object.serialize_field("seed", &self.base_seed.to_string())?;
         object.serialize_field("replications", &self.a.runs.len())?;
@@ -199,6 +205,9 @@ impl Serialize for Comparison {
             })
             .collect();
         object.serialize_field("monthly_differences", &months)?;
+        if let Some(precision) = &self.precision {
+            object.serialize_field("precision", precision)?;
+        }
         object.end()
     }
 }

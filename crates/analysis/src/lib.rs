@@ -31,6 +31,7 @@
 
 pub mod compare;
 pub mod metrics;
+pub mod precision;
 pub mod replicate;
 pub mod seeds;
 pub mod statistics;
@@ -39,9 +40,12 @@ pub mod sweep;
 
 pub use compare::{CompareError, Comparison};
 pub use metrics::{Metric, MetricKind, MetricPatterns, Schema, UnmatchedPattern};
+pub use precision::{
+    PreciseError, PrecisionReport, Target, replicate_pair_precise, replicate_precise,
+};
 pub use replicate::{
     JOBS_MAX, MONTHLY_RECORDS_MAX, MergeError, Plan, PlanError, REPLICATIONS_MAX, Replication,
-    Replications, replicate, replicate_pair, single_run,
+    Replications, replicate, replicate_pair, replicate_pair_range, replicate_range, single_run,
 };
 pub use seeds::replication_seed;
 pub use statistics::{Difference, Figure, Summary};

@@ -22,6 +22,7 @@ use escrowsim_core::report::Report;
 use escrowsim_core::scenario::Scenario;
 use hdrhistogram::Histogram;
 use rust_decimal::Decimal;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -305,10 +306,26 @@ where
     P: Probe,
     F: Fn() -> P + Sync,
 {
+    replicate_range(scenario, plan, 0..plan.replications, make_probe)
+}
+
+/// Runs replications `range` of the plan (a batch): the same runs, with
+/// the same seeds, as those indices of [`replicate`].
+pub fn replicate_range<P, F>(
+    scenario: &Scenario,
+    plan: &Plan,
+    range: Range<u32>,
+    make_probe: F,
+) -> Result<Replications, Interrupted>
+where
+    P: Probe,
+    F: Fn() -> P + Sync,
+{
     let latencies = Mutex::new(empty_histogram());
-    let results = run_tasks(plan.replications as usize, plan.jobs, |task| {
+    let results = run_tasks(range.len(), plan.jobs, |task| {
+        let index = range.start + task as u32;
         let (schema, run, run_latencies) =
-            run_replication(scenario, plan.base_seed, task as u32, &mut make_probe())?;
+            run_replication(scenario, plan.base_seed, index, &mut make_probe())?;
         add_latencies(&latencies, &run_latencies);
         Ok((schema, run))
     })?;
@@ -331,13 +348,28 @@ where
     P: Probe,
     F: Fn() -> P + Sync,
 {
+    replicate_pair_range(a, b, plan, 0..plan.replications, make_probe)
+}
+
+/// Runs paired replications `range` of the plan (a batch).
+pub fn replicate_pair_range<P, F>(
+    a: &Scenario,
+    b: &Scenario,
+    plan: &Plan,
+    range: Range<u32>,
+    make_probe: F,
+) -> Result<(Replications, Replications), Interrupted>
+where
+    P: Probe,
+    F: Fn() -> P + Sync,
+{
     let latencies = [Mutex::new(empty_histogram()), Mutex::new(empty_histogram())];
-    let results = run_tasks(2 * plan.replications as usize, plan.jobs, |task| {
+    let results = run_tasks(2 * range.len(), plan.jobs, |task| {
         let scenario = if task % 2 == 0 { a } else { b };
         let (schema, run, run_latencies) = run_replication(
             scenario,
             plan.base_seed,
-            (task / 2) as u32,
+            range.start + (task / 2) as u32,
             &mut make_probe(),
         )?;
         add_latencies(&latencies[task % 2], &run_latencies);
@@ -345,8 +377,8 @@ where
     })?;
     let [a_latencies, b_latencies] =
         latencies.map(|total| total.into_inner().unwrap_or_else(PoisonError::into_inner));
-    let mut a_results = Vec::with_capacity(plan.replications as usize);
-    let mut b_results = Vec::with_capacity(plan.replications as usize);
+    let mut a_results = Vec::with_capacity(range.len());
+    let mut b_results = Vec::with_capacity(range.len());
     for (task, result) in results.into_iter().enumerate() {
         if task % 2 == 0 {
             a_results.push(result);

@@ -19,6 +19,7 @@
 //! `gmv.covered_share` = `gmv.covered / gmv.total`.
 
 use super::metrics::{Metric, MetricKind};
+use super::precision::PrecisionReport;
 use super::replicate::Replications;
 use super::statistics::{Figure, Summary, summarise};
 use escrowsim_core::report::{Source, VERSION, serialize_seed};
@@ -86,6 +87,9 @@ pub struct ReplicationSummary {
     pub derived: Vec<(Metric, Summary)>,
     /// Months and, per month, the statistics of each monthly metric.
     pub months: Vec<MonthSummary>,
+    /// How a precision-targeted run (`--precision`) stopped; the JSON's
+    /// `precision` key, present only then.
+    pub precision: Option<PrecisionReport>,
 }
 
 #[derive(Clone, Debug)]
@@ -148,6 +152,7 @@ impl ReplicationSummary {
             metrics,
             derived,
             months,
+            precision: None,
         }
     }
 
@@ -200,7 +205,8 @@ impl ReplicationSummary {
 
 impl Serialize for ReplicationSummary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = serializer.serialize_struct("ReplicationSummary", 10)?;
+        let fields = 10 + usize::from(self.precision.is_some());
+        let mut object = serializer.serialize_struct("ReplicationSummary", fields)?;
         object.serialize_field("scenario", &self.scenario)?;
         if let Some(source) = &self.source {
             object.serialize_field("source", source)?;
@@ -223,6 +229,9 @@ impl Serialize for ReplicationSummary {
             })
             .collect();
         object.serialize_field("monthly", &months)?;
+        if let Some(precision) = &self.precision {
+            object.serialize_field("precision", precision)?;
+        }
         object.end()
     }
 }

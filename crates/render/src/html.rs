@@ -165,13 +165,13 @@ pub fn render_comparison_html(
         &mut body,
         "Escrow float, end of month",
         "",
-        &monthly_chart(&policies, "escrow-float", "escrow_end", false),
+        &monthly_chart(&policies, "escrow-float", "escrow_end", Unit::Money),
     );
     section(
         &mut body,
         "Exposure, end of month",
         "Deposits released before acceptance on orders still open.",
-        &monthly_chart(&policies, "exposure", "exposure_end", false),
+        &monthly_chart(&policies, "exposure", "exposure_end", Unit::Money),
     );
     policy_sections(
         &mut body,
@@ -204,13 +204,18 @@ fn policy_sections(body: &mut String, policies: &[Policy<'_>], loss_note: &str) 
         body,
         "Approved suppliers, end of month",
         "",
-        &monthly_chart(policies, "approved-suppliers", "approved_suppliers", false),
+        &monthly_chart(
+            policies,
+            "approved-suppliers",
+            "approved_suppliers",
+            Unit::Count,
+        ),
     );
     section(
         body,
         "Covered share of GMV, per month",
         "",
-        &monthly_chart(policies, "covered-share", "covered_share", true),
+        &monthly_chart(policies, "covered-share", "covered_share", Unit::Share),
     );
     section(
         body,
@@ -238,6 +243,7 @@ svg.chart text {{ font-family: sans-serif; font-size: 12px; fill: #333; }}
 table {{ border-collapse: collapse; font-size: 0.85em; }}
 th, td {{ padding: 0.2em 0.6em; border-bottom: 1px solid #ddd; text-align: right; }}
 th:first-child, td:first-child {{ text-align: left; font-family: monospace; }}
+small.path {{ font-family: monospace; font-weight: normal; color: #666; font-size: 0.75em; }}
 tr.significant td {{ font-weight: bold; }}
 </style>
 </head>
@@ -245,7 +251,7 @@ tr.significant td {{ font-weight: bold; }}
 {body}
 <script>
 // Self-check, read by the browser test: every chart laid out with its
-// marks, and no resource fetched.
+// marks, no text label on another, and no resource fetched.
 (function () {{
   var charts = document.querySelectorAll("svg.chart");
   var rendered = 0;
@@ -255,6 +261,28 @@ tr.significant td {{ font-weight: bold; }}
     svg.setAttribute("data-rendered", ok ? "yes" : "no");
     if (ok) rendered += 1;
   }});
+  // Text labels that overprint one another: boxes (as drawn, after any
+  // rotation) that overlap by more than a pixel each way.
+  var overlaps = 0;
+  charts.forEach(function (svg) {{
+    var boxes = [];
+    svg.querySelectorAll("text").forEach(function (label) {{
+      var box = label.getBoundingClientRect();
+      if (label.textContent.trim() !== "" && box.width > 0 && box.height > 0) boxes.push(box);
+    }});
+    var found = 0;
+    for (var i = 0; i < boxes.length; i++) {{
+      for (var j = i + 1; j < boxes.length; j++) {{
+        var a = boxes[i], b = boxes[j];
+        var wide = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        var tall = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (wide > 1 && tall > 1) found += 1;
+      }}
+    }}
+    svg.setAttribute("data-text-overlaps", String(found));
+    overlaps += found;
+  }});
+  document.body.setAttribute("data-text-overlaps", String(overlaps));
   document.body.setAttribute("data-charts", String(charts.length));
   document.body.setAttribute("data-charts-rendered", String(rendered));
   document.body.setAttribute("data-resources", String(performance.getEntriesByType("resource").length));
@@ -457,6 +485,38 @@ impl Frame {
     }
 }
 
+impl Frame {
+    /// The y axis's title, written upwards along the left edge, clear of
+    /// the tick labels (which end 6 pixels left of the plot).
+    fn y_title(&self, svg: &mut String, title: &str) {
+        let middle = (self.top + self.bottom) / 2.0;
+        let _ = writeln!(
+            svg,
+            "<text class=\"axis-title\" x=\"14\" y=\"{middle:.1}\" transform=\"rotate(-90 14 {middle:.1})\" text-anchor=\"middle\">{}</text>",
+            escape(title)
+        );
+    }
+
+    /// The x axis's title, under the tick labels.
+    fn x_title(&self, svg: &mut String, title: &str) {
+        let _ = writeln!(
+            svg,
+            "<text class=\"axis-title\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            (self.left + self.right) / 2.0,
+            self.bottom + 36.0,
+            escape(title)
+        );
+    }
+}
+
+/// The title of a money axis: the currency named, as the scenario gives it.
+fn money_title(what: &str, currency: Option<&str>) -> String {
+    match currency {
+        Some(currency) => format!("{what}, {currency}"),
+        None => format!("{what}, in the scenario's currency"),
+    }
+}
+
 fn legend(svg: &mut String, frame: &Frame, entries: &[(String, &str, bool)]) {
     let mut x = frame.left;
     for (label, color, dashed) in entries {
@@ -481,16 +541,21 @@ struct Line {
     label: String,
     color: &'static str,
     dashed: bool,
+    /// Drawn on an earlier line: its points are hollow rings, larger, so
+    /// both show.
+    coincides: bool,
     points: Vec<Option<Point>>,
 }
 
-/// Lines over the months with their 95% bands.
+/// Lines over the months (or another x axis) with their 95% bands, the y
+/// axis titled `y_title`.
 fn line_chart(
     name: &str,
     description: &str,
     months: &[String],
     lines: &[Line],
     axis: Axis,
+    y_title: &str,
 ) -> String {
     let values = lines
         .iter()
@@ -513,6 +578,7 @@ fn line_chart(
     let mut svg = String::new();
     frame.open(&mut svg, name, description);
     frame.y_axis(&mut svg, &y_ticks, axis);
+    frame.y_title(&mut svg, y_title);
     let label_every = months.len().div_ceil(12).max(1);
     for (index, month) in months.iter().enumerate() {
         if index % label_every == 0 {
@@ -562,10 +628,15 @@ fn line_chart(
             path.join(" "),
             line.color
         );
+        let (radius, fill) = if line.coincides {
+            ("5.5", "none")
+        } else {
+            ("3", line.color)
+        };
         for (index, point) in &present {
             let _ = writeln!(
                 svg,
-                "<circle class=\"mark\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>{}: {}</title></circle>",
+                "<circle class=\"mark\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"{radius}\" fill=\"{fill}\" stroke=\"{}\" stroke-width=\"1.5\"><title>{}: {}</title></circle>",
                 x(*index),
                 frame.y(point.mean),
                 line.color,
@@ -597,12 +668,14 @@ fn float_and_exposure_chart(summary: &ReplicationSummary) -> String {
             label: "escrow float".to_string(),
             color: COLOR_A,
             dashed: false,
+            coincides: false,
             points: monthly_points(summary, "escrow_end"),
         },
         Line {
             label: "exposure".to_string(),
             color: COLOR_SECOND,
             dashed: true,
+            coincides: false,
             points: monthly_points(summary, "exposure_end"),
         },
     ];
@@ -616,16 +689,26 @@ fn float_and_exposure_chart(summary: &ReplicationSummary) -> String {
             .collect::<Vec<_>>(),
         &lines,
         Axis::Plain,
+        &money_title("money", summary.currency.as_deref()),
     )
 }
 
-fn monthly_chart(policies: &[Policy<'_>], name: &str, path: &str, percent: bool) -> String {
+/// What a monthly chart's values are: money, a count, or a share.
+#[derive(Clone, Copy)]
+enum Unit {
+    Money,
+    Count,
+    Share,
+}
+
+fn monthly_chart(policies: &[Policy<'_>], name: &str, path: &str, unit: Unit) -> String {
     let lines: Vec<Line> = policies
         .iter()
         .map(|policy| Line {
             label: policy.label.clone(),
             color: policy.color,
             dashed: false,
+            coincides: false,
             points: monthly_points(policy.summary, path),
         })
         .collect();
@@ -635,12 +718,21 @@ fn monthly_chart(policies: &[Policy<'_>], name: &str, path: &str, percent: bool)
         .iter()
         .map(|month| month.month.clone())
         .collect();
+    let (axis, y_title) = match unit {
+        Unit::Money => (
+            Axis::Plain,
+            money_title("money", policies[0].summary.currency.as_deref()),
+        ),
+        Unit::Count => (Axis::Plain, "count".to_string()),
+        Unit::Share => (Axis::Percent, "share".to_string()),
+    };
     line_chart(
         name,
         &format!("Monthly {path}"),
         &months,
         &lines,
-        if percent { Axis::Percent } else { Axis::Plain },
+        axis,
+        &y_title,
     )
 }
 
@@ -679,6 +771,10 @@ fn refunds_chart(policies: &[Policy<'_>]) -> String {
         "Refunded value by claim reason",
     );
     frame.y_axis(&mut svg, &y_ticks, Axis::Plain);
+    frame.y_title(
+        &mut svg,
+        &money_title("refunded value", policies[0].summary.currency.as_deref()),
+    );
     let group_width = (frame.right - frame.left) / REASONS.len() as f64;
     let bar_width = group_width * 0.7 / policies.len() as f64;
     for (reason_index, (_, label)) in REASONS.iter().enumerate() {
@@ -757,6 +853,10 @@ fn loss_chart(policies: &[Policy<'_>]) -> String {
     } else {
         (0.0, 0.0)
     };
+    let currency = policies[0].summary.currency.as_deref();
+    if minimum == maximum {
+        return constant_loss_chart(policies, &samples, minimum, currency);
+    }
     let count = samples.iter().map(Vec::len).max().unwrap_or(0);
     // Bins span round axis values around the losses seen.
     let x_ticks = ticks(minimum, maximum);
@@ -796,12 +896,11 @@ fn loss_chart(policies: &[Policy<'_>]) -> String {
             tick_label(*tick, Axis::Plain)
         );
     }
-    let _ = writeln!(
-        svg,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">platform loss per replication (count of replications on the left)</text>",
-        (frame.left + frame.right) / 2.0,
-        frame.bottom + 36.0
+    frame.x_title(
+        &mut svg,
+        &money_title("platform loss per replication", currency),
     );
+    frame.y_title(&mut svg, "replications");
     for (policy_index, (policy, counts)) in policies.iter().zip(&counts).enumerate() {
         for (bin, bin_count) in counts.iter().enumerate() {
             if *bin_count == 0 {
@@ -826,8 +925,10 @@ fn loss_chart(policies: &[Policy<'_>]) -> String {
                 ("p95", loss.p95, "6 3"),
                 ("p99", loss.p99, "2 2"),
             ];
-            for (label, value, dash) in markers {
+            for (row, (label, value, dash)) in markers.into_iter().enumerate() {
                 let Some(value) = value else { continue };
+                // Each label has its own row, so close values never overprint.
+                let row = policy_index * markers.len() + row;
                 let position = x(number(&value));
                 let _ = writeln!(
                     svg,
@@ -838,12 +939,95 @@ fn loss_chart(policies: &[Policy<'_>]) -> String {
                     escape(&policy.label),
                     value.text(),
                     position + 3.0,
-                    frame.top + 10.0 + 12.0 * policy_index as f64,
+                    frame.top + 12.0 + LABEL_ROW * row as f64,
                     policy.color
                 );
             }
         }
     }
+    let entries: Vec<(String, &str, bool)> = policies
+        .iter()
+        .map(|policy| (policy.label.clone(), policy.color, false))
+        .collect();
+    legend(&mut svg, &frame, &entries);
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Vertical distance between stacked labels: more than a 12-pixel line of
+/// text is tall.
+const LABEL_ROW: f64 = 16.0;
+
+/// The loss chart when every replication lost the same (most often 0: no
+/// advance written off): no histogram, whose axis would be invented, but
+/// one bar per policy at that value and the plain statement.
+fn constant_loss_chart(
+    policies: &[Policy<'_>],
+    samples: &[Vec<f64>],
+    value: f64,
+    currency: Option<&str>,
+) -> String {
+    let highest = samples.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let y_ticks = ticks(0.0, highest as f64);
+    let frame = Frame::new(720.0, 300.0, 70.0, &y_ticks);
+    let mut svg = String::new();
+    frame.open(
+        &mut svg,
+        "platform-loss-distribution",
+        "Distribution of platform loss across replications: every value the same",
+    );
+    frame.y_axis(&mut svg, &y_ticks, Axis::Plain);
+    frame.y_title(&mut svg, "replications");
+    let shown = tick_label(value, Axis::Plain);
+    let middle = (frame.left + frame.right) / 2.0;
+    let bar_width = 40.0;
+    let group_left = middle - bar_width * policies.len() as f64 / 2.0;
+    for (policy_index, (policy, values)) in policies.iter().zip(samples).enumerate() {
+        let left = group_left + bar_width * policy_index as f64;
+        let top = frame.y(values.len() as f64);
+        let _ = writeln!(
+            svg,
+            "<rect class=\"mark\" x=\"{left:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\" fill-opacity=\"0.45\" stroke=\"{}\"><title>{}: all {} at {shown}</title></rect>",
+            bar_width - 2.0,
+            frame.bottom - top,
+            policy.color,
+            policy.color,
+            escape(&policy.label),
+            counted(values.len(), "value")
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{middle:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{shown}</text>",
+        frame.bottom + 18.0
+    );
+    let statement = policies
+        .iter()
+        .zip(samples)
+        .map(|(policy, values)| {
+            let all = if values.len() == 1 {
+                format!("the one value is {shown}")
+            } else {
+                format!("all {} values are {shown}", values.len())
+            };
+            if policies.len() == 1 {
+                all
+            } else {
+                format!("{}: {all}", policy.label)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let _ = writeln!(
+        svg,
+        "<text class=\"statement\" x=\"{middle:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+        frame.top + 12.0,
+        escape(&statement)
+    );
+    frame.x_title(
+        &mut svg,
+        &money_title("platform loss per replication", currency),
+    );
     let entries: Vec<(String, &str, bool)> = policies
         .iter()
         .map(|policy| (policy.label.clone(), policy.color, false))
@@ -1149,6 +1333,96 @@ const SWEEP_PALETTE: [&str; 8] = [
     COLOR_MUTED,
 ];
 
+/// Readable titles of the sweep's key metrics; any other metric is titled
+/// by its path.
+fn readable(metric: &str) -> &str {
+    match metric {
+        "refunds.rate" => "Refund rate (refunded orders / resolved covered orders)",
+        "refunds.value_rate" => "Refunded value rate (of resolved covered value)",
+        "risk.platform_loss" => "Platform loss (advances written off)",
+        "risk.loss_bps" => "Platform loss, basis points of covered GMV",
+        "risk.exposure_peak" => "Peak exposure (deposits released before acceptance)",
+        "risk.buyer_uncovered_loss" => "Buyers' uncovered loss",
+        "orders.covered" => "Covered orders",
+        "claims.filed" => "Claims filed",
+        "suppliers.approved" => "Approved suppliers at the end",
+        "vetting.suspended" => "Suppliers suspended by vetting",
+        other => other,
+    }
+}
+
+/// The y axis of a sweep chart: a share for rates, money named as money
+/// (a sweep's merged results do not carry the currency), else a count.
+fn sweep_axis(metric: &str) -> (Axis, String) {
+    if metric.ends_with("rate") {
+        (Axis::Percent, "share".to_string())
+    } else if metric.ends_with("bps") {
+        (Axis::Plain, "basis points".to_string())
+    } else if metric.starts_with("risk.") {
+        (Axis::Plain, money_title("money", None))
+    } else {
+        (Axis::Plain, "count".to_string())
+    }
+}
+
+/// Lines drawn exactly on an earlier one (same means and intervals at
+/// every x) would hide it: each such line is dashed and its points drawn
+/// as hollow rings, and a note per line says which it coincides with.
+fn mark_coinciding(lines: &mut [Line]) -> Vec<String> {
+    let same = |a: &[Option<Point>], b: &[Option<Point>]| {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => a.mean == b.mean && a.interval == b.interval,
+                (None, None) => true,
+                _ => false,
+            })
+    };
+    let mut notes = Vec::new();
+    for later in 1..lines.len() {
+        if let Some(earlier) =
+            (0..later).find(|&earlier| same(&lines[earlier].points, &lines[later].points))
+        {
+            lines[later].dashed = true;
+            lines[later].coincides = true;
+            notes.push(format!(
+                "{} coincides with {} (dashed, hollow points)",
+                lines[later].label, lines[earlier].label
+            ));
+        }
+    }
+    notes
+}
+
+/// Writes the x axis's title and the notes of coinciding lines into a line
+/// chart, growing it to make room for the notes.
+fn add_x_title_and_notes(chart: &mut String, x_title: &str, notes: &[String]) {
+    let frame_bottom = 300.0 - 45.0;
+    let mut extra = format!(
+        "<text class=\"axis-title\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+        (70.0 + 700.0) / 2.0,
+        frame_bottom + 36.0,
+        escape(x_title)
+    );
+    for (index, note) in notes.iter().enumerate() {
+        let _ = writeln!(
+            extra,
+            "<text class=\"note\" x=\"70\" y=\"{:.1}\">{}</text>",
+            300.0 + LABEL_ROW * index as f64,
+            escape(note)
+        );
+    }
+    let height = 300.0 + LABEL_ROW * notes.len() as f64;
+    let end = chart.rfind("</svg>").expect("a chart ends its svg");
+    chart.insert_str(end, &extra);
+    if !notes.is_empty() {
+        *chart = chart.replacen(
+            "viewBox=\"0 0 720 300\" width=\"720\" height=\"300\"",
+            &format!("viewBox=\"0 0 720 {height}\" width=\"720\" height=\"{height}\""),
+            1,
+        );
+    }
+}
+
 /// The HTML report of a sweep: for each key metric, its mean and 95% band
 /// against the values of the grid's first dimension, one line per
 /// combination of the other dimensions.
@@ -1208,14 +1482,20 @@ pub fn render_sweep_html(result: &escrowsim_analysis::sweep::SweepResult) -> Str
             None => series.push((label, vec![index])),
         }
     }
+    let x_title = manifest
+        .paths
+        .first()
+        .map(String::as_str)
+        .unwrap_or("the base scenario");
     for metric in escrowsim_analysis::sweep::result::KEY_METRICS {
-        let lines: Vec<Line> = series
+        let mut lines: Vec<Line> = series
             .iter()
             .enumerate()
             .map(|(line_index, (label, indices))| Line {
                 label: label.clone(),
                 color: SWEEP_PALETTE[line_index % SWEEP_PALETTE.len()],
                 dashed: line_index >= SWEEP_PALETTE.len(),
+                coincides: false,
                 points: x_values
                     .iter()
                     .map(|x_value| {
@@ -1234,26 +1514,25 @@ pub fn render_sweep_html(result: &escrowsim_analysis::sweep::SweepResult) -> Str
                     .collect(),
             })
             .collect();
-        let axis = if metric.ends_with("rate") {
-            Axis::Percent
-        } else {
-            Axis::Plain
-        };
-        let chart = line_chart(
+        let notes = mark_coinciding(&mut lines);
+        let (axis, y_title) = sweep_axis(metric);
+        let mut chart = line_chart(
             &format!("sweep-{metric}"),
-            &format!(
-                "{metric} against {}",
-                manifest
-                    .paths
-                    .first()
-                    .map(String::as_str)
-                    .unwrap_or("the base scenario")
-            ),
+            &format!("{} ({metric}) against {x_title}", readable(metric)),
             &x_values,
             &lines,
             axis,
+            &y_title,
         );
-        section(&mut body, metric, "", &chart);
+        add_x_title_and_notes(&mut chart, x_title, &notes);
+        let heading = readable(metric);
+        let _ = writeln!(
+            body,
+            "<h2>{} <small class=\"path\">{}</small></h2>",
+            escape(heading),
+            escape(metric)
+        );
+        body.push_str(&chart);
     }
     page(&title, &body)
 }
@@ -1281,6 +1560,75 @@ mod tests {
         assert_eq!(tick_label(25_000.0, Axis::Plain), "25k");
         assert_eq!(tick_label(0.125, Axis::Percent), "12.5%");
         assert_eq!(tick_label(-0.0, Axis::Plain), "0");
+    }
+
+    fn line(label: &str, means: &[f64]) -> Line {
+        Line {
+            label: label.to_string(),
+            color: COLOR_A,
+            dashed: false,
+            coincides: false,
+            points: means
+                .iter()
+                .map(|mean| {
+                    Some(Point {
+                        mean: *mean,
+                        interval: Some((mean - 1.0, mean + 1.0)),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_line_drawn_on_an_earlier_one_is_marked_and_named() {
+        let mut lines = [
+            line("A", &[1.0, 2.0]),
+            line("B", &[1.0, 2.0]),
+            line("C", &[1.0, 3.0]),
+        ];
+        let notes = mark_coinciding(&mut lines);
+        assert_eq!(notes, ["B coincides with A (dashed, hollow points)"]);
+        assert!(lines[1].dashed && lines[1].coincides);
+        assert!(!lines[2].coincides);
+        let chart = line_chart(
+            "t",
+            "t",
+            &["x".into(), "y".into()],
+            &lines,
+            Axis::Plain,
+            "count",
+        );
+        // B's two points are hollow rings, A's and C's filled dots.
+        assert_eq!(chart.matches("r=\"5.5\" fill=\"none\"").count(), 2);
+        assert_eq!(chart.matches("r=\"3\"").count(), 4);
+    }
+
+    #[test]
+    fn money_axes_name_the_currency_and_sweep_metrics_read_as_words() {
+        assert_eq!(money_title("money", Some("EUR")), "money, EUR");
+        assert_eq!(
+            money_title("money", None),
+            "money, in the scenario's currency"
+        );
+        for metric in escrowsim_analysis::sweep::result::KEY_METRICS {
+            assert_ne!(readable(metric), *metric, "{metric} has no readable title");
+        }
+        let mut chart = line_chart(
+            "t",
+            "t",
+            &["14".into()],
+            &[line("A", &[1.0])],
+            Axis::Plain,
+            "count",
+        );
+        add_x_title_and_notes(
+            &mut chart,
+            "rules.claim_window_days",
+            &["B coincides with A".into()],
+        );
+        assert!(chart.contains(">rules.claim_window_days</text>"));
+        assert!(chart.contains("height=\"316\""));
     }
 
     #[test]
