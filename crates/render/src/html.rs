@@ -1403,15 +1403,17 @@ fn add_x_title_and_notes(chart: &mut String, x_title: &str, notes: &[String]) {
         frame_bottom + 36.0,
         escape(x_title)
     );
+    // The notes go below the axis title, a label row apart each.
+    let title_baseline = frame_bottom + 36.0;
     for (index, note) in notes.iter().enumerate() {
         let _ = writeln!(
             extra,
             "<text class=\"note\" x=\"70\" y=\"{:.1}\">{}</text>",
-            300.0 + LABEL_ROW * index as f64,
+            title_baseline + LABEL_ROW * (index + 1) as f64,
             escape(note)
         );
     }
-    let height = 300.0 + LABEL_ROW * notes.len() as f64;
+    let height = title_baseline + LABEL_ROW * notes.len() as f64 + 8.0;
     let end = chart.rfind("</svg>").expect("a chart ends its svg");
     chart.insert_str(end, &extra);
     if !notes.is_empty() {
