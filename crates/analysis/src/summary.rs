@@ -34,6 +34,15 @@ pub struct RunLine {
     #[serde(serialize_with = "serialize_seed")]
     pub seed: u64,
     pub digest: String,
+    /// Run on the mirrored streams of its seed, the second of an antithetic
+    /// pair (`escrowsim run --seed` reproduces only unmirrored runs); in
+    /// the JSON only when true.
+    #[serde(skip_serializing_if = "is_false")]
+    pub mirrored: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// Ratios of two outcome metrics that the summary adds per replication:
@@ -151,6 +160,7 @@ impl ReplicationSummary {
                     replication: run.index,
                     seed: run.seed,
                     digest: run.digest.clone(),
+                    mirrored: replications.antithetic && run.index % 2 == 1,
                 })
                 .collect(),
             metrics,
