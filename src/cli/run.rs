@@ -1,9 +1,7 @@
 //! `escrowsim run`: one scenario, one seed, one report.
 
 use super::determinism;
-use super::flags::{
-    AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs,
-};
+use super::flags::{AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::{Work, say_where_written, with_progress, write_with_page};

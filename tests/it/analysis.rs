@@ -815,11 +815,9 @@ fn antithetic_pairs_shrink_the_variance_of_a_mean_monotone_in_the_draws() {
     // the mirroring (independent sets give ratios around 1).
     let path = scenario_path("quick.ron");
     let scenario = load_scenario_file(&path).unwrap_or_else(|error| panic!("{error}"));
-    let independent = replicate(
-        &scenario,
-        &Plan::new(scenario.seed, 40, 4).unwrap(),
-        || NoProbe,
-    )
+    let independent = replicate(&scenario, &Plan::new(scenario.seed, 40, 4).unwrap(), || {
+        NoProbe
+    })
     .unwrap();
     let pairs = replicate(
         &scenario,

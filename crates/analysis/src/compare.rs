@@ -224,8 +224,7 @@ impl Serialize for Comparison {
 impl Serialize for Difference {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let rate = self.a_mean.kind == MetricKind::Number;
-        let entries =
-            if rate { 7 } else { 6 } + usize::from(self.variance_ratio.is_some());
+        let entries = if rate { 7 } else { 6 } + usize::from(self.variance_ratio.is_some());
         let mut object = serializer.serialize_map(Some(entries))?;
         object.serialize_entry("a_mean", &(self.a_defined > 0).then_some(self.a_mean))?;
         object.serialize_entry("b_mean", &(self.b_defined > 0).then_some(self.b_mean))?;

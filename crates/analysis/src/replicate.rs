@@ -377,14 +377,13 @@ where
     let latencies = Mutex::new(empty_histogram());
     let results = run_tasks(range.len(), plan.jobs, |task| {
         let index = range.start + task as u32;
-        let (schema, run, run_latencies) =
-            run_replication_of(
-                scenario,
-                plan.base_seed,
-                index,
-                plan.antithetic,
-                &mut make_probe(),
-            )?;
+        let (schema, run, run_latencies) = run_replication_of(
+            scenario,
+            plan.base_seed,
+            index,
+            plan.antithetic,
+            &mut make_probe(),
+        )?;
         add_latencies(&latencies, &run_latencies);
         Ok((schema, run))
     })?;

@@ -407,14 +407,9 @@ pub fn summarise_replications(
     if !defined_means.is_empty() {
         summary.mean = Figure::nearest(moments.mean, kind);
     }
-    summary.ci95 = moments.half_width.map(|half_width| {
-        interval(
-            moments.mean,
-            half_width,
-            non_negative(&defined_means),
-            kind,
-        )
-    });
+    summary.ci95 = moments
+        .half_width
+        .map(|half_width| interval(moments.mean, half_width, non_negative(&defined_means), kind));
     summary.variance_ratio = variance_ratio(values, &means);
     summary
 }

@@ -120,14 +120,20 @@ impl ReplicationSummary {
             .enumerate()
             .map(|(index, metric)| {
                 let values = replications.metric_values_by_replication(index);
-                (metric.clone(), summarise_replications(&values, metric.kind, antithetic))
+                (
+                    metric.clone(),
+                    summarise_replications(&values, metric.kind, antithetic),
+                )
             })
             .collect();
         let derived = DERIVED_RATIOS
             .iter()
             .map(|(path, numerator, denominator)| {
                 let values = derived_values(replications, numerator, denominator);
-                (derived_metric(path), summarise_replications(&values, MetricKind::Number, antithetic))
+                (
+                    derived_metric(path),
+                    summarise_replications(&values, MetricKind::Number, antithetic),
+                )
             })
             .collect();
         let months = schema
@@ -142,7 +148,10 @@ impl ReplicationSummary {
                     .enumerate()
                     .map(|(index, metric)| {
                         let values = replications.monthly_values(month_index, index);
-                        (metric.clone(), summarise_replications(&values, metric.kind, antithetic))
+                        (
+                            metric.clone(),
+                            summarise_replications(&values, metric.kind, antithetic),
+                        )
                     })
                     .collect(),
             })
@@ -288,7 +297,8 @@ impl AntitheticNote {
 }
 
 /// How the variance ratio is estimated, as the reports say it.
-pub const VARIANCE_RATIO_METHOD: &str = "Var(pair means) / (Var(replications) / 2), sample variances; below 1 the pairs helped";
+pub const VARIANCE_RATIO_METHOD: &str =
+    "Var(pair means) / (Var(replications) / 2), sample variances; below 1 the pairs helped";
 
 /// A variance ratio as a JSON number.
 pub(crate) fn ratio_number(ratio: Decimal) -> f64 {

@@ -519,7 +519,10 @@ mod tests {
         let mut mirrored_arrivals = mirrored.named("arrivals");
         for _ in 0..10_000 {
             let index = index_below(&mut plain_arrivals, 1 << 16);
-            assert_eq!(index_below(&mut mirrored_arrivals, 1 << 16), (1 << 16) - 1 - index);
+            assert_eq!(
+                index_below(&mut mirrored_arrivals, 1 << 16),
+                (1 << 16) - 1 - index
+            );
         }
         let mut plain_bytes = [0u8; 13];
         let mut mirrored_bytes = [0u8; 13];
