@@ -101,7 +101,7 @@ impl Streams {
     pub fn named(&self, name: &str) -> NamedStream {
         NamedStream {
             generator: stream(self.seed, name),
-            mask: word_mask(self.mirrored),
+            mask: u64::from(word_mask(self.mirrored)) * 0x1_0000_0001,
         }
     }
 
@@ -120,8 +120,9 @@ impl Streams {
 #[derive(Clone, Debug)]
 pub struct NamedStream {
     generator: ChaCha8Rng,
-    /// XORed into every word: zero, or all ones when mirrored.
-    mask: u32,
+    /// XORed into every draw: zero, or all ones when mirrored (a `u32`
+    /// draw takes the low half, the same bits).
+    mask: u64,
 }
 
 impl rand::TryRng for NamedStream {
@@ -129,14 +130,13 @@ impl rand::TryRng for NamedStream {
 
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok(self.generator.next_u32() ^ self.mask)
+        Ok(self.generator.next_u32() ^ self.mask as u32)
     }
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         // Both words of the u64 complemented, as `next_u32` would.
-        let mask = u64::from(self.mask) << 32 | u64::from(self.mask);
-        Ok(self.generator.next_u64() ^ mask)
+        Ok(self.generator.next_u64() ^ self.mask)
     }
 
     fn try_fill_bytes(&mut self, bytes: &mut [u8]) -> Result<(), Infallible> {
