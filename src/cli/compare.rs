@@ -1,7 +1,7 @@
 //! `escrowsim compare A.ron B.ron --replications R`: two rule sets, paired
 //! replication by replication on common random numbers.
 
-use super::flags::{MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
+use super::flags::{AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::{
@@ -45,6 +45,8 @@ pub struct CompareArgs {
     pub jobs: Option<u32>,
     #[command(flatten)]
     pub precision: PrecisionArgs,
+    #[command(flatten)]
+    pub antithetic: AntitheticArgs,
     #[command(flatten)]
     pub seed: SeedArgs,
     #[command(flatten)]
@@ -93,6 +95,7 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         base_seed,
         arguments.replications,
         arguments.jobs,
+        arguments.antithetic.antithetic,
         a.horizon_days,
     )?;
     // Replication i of A and of B are tasks 2i and 2i + 1: any mix of the

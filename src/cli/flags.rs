@@ -80,6 +80,21 @@ pub struct PrecisionArgs {
     pub precision: Vec<Target>,
 }
 
+/// `--antithetic`: replications in antithetic pairs (`run --replications`
+/// and `compare`).
+#[derive(Args, Clone, Copy, Debug)]
+pub struct AntitheticArgs {
+    /// Run replications in antithetic pairs: replication 2k with the seed
+    /// replication k would have, 2k+1 with the same seed and every random
+    /// draw u mirrored to 1 - u. Means and intervals are of the pair means;
+    /// the report gives each metric's achieved variance ratio,
+    /// Var(pair means) / (Var(replications) / 2), below 1 when pairing
+    /// helped (metrics monotone in the draws: volumes, GMV). Needs an even
+    /// --replications; not with --precision.
+    #[arg(long, requires = "replications", conflicts_with = "precision")]
+    pub antithetic: bool,
+}
+
 fn parse_target(text: &str) -> Result<Target, String> {
     text.parse()
 }

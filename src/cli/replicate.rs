@@ -35,6 +35,7 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         arguments.seed.seed.unwrap_or(scenario.seed),
         replications,
         arguments.jobs,
+        arguments.antithetic.antithetic,
         scenario.horizon_days,
     )?;
     check_memory(
@@ -162,6 +163,7 @@ pub fn plan(
     base_seed: u64,
     replications: u32,
     jobs: Option<u32>,
+    antithetic: bool,
     horizon_days: u32,
 ) -> Result<Plan, Failure> {
     let jobs = jobs.unwrap_or_else(|| {
@@ -178,7 +180,10 @@ pub fn plan(
         };
         Failure::BadInput(format!("{flag}: {error}"))
     };
-    let plan = Plan::new(base_seed, replications, jobs).map_err(flagged)?;
+    let mut plan = Plan::new(base_seed, replications, jobs).map_err(flagged)?;
+    if antithetic {
+        plan = plan.with_antithetic_pairs().map_err(flagged)?;
+    }
     plan.check_horizon(horizon_days).map_err(flagged)?;
     Ok(plan)
 }

@@ -1,7 +1,7 @@
 //! `escrowsim run`: one scenario, one seed, one report.
 
 use super::determinism;
-use super::flags::{MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
+use super::flags::{AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::{Work, say_where_written, with_progress, write_with_page};
@@ -48,6 +48,8 @@ pub struct RunArgs {
     pub metrics: MetricsArgs,
     #[command(flatten)]
     pub precision: PrecisionArgs,
+    #[command(flatten)]
+    pub antithetic: AntitheticArgs,
     /// Run the scenario twice and fail (exit 1) naming the first diverging month if the outcomes differ.
     #[arg(long)]
     pub check_determinism: bool,

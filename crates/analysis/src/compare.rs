@@ -19,9 +19,10 @@
 use super::metrics::{Metric, MetricKind};
 use super::precision::PrecisionReport;
 use super::replicate::Replications;
-use super::statistics::{Difference, compare};
+use super::statistics::{Difference, compare_replications};
 use super::summary::{
-    DERIVED_RATIOS, Labelled, ReplicationSummary, derived_metric, derived_values, nest,
+    AntitheticNote, DERIVED_RATIOS, Labelled, ReplicationSummary, derived_metric, derived_values,
+    nest, ratio_number,
 };
 use escrowsim_core::report::VERSION;
 use escrowsim_core::scenario::Scenario;
@@ -92,6 +93,7 @@ impl Comparison {
         }
         let same_runs = a.runs.len() == b.runs.len()
             && a.base_seed == b.base_seed
+            && a.antithetic == b.antithetic
             && a.runs
                 .iter()
                 .zip(&b.runs)
@@ -100,15 +102,17 @@ impl Comparison {
             return Err(CompareError::DifferentReplications);
         }
         let schema = &a.schema;
+        let antithetic = a.antithetic;
         let differences = schema
             .metrics
             .iter()
             .enumerate()
             .map(|(index, metric)| {
-                let difference = compare(
+                let difference = compare_replications(
                     &a.metric_values_by_replication(index),
                     &b.metric_values_by_replication(index),
                     metric.kind,
+                    antithetic,
                 );
                 (metric.clone(), difference)
             })
@@ -123,10 +127,11 @@ impl Comparison {
                     .iter()
                     .enumerate()
                     .map(|(index, metric)| {
-                        let difference = compare(
+                        let difference = compare_replications(
                             &a.monthly_values(month_index, index),
                             &b.monthly_values(month_index, index),
                             metric.kind,
+                            antithetic,
                         );
                         (metric.clone(), difference)
                     })
@@ -137,10 +142,11 @@ impl Comparison {
         let derived_differences = DERIVED_RATIOS
             .iter()
             .map(|(path, numerator, denominator)| {
-                let difference = compare(
+                let difference = compare_replications(
                     &derived_values(a, numerator, denominator),
                     &derived_values(b, numerator, denominator),
                     MetricKind::Number,
+                    antithetic,
                 );
                 (derived_metric(path), difference)
             })
@@ -186,11 +192,14 @@ impl Comparison {
 
 impl Serialize for Comparison {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let fields = 9 + usize::from(self.precision.is_some());
+        let fields = 9 + usize::from(self.precision.is_some()) + usize::from(self.a.antithetic);
         let mut object = serializer.serialize_struct("Comparison", fields)?;
         object.serialize_field("version", &self.version)?;
         object.serialize_field("seed", &self.base_seed.to_string())?;
         object.serialize_field("replications", &self.a.runs.len())?;
+        if self.a.antithetic {
+            object.serialize_field("antithetic", &AntitheticNote::new(self.a.runs.len()))?;
+        }
         object.serialize_field("warnings", &self.warnings)?;
         object.serialize_field("a", &self.a)?;
         object.serialize_field("b", &self.b)?;
@@ -215,7 +224,8 @@ impl Serialize for Comparison {
 impl Serialize for Difference {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let rate = self.a_mean.kind == MetricKind::Number;
-        let mut object = serializer.serialize_map(Some(if rate { 7 } else { 6 }))?;
+        let entries = if rate { 7 } else { 6 } + usize::from(self.variance_ratio.is_some());
+        let mut object = serializer.serialize_map(Some(entries))?;
         object.serialize_entry("a_mean", &(self.a_defined > 0).then_some(self.a_mean))?;
         object.serialize_entry("b_mean", &(self.b_defined > 0).then_some(self.b_mean))?;
         object.serialize_entry("diff_mean", &(self.pairs > 0).then_some(self.diff_mean))?;
@@ -224,6 +234,9 @@ impl Serialize for Difference {
         object.serialize_entry("significant", &self.significant)?;
         if rate {
             object.serialize_entry("pairs", &self.pairs)?;
+        }
+        if let Some(ratio) = &self.variance_ratio {
+            object.serialize_entry("variance_ratio", &ratio_number(*ratio))?;
         }
         object.end()
     }

@@ -17,6 +17,7 @@
 
 use super::metrics::{MetricValues, Schema, flatten};
 use super::seeds::replication_seed;
+use escrowsim_core::engine::Streams;
 use escrowsim_core::program::{Interrupted, Probe, RunOutput};
 use escrowsim_core::report::Report;
 use escrowsim_core::scenario::Scenario;
@@ -41,6 +42,8 @@ pub struct Plan {
     pub base_seed: u64,
     pub replications: u32,
     pub jobs: u32,
+    /// Replications come in antithetic pairs (see [`replication_draws`]).
+    pub antithetic: bool,
 }
 
 /// A plan outside its bounds. The messages name quantities, not flags:
@@ -55,6 +58,8 @@ pub enum PlanError {
     NoJobs,
     #[error("{0} jobs are more than the most, {JOBS_MAX}")]
     TooManyJobs(u32),
+    #[error("antithetic replications come in pairs: {0} replications is odd, give an even number")]
+    OddReplications(u32),
     #[error(
         "{replications} replications of a {horizon_days}-day scenario would keep up to {records} monthly records, more than the most, {MONTHLY_RECORDS_MAX}: run fewer replications or a shorter horizon"
     )]
@@ -90,6 +95,19 @@ impl Plan {
             base_seed,
             replications,
             jobs,
+            antithetic: false,
+        })
+    }
+
+    /// The plan with its replications in antithetic pairs; refused for an
+    /// odd number of replications.
+    pub fn with_antithetic_pairs(self) -> Result<Plan, PlanError> {
+        if self.replications % 2 != 0 {
+            return Err(PlanError::OddReplications(self.replications));
+        }
+        Ok(Plan {
+            antithetic: true,
+            ..self
         })
     }
 
@@ -131,6 +149,9 @@ pub struct Replications {
     pub runs: Vec<Replication>,
     /// Sampled settlement latencies of every run (empty when the probes timed nothing).
     pub settle_latency_ns: Histogram<u64>,
+    /// The runs are antithetic pairs, `2k` on the plain and `2k + 1` on
+    /// the mirrored streams of one seed ([`replication_draws`]).
+    pub antithetic: bool,
 }
 
 /// Sets that cannot be merged into one.
@@ -154,6 +175,7 @@ impl Replications {
             if part.scenario != merged.scenario
                 || part.base_seed != merged.base_seed
                 || part.schema != merged.schema
+                || part.antithetic != merged.antithetic
             {
                 return Err(MergeError::Mismatch);
             }
@@ -263,7 +285,27 @@ pub fn single_run(scenario: &Scenario, seed: u64, output: &RunOutput) -> Replica
             settlements: output.totals.settlements,
         }],
         settle_latency_ns: output.settle_latency_ns.clone(),
+        antithetic: false,
     }
+}
+
+/// The seed and the streams of replication `index`. Independent
+/// replications: [`replication_seed`]`(base_seed, index)`, plain streams.
+/// Antithetic pairs: pair `k` (replications `2k` and `2k + 1`) uses the
+/// seed replication `k` would use without pairs, `2k` on its plain streams
+/// and `2k + 1` on the mirrored ones ([`Streams::mirrored`]).
+pub fn replication_draws(base_seed: u64, index: u32, antithetic: bool) -> (u64, Streams) {
+    if !antithetic {
+        let seed = replication_seed(base_seed, index);
+        return (seed, Streams::new(seed));
+    }
+    let seed = replication_seed(base_seed, index / 2);
+    let streams = if index % 2 == 0 {
+        Streams::new(seed)
+    } else {
+        Streams::mirrored(seed)
+    };
+    (seed, streams)
 }
 
 /// Runs replication `index` of `scenario` with `probe`, and returns it with
@@ -274,8 +316,19 @@ pub fn run_replication<P: Probe>(
     index: u32,
     probe: &mut P,
 ) -> Result<(Schema, Replication, Histogram<u64>), Interrupted> {
-    let seed = replication_seed(base_seed, index);
-    let output = escrowsim_core::run(scenario, seed, probe)?;
+    run_replication_of(scenario, base_seed, index, false, probe)
+}
+
+/// [`run_replication`], of independent or `antithetic` replications.
+fn run_replication_of<P: Probe>(
+    scenario: &Scenario,
+    base_seed: u64,
+    index: u32,
+    antithetic: bool,
+    probe: &mut P,
+) -> Result<(Schema, Replication, Histogram<u64>), Interrupted> {
+    let (seed, streams) = replication_draws(base_seed, index, antithetic);
+    let output = escrowsim_core::run_on_streams(scenario, streams, probe)?;
     let report = Report::new(scenario, seed, &output, None);
     let (schema, values) = flatten(&report.outcome);
     Ok((
@@ -324,8 +377,13 @@ where
     let latencies = Mutex::new(empty_histogram());
     let results = run_tasks(range.len(), plan.jobs, |task| {
         let index = range.start + task as u32;
-        let (schema, run, run_latencies) =
-            run_replication(scenario, plan.base_seed, index, &mut make_probe())?;
+        let (schema, run, run_latencies) = run_replication_of(
+            scenario,
+            plan.base_seed,
+            index,
+            plan.antithetic,
+            &mut make_probe(),
+        )?;
         add_latencies(&latencies, &run_latencies);
         Ok((schema, run))
     })?;
@@ -366,10 +424,11 @@ where
     let latencies = [Mutex::new(empty_histogram()), Mutex::new(empty_histogram())];
     let results = run_tasks(2 * range.len(), plan.jobs, |task| {
         let scenario = if task % 2 == 0 { a } else { b };
-        let (schema, run, run_latencies) = run_replication(
+        let (schema, run, run_latencies) = run_replication_of(
             scenario,
             plan.base_seed,
             range.start + (task / 2) as u32,
+            plan.antithetic,
             &mut make_probe(),
         )?;
         add_latencies(&latencies[task % 2], &run_latencies);
@@ -416,6 +475,7 @@ fn gather(
         schema: first_schema.expect("a plan has at least one replication"),
         runs,
         settle_latency_ns,
+        antithetic: plan.antithetic,
     }
 }
 

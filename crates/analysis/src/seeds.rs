@@ -9,6 +9,10 @@
 //! sweep sharded over many machines derives the same seeds, and two base
 //! seeds give unrelated replications (unlike `base + i`, under which seed 7's
 //! replication 1 would be seed 8's replication 0).
+//!
+//! Antithetic pairs (`--antithetic`, [`crate::replicate::replication_draws`])
+//! reuse this rule per pair: pair `k` runs with the seed of replication
+//! `k`, once on plain and once on mirrored streams.
 
 use sha2::{Digest, Sha256};
 

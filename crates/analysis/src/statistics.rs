@@ -178,6 +178,9 @@ pub struct Summary {
     pub defined: usize,
     /// Every replication gave the same value (and there are at least two).
     pub constant: bool,
+    /// With antithetic pairs, the achieved variance ratio (see
+    /// [`variance_ratio`]); `None` for independent replications.
+    pub variance_ratio: Option<Decimal>,
 }
 
 impl Summary {
@@ -341,7 +344,74 @@ pub fn summarise(values: &[Option<Decimal>], kind: MetricKind) -> Summary {
         replications,
         defined: values.len(),
         constant: values.len() == replications && all_equal(&values),
+        variance_ratio: None,
     }
+}
+
+/// The means of antithetic pairs: replications `2k` and `2k + 1` ran on one
+/// seed, the second with every draw mirrored, so their mean is one
+/// observation, independent of the other pairs' means. A pair where either
+/// replication leaves the metric undefined is `None`.
+pub fn pair_means(values: &[Option<Decimal>]) -> Vec<Option<Decimal>> {
+    values
+        .chunks(2)
+        .map(|pair| match pair {
+            [Some(first), Some(second)] => Some(
+                first
+                    .checked_add(*second)
+                    .expect("sums of bounded outcomes fit in a Decimal")
+                    / Decimal::TWO,
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The achieved variance ratio of antithetic pairs:
+/// `Var(pair means) / (Var(replications) / 2)`, both sample variances
+/// (denominators `K - 1` and `R - 1`) over the defined values, rounded to
+/// six decimals. The denominator is the variance the mean of two
+/// independent replications would have, so a ratio below 1 means the
+/// pairing narrowed the interval (by the square root of the ratio); `None`
+/// with fewer than two pairs or no spread among the replications.
+pub fn variance_ratio(values: &[Option<Decimal>], means: &[Option<Decimal>]) -> Option<Decimal> {
+    let values: Vec<Decimal> = values.iter().flatten().copied().collect();
+    let means: Vec<Decimal> = means.iter().flatten().copied().collect();
+    let pair_sd = moments(&means, CONFIDENCE).sd?;
+    let replication_sd = moments(&values, CONFIDENCE).sd?;
+    if replication_sd == 0.0 {
+        return None;
+    }
+    let ratio = pair_sd * pair_sd / (replication_sd * replication_sd / 2.0);
+    Decimal::from_f64(ratio).map(|ratio| ratio.round_dp(6))
+}
+
+/// [`summarise`] for `antithetic` pairs of replications: the spread
+/// (`sd`) and the percentiles stay those of single replications (what one
+/// year may look like), while the mean and its interval are of the pair
+/// means, the independent observations, and the summary carries the
+/// achieved [`variance_ratio`]. Independent replications are summarised
+/// as by [`summarise`].
+pub fn summarise_replications(
+    values: &[Option<Decimal>],
+    kind: MetricKind,
+    antithetic: bool,
+) -> Summary {
+    let mut summary = summarise(values, kind);
+    if !antithetic {
+        return summary;
+    }
+    let means = pair_means(values);
+    let defined_means: Vec<Decimal> = means.iter().flatten().copied().collect();
+    let moments = moments(&defined_means, CONFIDENCE);
+    if !defined_means.is_empty() {
+        summary.mean = Figure::nearest(moments.mean, kind);
+    }
+    summary.ci95 = moments
+        .half_width
+        .map(|half_width| interval(moments.mean, half_width, non_negative(&defined_means), kind));
+    summary.variance_ratio = variance_ratio(values, &means);
+    summary
 }
 
 /// A paired comparison of one metric: B against A, replication by replication.
@@ -364,6 +434,9 @@ pub struct Difference {
     pub b_defined: usize,
     /// A gave one value in every replication, and so did B.
     pub constant: bool,
+    /// With antithetic pairs, the achieved variance ratio of the
+    /// differences ([`variance_ratio`]); `None` for independent replications.
+    pub variance_ratio: Option<Decimal>,
 }
 
 /// Compares paired values: `a[i]` and `b[i]` come from replication `i` of
@@ -373,16 +446,38 @@ pub struct Difference {
 /// A replication where either policy leaves the metric undefined (`None`)
 /// is left out of the difference.
 pub fn compare(a: &[Option<Decimal>], b: &[Option<Decimal>], kind: MetricKind) -> Difference {
+    compare_replications(a, b, kind, false)
+}
+
+/// [`compare`] for replications that may come in `antithetic` pairs: then
+/// the differences of a pair are averaged into one observation (as
+/// [`summarise_replications`] does), and the difference carries its
+/// achieved [`variance_ratio`].
+pub fn compare_replications(
+    a: &[Option<Decimal>],
+    b: &[Option<Decimal>],
+    kind: MetricKind,
+    antithetic: bool,
+) -> Difference {
     assert_eq!(a.len(), b.len(), "paired samples of equal length");
-    let differences: Vec<Decimal> = a
+    let by_replication: Vec<Option<Decimal>> = a
         .iter()
         .zip(b)
-        .filter_map(|(a, b)| Some((*a)?).zip(*b))
         .map(|(a, b)| {
-            b.checked_sub(a)
-                .expect("differences of bounded outcomes fit")
+            let (a, b) = Some((*a)?).zip(*b)?;
+            Some(
+                b.checked_sub(a)
+                    .expect("differences of bounded outcomes fit"),
+            )
         })
         .collect();
+    let (differences, variance_ratio): (Vec<Decimal>, Option<Decimal>) = if antithetic {
+        let means = pair_means(&by_replication);
+        let ratio = variance_ratio(&by_replication, &means);
+        (means.into_iter().flatten().collect(), ratio)
+    } else {
+        (by_replication.into_iter().flatten().collect(), None)
+    };
     let a_values: Vec<Decimal> = a.iter().flatten().copied().collect();
     let b_values: Vec<Decimal> = b.iter().flatten().copied().collect();
     let moments = moments(&differences, CONFIDENCE);
@@ -407,6 +502,7 @@ pub fn compare(a: &[Option<Decimal>], b: &[Option<Decimal>], kind: MetricKind) -
             && b_values.len() == b.len()
             && all_equal(&a_values)
             && all_equal(&b_values),
+        variance_ratio,
     }
 }
 

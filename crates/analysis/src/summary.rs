@@ -21,7 +21,7 @@
 use super::metrics::{Metric, MetricKind};
 use super::precision::PrecisionReport;
 use super::replicate::Replications;
-use super::statistics::{Figure, Summary, summarise};
+use super::statistics::{Figure, Summary, summarise_replications};
 use escrowsim_core::report::{Source, VERSION, serialize_seed};
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeStruct};
@@ -34,6 +34,15 @@ pub struct RunLine {
     #[serde(serialize_with = "serialize_seed")]
     pub seed: u64,
     pub digest: String,
+    /// Run on the mirrored streams of its seed, the second of an antithetic
+    /// pair (`escrowsim run --seed` reproduces only unmirrored runs); in
+    /// the JSON only when true.
+    #[serde(skip_serializing_if = "is_false")]
+    pub mirrored: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// Ratios of two outcome metrics that the summary adds per replication:
@@ -90,6 +99,9 @@ pub struct ReplicationSummary {
     /// How a precision-targeted run (`--precision`) stopped; the JSON's
     /// `precision` key, present only then.
     pub precision: Option<PrecisionReport>,
+    /// The replications are antithetic pairs: means and intervals are of
+    /// pair means, and each summary has its variance ratio.
+    pub antithetic: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -101,20 +113,27 @@ pub struct MonthSummary {
 impl ReplicationSummary {
     pub fn new(replications: &Replications) -> ReplicationSummary {
         let schema = &replications.schema;
+        let antithetic = replications.antithetic;
         let metrics = schema
             .metrics
             .iter()
             .enumerate()
             .map(|(index, metric)| {
                 let values = replications.metric_values_by_replication(index);
-                (metric.clone(), summarise(&values, metric.kind))
+                (
+                    metric.clone(),
+                    summarise_replications(&values, metric.kind, antithetic),
+                )
             })
             .collect();
         let derived = DERIVED_RATIOS
             .iter()
             .map(|(path, numerator, denominator)| {
                 let values = derived_values(replications, numerator, denominator);
-                (derived_metric(path), summarise(&values, MetricKind::Number))
+                (
+                    derived_metric(path),
+                    summarise_replications(&values, MetricKind::Number, antithetic),
+                )
             })
             .collect();
         let months = schema
@@ -129,7 +148,10 @@ impl ReplicationSummary {
                     .enumerate()
                     .map(|(index, metric)| {
                         let values = replications.monthly_values(month_index, index);
-                        (metric.clone(), summarise(&values, metric.kind))
+                        (
+                            metric.clone(),
+                            summarise_replications(&values, metric.kind, antithetic),
+                        )
                     })
                     .collect(),
             })
@@ -147,12 +169,14 @@ impl ReplicationSummary {
                     replication: run.index,
                     seed: run.seed,
                     digest: run.digest.clone(),
+                    mirrored: replications.antithetic && run.index % 2 == 1,
                 })
                 .collect(),
             metrics,
             derived,
             months,
             precision: None,
+            antithetic,
         }
     }
 
@@ -205,7 +229,7 @@ impl ReplicationSummary {
 
 impl Serialize for ReplicationSummary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let fields = 10 + usize::from(self.precision.is_some());
+        let fields = 10 + usize::from(self.precision.is_some()) + usize::from(self.antithetic);
         let mut object = serializer.serialize_struct("ReplicationSummary", fields)?;
         object.serialize_field("scenario", &self.scenario)?;
         if let Some(source) = &self.source {
@@ -218,6 +242,9 @@ impl Serialize for ReplicationSummary {
         object.serialize_field("seed", &self.base_seed.to_string())?;
         object.serialize_field("replications", &self.runs.len())?;
         object.serialize_field("runs", &self.runs)?;
+        if self.antithetic {
+            object.serialize_field("antithetic", &AntitheticNote::new(self.runs.len()))?;
+        }
         object.serialize_field("summary", &nest(&self.metrics))?;
         object.serialize_field("derived", &nest(&self.derived))?;
         let months: Vec<Labelled<'_, Summary>> = self
@@ -251,6 +278,33 @@ impl Serialize for Figure {
     }
 }
 
+/// What the JSON says of antithetic pairs (its `antithetic` key, present
+/// only with them): how many pairs, and how the `variance_ratio` of each
+/// figure is estimated.
+#[derive(Serialize)]
+pub(crate) struct AntitheticNote {
+    pairs: usize,
+    variance_ratio: &'static str,
+}
+
+impl AntitheticNote {
+    pub(crate) fn new(replications: usize) -> AntitheticNote {
+        AntitheticNote {
+            pairs: replications / 2,
+            variance_ratio: VARIANCE_RATIO_METHOD,
+        }
+    }
+}
+
+/// How the variance ratio is estimated, as the reports say it.
+pub const VARIANCE_RATIO_METHOD: &str =
+    "Var(pair means) / (Var(replications) / 2), sample variances; below 1 the pairs helped";
+
+/// A variance ratio as a JSON number.
+pub(crate) fn ratio_number(ratio: Decimal) -> f64 {
+    ratio.to_string().parse().unwrap_or(0.0)
+}
+
 /// A metric the summary derives, a rate.
 pub(crate) fn derived_metric(path: &str) -> Metric {
     Metric {
@@ -263,7 +317,10 @@ impl Serialize for Summary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let money = self.mean.kind == MetricKind::Money;
         let rate = self.mean.kind == MetricKind::Number;
-        let entries = 4 + if money { 2 } else { 0 } + usize::from(rate);
+        let entries = 4
+            + if money { 2 } else { 0 }
+            + usize::from(rate)
+            + usize::from(self.variance_ratio.is_some());
         let mut object = serializer.serialize_map(Some(entries))?;
         object.serialize_entry("mean", &self.is_defined().then_some(self.mean))?;
         object.serialize_entry("sd", &self.sd)?;
@@ -275,6 +332,9 @@ impl Serialize for Summary {
         }
         if rate {
             object.serialize_entry("defined", &self.defined)?;
+        }
+        if let Some(ratio) = &self.variance_ratio {
+            object.serialize_entry("variance_ratio", &ratio_number(*ratio))?;
         }
         object.end()
     }

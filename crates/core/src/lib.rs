@@ -30,6 +30,7 @@ pub mod program;
 pub mod report;
 pub mod scenario;
 
+use engine::Streams;
 use program::{Interrupted, Probe, RunOutput, Simulation};
 use scenario::Scenario;
 
@@ -44,4 +45,16 @@ pub fn run<P: Probe>(
     probe: &mut P,
 ) -> Result<RunOutput, Interrupted> {
     Simulation::new_unless_stopped(scenario, seed, probe)?.run(probe)
+}
+
+/// Runs a validated scenario on `streams` like [`run`] does on those of a
+/// seed: `Streams::new(seed)` gives exactly [`run`]'s outcome, and
+/// `Streams::mirrored(seed)` its antithetic twin, every uniform draw `u`
+/// replaced by its mirror `1 - u` (see [`engine::random`]).
+pub fn run_on_streams<P: Probe>(
+    scenario: &Scenario,
+    streams: Streams,
+    probe: &mut P,
+) -> Result<RunOutput, Interrupted> {
+    Simulation::with_streams_unless_stopped(scenario, streams, probe)?.run(probe)
 }

@@ -39,6 +39,29 @@ const HEADLINE: &[(&str, &str)] = &[
     ("escrow peak", "risk.escrow_peak"),
 ];
 
+/// A variance ratio as the headline prints it, `n/a` when there is none
+/// (fewer than two pairs, or no spread).
+fn ratio_cell(ratio: Option<Decimal>) -> String {
+    match ratio {
+        Some(ratio) => format!("{:.3}", ratio.round_dp(3)),
+        None => UNDEFINED.to_string(),
+    }
+}
+
+/// The lines after the headline of antithetic pairs: what was run and how
+/// the variance ratio column is estimated.
+fn antithetic_note(text: &mut String, replications: usize, ratio_of: &str) {
+    let _ = writeln!(
+        text,
+        "Antithetic pairs: {} (replication 2k on seed k's streams, 2k+1 on the same seed with\n\
+         every draw u mirrored to 1 - u); means and intervals are of the pair means. Variance\n\
+         ratio of {ratio_of}: Var(pair means) / (Var(replications) / 2), sample\n\
+         variances; below 1 the pairing narrowed the interval (by its square root), above 1\n\
+         it widened it.",
+        counted(replications / 2, "pair"),
+    );
+}
+
 /// How a metric's figures read, from its kind and its name.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Unit {
@@ -253,14 +276,27 @@ pub fn render_summary_text(summary: &ReplicationSummary, rows: &MetricPatterns) 
                 path: path.to_string(),
                 kind: statistics.mean.kind,
             });
-            Some(vec![
+            let mut cells = vec![
                 label.to_string(),
                 mean(&printer, unit, statistics),
                 printer.interval(unit, statistics.ci95.as_ref(), false),
-            ])
+            ];
+            if summary.antithetic {
+                cells.push(ratio_cell(statistics.variance_ratio));
+            }
+            Some(cells)
         })
         .collect();
-    text.push_str(&table("  ", &["", "mean", "95% CI"], &headline));
+    if summary.antithetic {
+        text.push_str(&table(
+            "  ",
+            &["", "mean", "95% CI", "variance ratio"],
+            &headline,
+        ));
+        antithetic_note(&mut text, summary.runs.len(), "each metric");
+    } else {
+        text.push_str(&table("  ", &["", "mean", "95% CI"], &headline));
+    }
     let chosen: Vec<&(Metric, Summary)> = summary
         .metrics
         .iter()
@@ -378,14 +414,38 @@ pub fn render_comparison_text(comparison: &Comparison, rows: &MetricPatterns) ->
             });
             let mut cells = vec![label.to_string()];
             cells.extend(difference_cells(&printer, unit, difference));
+            if comparison.a.antithetic {
+                cells.push(ratio_cell(difference.variance_ratio));
+            }
             Some(cells)
         })
         .collect();
-    text.push_str(&table(
-        "  ",
-        &["", "A", "B", "B - A", "95% CI of B - A", ""],
-        &headline,
-    ));
+    if comparison.a.antithetic {
+        text.push_str(&table(
+            "  ",
+            &[
+                "",
+                "A",
+                "B",
+                "B - A",
+                "95% CI of B - A",
+                "",
+                "variance ratio",
+            ],
+            &headline,
+        ));
+        antithetic_note(
+            &mut text,
+            comparison.a.runs.len(),
+            "the paired difference B - A",
+        );
+    } else {
+        text.push_str(&table(
+            "  ",
+            &["", "A", "B", "B - A", "95% CI of B - A", ""],
+            &headline,
+        ));
+    }
     let chosen: Vec<&(Metric, Difference)> = comparison
         .differences
         .iter()

@@ -186,6 +186,7 @@ pub fn merge_units(
             schema: schema.expect("a point has at least one replication"),
             runs,
             settle_latency_ns,
+            antithetic: false,
         };
         let summary = ReplicationSummary::new(&replications);
         let parameters = manifest

@@ -18,6 +18,20 @@
 //! that draws more than its window of `PHASE_WORDS` words (an inquiry to
 //! many suppliers) continues in blocks of its own far from every window,
 //! never in the next phase's window.
+//!
+//! Antithetic runs: [`Streams::mirrored`] gives the same streams with every
+//! 32-bit word complemented (`w -> !w`), in the named streams
+//! ([`NamedStream`]) and in the order draws (where a [`PhaseDraws`] block is
+//! complemented as it is computed). A `u64` is two words, so it is
+//! complemented too, and a uniform built from its top 53 bits, `m / 2^53`,
+//! becomes `(2^53 - 1 - m) / 2^53`: exactly `1 - u - 2^-53`, still in
+//! [0, 1), and the mirror of the mirror is the draw itself. An integer draw
+//! ([`index_below`]) reads a complemented word, which is as uniform as the
+//! word, and lands at the other end of its range. Every draw is thus
+//! mirrored, whichever function turns words into values, so a run on the
+//! mirrored streams is the antithetic twin of the run on the plain ones:
+//! where one draws many inquiries, the other draws few. With mirroring off
+//! the mask is zero and every word is as it was.
 
 use super::chacha::{self, BLOCK_WORDS, ChaChaKey};
 use crate::scenario::Dist;
@@ -44,6 +58,13 @@ pub fn stream(seed: u64, name: &str) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(stream_key(seed, name))
 }
 
+/// What a run's words are XORed with: all ones for the mirrored twin of an
+/// antithetic pair, zero otherwise. A XOR with a register costs less than a
+/// branch, and zero leaves every word (and so every digest) as it was.
+fn word_mask(mirrored: bool) -> u32 {
+    if mirrored { u32::MAX } else { 0 }
+}
+
 fn stream_key(seed: u64, name: &str) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(b"escrowsim/stream/v1\0");
@@ -56,21 +77,76 @@ fn stream_key(seed: u64, name: &str) -> [u8; 32] {
 #[derive(Clone, Debug)]
 pub struct Streams {
     pub seed: u64,
+    /// Every word complemented: the antithetic twin of the seed's run.
+    pub mirrored: bool,
 }
 
 impl Streams {
     pub fn new(seed: u64) -> Streams {
-        Streams { seed }
+        Streams {
+            seed,
+            mirrored: false,
+        }
     }
 
-    pub fn named(&self, name: &str) -> ChaCha8Rng {
-        stream(self.seed, name)
+    /// The streams of `seed` with every draw mirrored, `u -> 1 - u` (see
+    /// the module documentation): the second run of an antithetic pair.
+    pub fn mirrored(seed: u64) -> Streams {
+        Streams {
+            seed,
+            mirrored: true,
+        }
+    }
+
+    pub fn named(&self, name: &str) -> NamedStream {
+        NamedStream {
+            generator: stream(self.seed, name),
+            mask: u64::from(word_mask(self.mirrored)) * 0x1_0000_0001,
+        }
     }
 
     pub fn orders(&self) -> OrderRandom {
         OrderRandom {
-            draws: PhaseDraws::new(ChaChaKey::from_bytes(&stream_key(self.seed, "orders"))),
+            draws: PhaseDraws::new(
+                ChaChaKey::from_bytes(&stream_key(self.seed, "orders")),
+                word_mask(self.mirrored),
+            ),
         }
+    }
+}
+
+/// A named stream of a run: the ChaCha8 generator of (seed, name), its
+/// words complemented when the run is mirrored.
+#[derive(Clone, Debug)]
+pub struct NamedStream {
+    generator: ChaCha8Rng,
+    /// XORed into every draw: zero, or all ones when mirrored (a `u32`
+    /// draw takes the low half, the same bits).
+    mask: u64,
+}
+
+impl rand::TryRng for NamedStream {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(self.generator.next_u32() ^ self.mask as u32)
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        // Both words of the u64 complemented, as `next_u32` would.
+        Ok(self.generator.next_u64() ^ self.mask)
+    }
+
+    fn try_fill_bytes(&mut self, bytes: &mut [u8]) -> Result<(), Infallible> {
+        self.generator.fill_bytes(bytes);
+        // Every byte of the mask is the same (0 or 0xff).
+        let mask = self.mask as u8;
+        for byte in bytes {
+            *byte ^= mask;
+        }
+        Ok(())
     }
 }
 
@@ -117,6 +193,10 @@ pub struct PhaseDraws {
     buffer: [u32; BLOCK_WORDS],
     /// Next word of `buffer` to hand out; `BLOCK_WORDS` when it is used up.
     word_index: usize,
+    /// XORed into every word of a block as it is computed: zero, or all
+    /// ones when the run is mirrored. Applied at the (cold) refill, so the
+    /// per-word path is the same either way.
+    mask: u32,
 }
 
 impl std::fmt::Debug for PhaseDraws {
@@ -131,7 +211,7 @@ impl std::fmt::Debug for PhaseDraws {
 }
 
 impl PhaseDraws {
-    fn new(key: ChaChaKey) -> PhaseDraws {
+    fn new(key: ChaChaKey, mask: u32) -> PhaseDraws {
         PhaseDraws {
             key,
             stream: 0,
@@ -139,6 +219,7 @@ impl PhaseDraws {
             block_index: u64::MAX,
             buffer: [0; BLOCK_WORDS],
             word_index: BLOCK_WORDS,
+            mask,
         }
     }
 
@@ -167,6 +248,9 @@ impl PhaseDraws {
         self.block_index = self.block_index.wrapping_add(1);
         let block = self.stream_block(self.block_index);
         chacha::block(&self.key, self.stream, block, &mut self.buffer);
+        for word in &mut self.buffer {
+            *word ^= self.mask;
+        }
         self.word_index = 0;
     }
 
@@ -295,7 +379,7 @@ mod tests {
         // whatever mix of 32- and 64-bit draws crosses the block boundaries.
         let streams = Streams::new(2014);
         let mut orders = streams.orders();
-        let mut reference = streams.named("orders");
+        let mut reference = stream(2014, "orders");
         for order_number in [0u64, 1, 77, 1 << 33] {
             for phase in [Phase::Inquiry, Phase::Buyer, Phase::Recovery] {
                 reference.set_stream(order_number);
@@ -386,6 +470,77 @@ mod tests {
             let value = sample(&mut generator, &Dist::Exponential { mean: 1.0 });
             assert!(value.is_finite() && value >= 0.0);
             assert!(index_below(&mut generator, 3) < 3);
+        }
+    }
+
+    /// The mirror of a uniform's 53-bit integer, as the complemented word gives it.
+    fn mirrored_uniform(draw: f64) -> f64 {
+        let integer = (draw * (1u64 << 53) as f64) as u64;
+        ((1u64 << 53) - 1 - integer) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    #[test]
+    fn mirrored_streams_mirror_every_uniform() {
+        let plain = Streams::new(2014);
+        let mirrored = Streams::mirrored(2014);
+        let ulp = 1.0 / (1u64 << 53) as f64;
+        let mut plain_arrivals = plain.named("arrivals");
+        let mut mirrored_arrivals = mirrored.named("arrivals");
+        let mut plain_orders = plain.orders();
+        let mut mirrored_orders = mirrored.orders();
+        for order_number in [0u64, 5, 1 << 40] {
+            // Past the window too: the overflow blocks are mirrored as well.
+            let words = 3 * PHASE_WORDS as usize;
+            let plain_draws: Vec<f64> = {
+                let draws = plain_orders.at(order_number, Phase::Buyer);
+                (0..words / 2).map(|_| uniform01(draws)).collect()
+            };
+            let draws = mirrored_orders.at(order_number, Phase::Buyer);
+            for &draw in &plain_draws {
+                let mirror = uniform01(draws);
+                assert!((0.0..1.0).contains(&mirror));
+                assert_eq!(mirror, mirrored_uniform(draw));
+                // Mirror of the mirror is the draw; the pair averages 1/2 up to 2^-53.
+                assert_eq!(mirrored_uniform(mirror), draw);
+                assert_eq!(draw + mirror, 1.0 - ulp);
+                assert!(((draw + mirror) / 2.0 - 0.5).abs() <= ulp);
+            }
+        }
+        for _ in 0..10_000 {
+            let draw = uniform01(&mut plain_arrivals);
+            let mirror = uniform01(&mut mirrored_arrivals);
+            assert!((0.0..1.0).contains(&mirror));
+            assert_eq!(mirror, mirrored_uniform(draw));
+            assert_eq!(mirrored_uniform(mirror), draw);
+            assert!(((draw + mirror) / 2.0 - 0.5).abs() <= ulp);
+        }
+        // Integer draws read complemented words: the other end of the range.
+        let mut plain_arrivals = plain.named("arrivals");
+        let mut mirrored_arrivals = mirrored.named("arrivals");
+        for _ in 0..10_000 {
+            let index = index_below(&mut plain_arrivals, 1 << 16);
+            assert_eq!(
+                index_below(&mut mirrored_arrivals, 1 << 16),
+                (1 << 16) - 1 - index
+            );
+        }
+        let mut plain_bytes = [0u8; 13];
+        let mut mirrored_bytes = [0u8; 13];
+        plain.named("bytes").fill_bytes(&mut plain_bytes);
+        mirrored.named("bytes").fill_bytes(&mut mirrored_bytes);
+        for (plain_byte, mirrored_byte) in plain_bytes.iter().zip(&mirrored_bytes) {
+            assert_eq!(*mirrored_byte, !plain_byte);
+        }
+    }
+
+    #[test]
+    fn plain_streams_are_the_unmasked_chacha_streams() {
+        // Mirroring off changes no word: the named stream is ChaCha8Rng itself.
+        let mut named = Streams::new(9).named("arrivals");
+        let mut reference = stream(9, "arrivals");
+        for _ in 0..100 {
+            assert_eq!(named.next_u64(), reference.next_u64());
+            assert_eq!(named.next_u32(), reference.next_u32());
         }
     }
 

@@ -10,10 +10,10 @@ use super::history::{MonthBucket, MonthIndex, RollingWindow, WINDOW_MONTHS};
 use super::money::Cents;
 use super::vetting::SupplierStatus;
 use crate::engine::Streams;
-use crate::engine::random::{chance, sample, uniform01};
+use crate::engine::random::{NamedStream, chance, sample, uniform01};
 use crate::scenario::limits::ORDER_VALUE_MAX;
 use crate::scenario::{Country, PaymentMethod, Scenario, SupplierSegment, SupplierType};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 
 /// Index of a supplier in [`Population::suppliers`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -271,7 +271,7 @@ fn draw_prior_history(
     segment: &SupplierSegment,
     scenario: &Scenario,
     claims: &BuyerClaimHabits,
-    draws: &mut ChaCha8Rng,
+    draws: &mut NamedStream,
 ) -> u64 {
     let Some(prior) = &segment.prior_history else {
         return 0;
@@ -318,7 +318,7 @@ fn draw_prior_history(
 
 /// A Poisson draw: by inversion for small means, by a rounded normal
 /// (Box-Muller with `libm`) for large ones, where the two agree closely.
-fn poisson(draws: &mut ChaCha8Rng, mean: f64) -> u32 {
+fn poisson<R: Rng + ?Sized>(draws: &mut R, mean: f64) -> u32 {
     if mean <= 0.0 {
         return 0;
     }

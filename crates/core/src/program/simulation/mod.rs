@@ -22,7 +22,7 @@ use super::order::{ClaimReason, Order, OrderSlab, OrderSlot, OrderState};
 use super::population::{BuyerId, Population, Supplier, SupplierId};
 use super::settlement::{self, FeeRule};
 use super::vetting::{self, CoverageLimitRules, Decision, SupplierStatus, VettingRules};
-use crate::engine::random::{chance, index_below, sample, uniform01};
+use crate::engine::random::{NamedStream, chance, index_below, sample, uniform01};
 use crate::engine::time::{SECONDS_PER_DAY, SimDuration};
 use crate::engine::{EventQueue, OrderRandom, Phase, SimTime, Streams};
 use crate::scenario::codes::{CountrySet, PaymentMethodSet};
@@ -30,7 +30,6 @@ use crate::scenario::limits::{INQUIRY_CANDIDATES_MAX, ORDER_VALUE_MAX};
 use crate::scenario::{Amount, DepositRelease, FeeScope, Fraud, RefundScope, Rules, Scenario};
 use hdrhistogram::Histogram;
 use inquiry::{InquiryCounts, Shopfront, StorefrontViews};
-use rand_chacha::ChaCha8Rng;
 
 /// One settlement in this many is timed, so reading the clock does not
 /// distort the throughput it measures.
@@ -295,7 +294,7 @@ pub struct Simulation<'a> {
     ledger: Ledger,
     queue: EventQueue,
     order_random: OrderRandom,
-    arrivals: ChaCha8Rng,
+    arrivals: NamedStream,
     /// Cumulative inquiry rates of the buyer segments, for picking a segment.
     segment_rate_cumulative: Vec<f64>,
     inquiries_per_second: f64,
@@ -370,7 +369,17 @@ impl<'a> Simulation<'a> {
         seed: u64,
         probe: &mut P,
     ) -> Result<Simulation<'a>, Interrupted> {
-        let streams = Streams::new(seed);
+        Simulation::with_streams_unless_stopped(scenario, Streams::new(seed), probe)
+    }
+
+    /// Prepares a run like [`Simulation::new_unless_stopped`] on given
+    /// streams: those of a seed, or their mirror image
+    /// ([`Streams::mirrored`]) for the second run of an antithetic pair.
+    pub fn with_streams_unless_stopped<P: Probe>(
+        scenario: &'a Scenario,
+        streams: Streams,
+        probe: &mut P,
+    ) -> Result<Simulation<'a>, Interrupted> {
         let rules = CompiledRules::new(&scenario.rules);
         let end = SimTime::from_days(scenario.horizon_days);
         let population = Population::generate_unless_stopped(scenario, &streams, &mut || {
