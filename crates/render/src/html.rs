@@ -1629,8 +1629,15 @@ mod tests {
             "rules.claim_window_days",
             &["B coincides with A".into()],
         );
-        assert!(chart.contains(">rules.claim_window_days</text>"));
-        assert!(chart.contains("height=\"316\""));
+        // The title's baseline 36 below the frame (255 + 36 = 291), the
+        // note one label row (16) below it, and the chart 8 below that.
+        assert!(
+            chart.contains("y=\"291.0\" text-anchor=\"middle\">rules.claim_window_days</text>")
+        );
+        assert!(
+            chart.contains("<text class=\"note\" x=\"70\" y=\"307.0\">B coincides with A</text>")
+        );
+        assert!(chart.contains("height=\"315\""));
     }
 
     #[test]
