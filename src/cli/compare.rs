@@ -5,8 +5,8 @@ use super::flags::{AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, Repor
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::{
-    Work, check_patterns, interrupted, performance_footer, plan, precise_failure,
-    say_where_written, with_progress, write_with_page,
+    Work, check_patterns, interrupted, performance_footer, plan, precise_failure, with_progress,
+    write_with_page,
 };
 use super::run::Format;
 use super::signals::StopRequests;
@@ -168,9 +168,7 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.report.out.as_deref(),
         &rendered,
         &stop,
-    )?;
-    say_where_written(&outputs);
-    Ok(())
+    )
 }
 
 /// The warning that A and B differ in more than their rules, naming the

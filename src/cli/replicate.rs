@@ -104,9 +104,7 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         arguments.report.out.as_deref(),
         &rendered,
         stop,
-    )?;
-    say_where_written(&outputs);
-    Ok(())
+    )
 }
 
 /// Refuses `--metrics` patterns that choose nothing in the report of
@@ -141,7 +139,8 @@ pub fn check_patterns(
 
 /// Writes the report (to `out`, or stdout) and the HTML page if asked for,
 /// both or neither: a stop signal that arrives before they are in place
-/// leaves every output as it was.
+/// leaves every output as it was. Then says where they went
+/// ([`say_where_written`]).
 pub fn write_with_page(
     html: Option<&Path>,
     page: Option<&str>,
@@ -154,7 +153,9 @@ pub fn write_with_page(
         reports.push((Some(html), page.as_bytes()));
     }
     reports.push((out, rendered.as_bytes()));
-    write_reports(&reports, || stop.check(|| not_written(&[html, out])))
+    write_reports(&reports, || stop.check(|| not_written(&[html, out])))?;
+    say_where_written(&[html, out]);
+    Ok(())
 }
 
 /// The plan of the flags for a `horizon_days`-day scenario: `jobs`
@@ -468,7 +469,7 @@ fn draw_progress(progress: &Progress, finished: &AtomicBool, clock: &WallClock) 
 /// person at a terminal who sent the report to a file sees where; a script
 /// or a test (stderr a file or a pipe) gets nothing on stderr, as with the
 /// progress line.
-pub fn say_where_written(outputs: &[Option<&Path>]) {
+fn say_where_written(outputs: &[Option<&Path>]) {
     if !std::io::stderr().is_terminal() {
         return;
     }

@@ -4,7 +4,7 @@ use super::determinism;
 use super::flags::{AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
-use super::replicate::{Work, say_where_written, with_progress, write_with_page};
+use super::replicate::{Work, with_progress, write_with_page};
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use clap::{Args, ValueEnum};
@@ -128,12 +128,7 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         arguments.report.out.as_deref(),
         &rendered,
         &stop,
-    )?;
-    say_where_written(&[
-        arguments.report.html.as_deref(),
-        arguments.report.out.as_deref(),
-    ]);
-    Ok(())
+    )
 }
 
 /// Runs the scenario with a wall clock for the performance figures and a

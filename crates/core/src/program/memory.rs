@@ -125,18 +125,23 @@ pub fn retained_result_bytes(scenario: &Scenario) -> u64 {
     months * RETAINED_MONTH_BYTES + RETAINED_RUN_BYTES
 }
 
-/// Address space a run reserves beyond what it touches: the order slots
-/// and events it reserves for 90 days of inquiries up front (see
-/// `Simulation::new`), which a limit on address space (`ulimit -v`) counts
-/// although the memory is never written.
-pub fn reserved_address_space_bytes(scenario: &Scenario) -> u64 {
-    let inquiries_per_day: f64 = scenario
+/// Inquiries a day across every buyer segment, as the scenario expects them.
+fn inquiries_per_day(scenario: &Scenario) -> f64 {
+    scenario
         .buyers
         .iter()
         .map(|segment| {
             f64::from(segment.count) * finite_or_zero(segment.inquiries_per_year) / 365.0
         })
-        .sum();
+        .sum()
+}
+
+/// Address space a run reserves beyond what it touches: the order slots
+/// and events it reserves for 90 days of inquiries up front (see
+/// `Simulation::new`), which a limit on address space (`ulimit -v`) counts
+/// although the memory is never written.
+pub fn reserved_address_space_bytes(scenario: &Scenario) -> u64 {
+    let inquiries_per_day = inquiries_per_day(scenario);
     let reserved_orders =
         count(inquiries_per_day * f64::from(scenario.horizon_days.min(90))).min(50_000_000);
     reserved_orders.saturating_mul((size_of::<Order>() + size_of::<Event>() + 4) as u64)
@@ -153,13 +158,7 @@ const RETAINED_RUN_BYTES: u64 = 16 << 10;
 pub fn estimate_peak_memory(scenario: &Scenario) -> MemoryEstimate {
     let suppliers = scenario.supplier_count();
     let buyers = scenario.buyer_count();
-    let inquiries_per_day: f64 = scenario
-        .buyers
-        .iter()
-        .map(|segment| {
-            f64::from(segment.count) * finite_or_zero(segment.inquiries_per_year) / 365.0
-        })
-        .sum();
+    let inquiries_per_day = inquiries_per_day(scenario);
     let order_life_days = order_life_days(scenario);
     let days_in_flight = order_life_days.min(f64::from(scenario.horizon_days));
     let orders_in_flight = count(IN_FLIGHT_MARGIN * inquiries_per_day * days_in_flight);

@@ -366,6 +366,22 @@ pub fn mean(total: CentsTotal, count: u64) -> CentsTotal {
     CentsTotal(if total.0 < 0 { -magnitude } else { magnitude })
 }
 
+/// Amounts in whole currency units, for tests written in units.
+#[cfg(test)]
+pub(crate) mod amounts {
+    use super::{Cents, CentsTotal};
+
+    /// `units` whole currency units.
+    pub(crate) fn units(units: i64) -> Cents {
+        Cents::from_cents(units * 100)
+    }
+
+    /// A total of `units` whole currency units.
+    pub(crate) fn total(units: i64) -> CentsTotal {
+        CentsTotal::from(self::units(units))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

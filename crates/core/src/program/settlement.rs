@@ -89,18 +89,8 @@ pub fn refund_from_escrow(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::program::money::CentsTotal;
+    use crate::program::money::amounts::{total, units};
     use crate::program::order::OrderSlab;
-
-    /// `units` whole currency units.
-    fn units(units: i64) -> Cents {
-        Cents::from_cents(units * 100)
-    }
-
-    /// A total of `units` whole currency units.
-    fn total(units: i64) -> CentsTotal {
-        CentsTotal::from(self::units(units))
-    }
 
     fn funded(value: i64, deposit: i64, ledger: &mut Ledger) -> Order {
         let mut order = Order {

@@ -216,17 +216,8 @@ impl<'a> Simulation<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::program::money::amounts::{total, units};
     use crate::scenario::parse_scenario;
-
-    /// `units` whole currency units.
-    fn units(units: i64) -> Cents {
-        Cents::from_cents(units * 100)
-    }
-
-    /// A total of `units` whole currency units.
-    fn total(units: i64) -> CentsTotal {
-        CentsTotal::from(self::units(units))
-    }
 
     /// A one-supplier world under `rules` (the platform's accuracy given).
     fn scenario(rules: &str) -> Scenario {

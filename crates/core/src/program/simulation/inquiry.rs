@@ -72,7 +72,7 @@ impl StorefrontViews {
             utilities: vec![0.0; suppliers.len() * segments.len()],
         };
         for (index, supplier) in suppliers.iter().enumerate() {
-            views.refresh_utilities(index, supplier, segments, month, log1p_counts);
+            views.refresh(index, supplier, segments, month, log1p_counts);
         }
         views
     }
@@ -87,17 +87,6 @@ impl StorefrontViews {
         log1p_counts: &Log1pTable,
     ) {
         self.shopfronts[index] = Shopfront::of(supplier);
-        self.refresh_utilities(index, supplier, segments, month, log1p_counts);
-    }
-
-    fn refresh_utilities(
-        &mut self,
-        index: usize,
-        supplier: &Supplier,
-        segments: &[BuyerSegment],
-        month: MonthIndex,
-        log1p_counts: &Log1pTable,
-    ) {
         let storefront = supplier.window.last_twelve_months(month);
         let shown = Shown {
             badge: supplier.shows_badge(),
