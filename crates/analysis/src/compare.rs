@@ -64,26 +64,17 @@ pub struct Comparison {
 /// comparison overrides: both run with one base seed). Empty when the two
 /// differ in rules alone, which is what a paired comparison isolates.
 pub fn world_differences(a: &Scenario, b: &Scenario) -> Vec<&'static str> {
-    let mut fields = Vec::new();
-    if a.start_date != b.start_date {
-        fields.push("start_date");
-    }
-    if a.horizon_days != b.horizon_days {
-        fields.push("horizon_days");
-    }
-    if a.currency != b.currency {
-        fields.push("currency");
-    }
-    if a.suppliers != b.suppliers {
-        fields.push("suppliers");
-    }
-    if a.buyers != b.buyers {
-        fields.push("buyers");
-    }
-    if a.supplier_types != b.supplier_types {
-        fields.push("supplier_types");
-    }
-    fields
+    [
+        ("start_date", a.start_date != b.start_date),
+        ("horizon_days", a.horizon_days != b.horizon_days),
+        ("currency", a.currency != b.currency),
+        ("suppliers", a.suppliers != b.suppliers),
+        ("buyers", a.buyers != b.buyers),
+        ("supplier_types", a.supplier_types != b.supplier_types),
+    ]
+    .into_iter()
+    .filter_map(|(field, differs)| differs.then_some(field))
+    .collect()
 }
 
 impl Comparison {
