@@ -10,6 +10,7 @@
 
 use super::Failure;
 use super::output::create_exclusively;
+use super::signals::StopRequests;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -127,14 +128,16 @@ pub fn starting_scenario(template: Template) -> String {
 }
 
 pub fn init(arguments: &InitArgs) -> Result<(), Failure> {
+    // First, so that Ctrl-C exits 130 like every command, leaving no file.
+    let stop = StopRequests::install()?;
     let path = &arguments.file;
-    let refuse = |reason: String| Failure::BadInput(format!("{}: {reason}", path.display()));
+    let refuse = |reason: &str| Failure::BadInput(format!("{}: {reason}", path.display()));
+    let exists = "the file exists already; init never overwrites a file";
     if std::fs::symlink_metadata(path).is_ok() {
-        return Err(refuse(
-            "the file exists already; init never overwrites a file".to_string(),
-        ));
+        return Err(refuse(exists));
     }
     let text = starting_scenario(arguments.from);
+    stop.check(|| format!("; {} was not written", path.display()))?;
     match create_exclusively(path, text.as_bytes()) {
         Ok(true) => {
             note!(
@@ -145,9 +148,7 @@ pub fn init(arguments: &InitArgs) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Ok(false) => Err(refuse(
-            "the file exists already; init never overwrites a file".to_string(),
-        )),
-        Err(error) => Err(refuse(format!("cannot write the scenario: {error}"))),
+        Ok(false) => Err(refuse(exists)),
+        Err(error) => Err(refuse(&format!("cannot write the scenario: {error}"))),
     }
 }

@@ -3,6 +3,7 @@
 //! arguments themselves, so they cannot drift from what the command accepts.
 
 use super::Failure;
+use super::signals::StopRequests;
 use clap::{Args, Command};
 use clap_complete::Shell;
 use std::io::Write;
@@ -73,6 +74,8 @@ pub fn manual(arguments: &ManualArgs, command: Command) -> Result<(), Failure> {
 /// Writes `bytes` to stdout: a closed pipe (`| head`) is fine, any other
 /// failure (a full disk) is bad output, exit 2.
 fn print(bytes: &[u8]) -> Result<(), Failure> {
+    // Ctrl-C exits 130 like every command, before anything is printed.
+    StopRequests::install()?.check(|| "; nothing was printed".to_string())?;
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::BadInput(

@@ -3,6 +3,8 @@
 //! from the scenarios' design, not copied from a run.
 
 use crate::common::{escrowsim, shipped_text, stderr, succeeded, temporary_file};
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
 
 /// quick.ron, 20 days long, with the text changes given: fast enough to
 /// run replications in a test.
@@ -238,4 +240,39 @@ fn replication_text_reads_rates_as_percentages_money_with_currency_and_constants
     // Twenty days resolve no covered order: the refund rate is n/a, not 0.00%.
     assert_eq!(row("refunds.rate").split_whitespace().nth(1), Some("n/a"));
     assert!(row("gmv.total").contains(" USD"), "{}", row("gmv.total"));
+}
+
+#[test]
+fn the_covered_share_is_the_mean_of_each_replications_covered_over_total_gmv() {
+    // Derived by hand from the README's definition: per replication,
+    // gmv.covered / gmv.total rounded to six decimals; the summary's mean
+    // is the mean of those ratios (to six decimals).
+    let scenario = short_scenario("covered-share", "short.ron", &[]);
+    let arguments = ["run", &scenario, "--replications", "4"];
+    let csv = succeeded(&escrowsim(
+        &[&arguments[..], &["--format", "csv", "--metrics", "gmv.*"]].concat(),
+    ));
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|cell| *cell == name).unwrap();
+    let (total, covered) = (column("gmv.total"), column("gmv.covered"));
+    let ratios: Vec<Decimal> = lines
+        .map(|line| line.split(',').collect::<Vec<_>>())
+        .filter(|cells| cells[column("month")] == "all")
+        .map(|cells| {
+            let covered = Decimal::from_str(cells[covered]).unwrap();
+            let total = Decimal::from_str(cells[total]).unwrap();
+            (covered / total).round_dp_with_strategy(6, RoundingStrategy::MidpointNearestEven)
+        })
+        .collect();
+    assert_eq!(ratios.len(), 4);
+    let expected = (ratios.iter().sum::<Decimal>() / Decimal::from(4)).round_dp(6);
+    let summary = json(&[&arguments[..], &["--format", "json"]].concat());
+    let share = &summary["derived"]["gmv"]["covered_share"];
+    let mean = Decimal::from_str(&share["mean"].to_string()).unwrap();
+    assert!(
+        (mean - expected).abs() <= Decimal::new(1, 6),
+        "mean {mean}, by hand {expected}"
+    );
+    assert_eq!(share["defined"], 4);
 }

@@ -61,6 +61,20 @@ fn path(path: &Path) -> &str {
 }
 
 /// Runs the whole sweep into `directory` and merges it into `result`.
+/// Merges the units in `directory` into `merged`, which must equal `reference` byte for byte.
+fn assert_merges_to(directory: &Path, merged: &Path, reference: &Path) {
+    succeeded(&escrowsim(&[
+        "merge",
+        path(directory),
+        "--out",
+        path(merged),
+    ]));
+    assert_eq!(
+        std::fs::read(merged).unwrap(),
+        std::fs::read(reference).unwrap()
+    );
+}
+
 fn run_and_merge(sweep: &Path, directory: &Path, result: &Path) {
     succeeded(&escrowsim(&[
         "sweep",
@@ -285,16 +299,10 @@ fn a_killed_sweep_resumes_with_only_the_missing_units() {
         "{log}"
     );
     assert_eq!(log.matches(" done in ").count(), total - done, "{log}");
-    let merged = fresh_directory(test, "resumed.json");
-    succeeded(&escrowsim(&[
-        "merge",
-        path(&directory),
-        "--out",
-        path(&merged),
-    ]));
-    assert_eq!(
-        std::fs::read(&merged).unwrap(),
-        std::fs::read(&reference).unwrap()
+    assert_merges_to(
+        &directory,
+        &fresh_directory(test, "resumed.json"),
+        &reference,
     );
 }
 
@@ -754,16 +762,10 @@ fn the_same_sweep_started_twice_together_completes_without_mixing() {
     let (manifest, units) = digests_in(&directory);
     assert_eq!(units.len(), 2);
     assert!(units.iter().all(|digest| *digest == manifest));
-    let merged = fresh_directory(test, "shared.json");
-    succeeded(&escrowsim(&[
-        "merge",
-        path(&directory),
-        "--out",
-        path(&merged),
-    ]));
-    assert_eq!(
-        std::fs::read(&merged).unwrap(),
-        std::fs::read(&reference).unwrap()
+    assert_merges_to(
+        &directory,
+        &fresh_directory(test, "shared.json"),
+        &reference,
     );
 }
 

@@ -270,23 +270,36 @@ fn add_latencies(total: &Mutex<Histogram<u64>>, run: &Histogram<u64>) {
 /// (replication 0's seed is the base seed), so `escrowsim run --html` draws
 /// the page of the run it reports.
 pub fn single_run(scenario: &Scenario, seed: u64, output: &RunOutput) -> Replications {
-    let report = Report::new(scenario, seed, output, None);
-    let (schema, values) = flatten(&report.outcome);
+    let (schema, run) = replication_of(scenario, seed, 0, output);
     Replications {
         scenario: scenario.name.clone(),
         base_seed: seed,
         schema,
-        runs: vec![Replication {
-            index: 0,
-            seed,
-            digest: report.digest,
-            values,
-            events: output.events_processed,
-            settlements: output.totals.settlements,
-        }],
+        runs: vec![run],
         settle_latency_ns: output.settle_latency_ns.clone(),
         antithetic: false,
     }
+}
+
+/// Replication `index`, run with `seed`, as the analysis keeps it: its
+/// metric values and digest, and its outcome's schema.
+fn replication_of(
+    scenario: &Scenario,
+    seed: u64,
+    index: u32,
+    output: &RunOutput,
+) -> (Schema, Replication) {
+    let report = Report::new(scenario, seed, output, None);
+    let (schema, values) = flatten(&report.outcome);
+    let run = Replication {
+        index,
+        seed,
+        digest: report.digest,
+        values,
+        events: output.events_processed,
+        settlements: output.totals.settlements,
+    };
+    (schema, run)
 }
 
 /// The seed and the streams of replication `index`. Independent
@@ -329,20 +342,8 @@ fn run_replication_of<P: Probe>(
 ) -> Result<(Schema, Replication, Histogram<u64>), Interrupted> {
     let (seed, streams) = replication_draws(base_seed, index, antithetic);
     let output = escrowsim_core::run_on_streams(scenario, streams, probe)?;
-    let report = Report::new(scenario, seed, &output, None);
-    let (schema, values) = flatten(&report.outcome);
-    Ok((
-        schema,
-        Replication {
-            index,
-            seed,
-            digest: report.digest,
-            values,
-            events: output.events_processed,
-            settlements: output.totals.settlements,
-        },
-        output.settle_latency_ns,
-    ))
+    let (schema, run) = replication_of(scenario, seed, index, &output);
+    Ok((schema, run, output.settle_latency_ns))
 }
 
 /// Runs the plan's replications of `scenario`. `make_probe` lends each run
