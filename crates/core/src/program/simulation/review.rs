@@ -31,9 +31,13 @@ impl<'a> Simulation<'a> {
                 Decision::Withdraw => self.totals.withdrawals += 1,
                 Decision::Keep | Decision::Enrol => {}
             }
-            supplier.status = status;
-            self.views
-                .refresh(index, supplier, segments, month, &self.log1p_counts);
+            if status != supplier.status {
+                // The badge is all a review changes of what a storefront
+                // shows; the views follow it.
+                supplier.status = status;
+                self.views
+                    .refresh(index, supplier, segments, month, &self.log1p_counts);
+            }
             let value_12_months = Cents::from_cents(
                 i64::try_from(
                     supplier
