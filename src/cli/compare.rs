@@ -1,7 +1,7 @@
 //! `escrowsim compare A.ron B.ron --replications R`: two rule sets, paired
 //! replication by replication on common random numbers.
 
-use super::flags::{AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
+use super::flags::{AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs, WarmUpArgs};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::{
@@ -47,6 +47,8 @@ pub struct CompareArgs {
     pub precision: PrecisionArgs,
     #[command(flatten)]
     pub antithetic: AntitheticArgs,
+    #[command(flatten)]
+    pub warm_up: WarmUpArgs,
     #[command(flatten)]
     pub seed: SeedArgs,
     #[command(flatten)]
@@ -118,7 +120,7 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         runs_per_replication: 2,
         capped: !targets.is_empty(),
     };
-    let ((a_set, b_set, precision), wall_ns) =
+    let ((mut a_set, mut b_set, precision), wall_ns) =
         with_progress(horizon_seconds, work, &stop, |progress| {
             catching_panics(|| {
                 if targets.is_empty() {
@@ -132,10 +134,17 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
             })?
         })?;
     stop.check(|| not_written(&outputs))?;
+    let warm_up = arguments.warm_up.apply_to_pair(&mut a_set, &mut b_set)?;
     let mut comparison =
         Comparison::new(&a_set, &b_set).map_err(|error| Failure::Internal(error.to_string()))?;
-    comparison.a = comparison.a.with_scenario(Some(a_source), &a.currency);
-    comparison.b = comparison.b.with_scenario(Some(b_source), &b.currency);
+    comparison.a = comparison
+        .a
+        .with_scenario(Some(a_source), &a.currency)
+        .with_warm_up(warm_up.clone());
+    comparison.b = comparison
+        .b
+        .with_scenario(Some(b_source), &b.currency)
+        .with_warm_up(warm_up);
     comparison.warnings = warnings;
     comparison.precision = precision;
     let patterns = arguments.metrics.patterns();

@@ -98,3 +98,59 @@ pub struct AntitheticArgs {
 fn parse_target(text: &str) -> Result<Target, String> {
     text.parse()
 }
+
+/// `--warm-up`: leading months dropped from the rates (`run`, `compare`).
+#[derive(Args, Clone, Copy, Debug)]
+pub struct WarmUpArgs {
+    /// Drop the first months from the rates: DAYS drops every month that
+    /// starts before that simulated day; auto picks the months by MSER-5
+    /// on the monthly series (by month under 50 months). The figures over
+    /// the months kept are added as after_warm_up.* (refund rate, losses,
+    /// covered share, volumes) and lead the headline; whole-run figures
+    /// and the digest are unchanged.
+    #[arg(long, value_name = "DAYS|auto", value_parser = parse_warm_up)]
+    pub warm_up: Option<escrowsim::analysis::warm_up::Request>,
+}
+
+impl WarmUpArgs {
+    /// Chooses the warm-up of `replications` and adds its figures to them;
+    /// `None` without `--warm-up`.
+    pub fn apply(
+        &self,
+        replications: &mut escrowsim::analysis::Replications,
+    ) -> Result<Option<escrowsim::analysis::WarmUp>, super::Failure> {
+        let Some(request) = self.warm_up else {
+            return Ok(None);
+        };
+        let warm_up = escrowsim::analysis::warm_up::choose(replications, request)
+            .map_err(|error| super::Failure::BadInput(format!("--warm-up: {error}")))?;
+        warm_up.apply(replications);
+        Ok(Some(warm_up))
+    }
+}
+
+impl WarmUpArgs {
+    /// The warm-up of a comparison: chosen on each side, the longer kept,
+    /// and applied to both, so both sides drop the same months.
+    pub fn apply_to_pair(
+        &self,
+        a: &mut escrowsim::analysis::Replications,
+        b: &mut escrowsim::analysis::Replications,
+    ) -> Result<Option<escrowsim::analysis::WarmUp>, super::Failure> {
+        let Some(request) = self.warm_up else {
+            return Ok(None);
+        };
+        let choose = |set: &escrowsim::analysis::Replications| {
+            escrowsim::analysis::warm_up::choose(set, request)
+                .map_err(|error| super::Failure::BadInput(format!("--warm-up: {error}")))
+        };
+        let warm_up = choose(a)?.longest(choose(b)?);
+        warm_up.apply(a);
+        warm_up.apply(b);
+        Ok(Some(warm_up))
+    }
+}
+
+fn parse_warm_up(text: &str) -> Result<escrowsim::analysis::warm_up::Request, String> {
+    text.parse()
+}

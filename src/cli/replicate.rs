@@ -55,7 +55,7 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         runs_per_replication: 1,
         capped: !targets.is_empty(),
     };
-    let ((replications, precision), wall_ns) =
+    let ((mut replications, precision), wall_ns) =
         with_progress(horizon_seconds, work, stop, |progress| {
             catching_panics(|| {
                 if targets.is_empty() {
@@ -71,8 +71,10 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
             })?
         })?;
     stop.check(|| not_written(&outputs))?;
-    let mut summary =
-        ReplicationSummary::new(&replications).with_scenario(Some(source), &scenario.currency);
+    let warm_up = arguments.warm_up.apply(&mut replications)?;
+    let mut summary = ReplicationSummary::new(&replications)
+        .with_scenario(Some(source), &scenario.currency)
+        .with_warm_up(warm_up);
     summary.precision = precision;
     let patterns = arguments.metrics.patterns();
     check_patterns(

@@ -1,16 +1,21 @@
 //! `escrowsim run`: one scenario, one seed, one report.
 
 use super::determinism;
-use super::flags::{AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs};
+use super::flags::{
+    AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs, WarmUpArgs,
+};
 use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::{Work, with_progress, write_with_page};
 use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use clap::{Args, ValueEnum};
+use escrowsim::analysis::warm_up::RunWarmUp;
 use escrowsim::analysis::{ReplicationSummary, single_run};
 use escrowsim::program::RunOutput;
-use escrowsim::report::{Performance, Report, render_replications_html, render_text};
+use escrowsim::report::{
+    Performance, Report, render_replications_html, render_text, render_warm_up_text,
+};
 use escrowsim::scenario::{Scenario, load_scenario_with_source};
 use escrowsim::wall::peak_rss_bytes;
 use std::path::PathBuf;
@@ -50,6 +55,8 @@ pub struct RunArgs {
     pub precision: PrecisionArgs,
     #[command(flatten)]
     pub antithetic: AntitheticArgs,
+    #[command(flatten)]
+    pub warm_up: WarmUpArgs,
     /// Run the scenario twice and fail (exit 1) naming the first diverging month if the outcomes differ.
     #[arg(long)]
     pub check_determinism: bool,
@@ -110,16 +117,27 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
             report.digest
         );
     }
-    let rendered = match arguments.report.format {
-        Format::Text => render_text(&report),
-        Format::Json => report.to_json(),
-        Format::Csv => unreachable!("CSV reports are replication reports"),
+    let mut replications = single_run(&scenario, seed, &output);
+    let warm_up = arguments.warm_up.apply(&mut replications)?;
+    let run_warm_up = warm_up
+        .clone()
+        .map(|warm_up| RunWarmUp::of(warm_up, &replications, 0));
+    let rendered = match (arguments.report.format, &run_warm_up) {
+        (Format::Text, None) => render_text(&report),
+        (Format::Text, Some(run_warm_up)) => {
+            let mut text = render_text(&report);
+            text.push_str(&render_warm_up_text(run_warm_up, &scenario.currency));
+            text
+        }
+        (Format::Json, None) => report.to_json(),
+        (Format::Json, Some(run_warm_up)) => escrowsim::analysis::warm_up::report_json(&report, run_warm_up),
+        (Format::Csv, _) => unreachable!("CSV reports are replication reports"),
     };
     // The page of this run: its report still goes to stdout (or --out).
     let page = arguments.report.html.as_ref().map(|_| {
-        let replications = single_run(&scenario, seed, &output);
         let summary = ReplicationSummary::new(&replications)
-            .with_scenario(Some(source.clone()), &scenario.currency);
+            .with_scenario(Some(source.clone()), &scenario.currency)
+            .with_warm_up(warm_up);
         render_replications_html(&summary, &replications)
     });
     write_with_page(

@@ -24,3 +24,4 @@ mod reports;
 mod sweep;
 mod validation;
 mod validity;
+mod warm_up;

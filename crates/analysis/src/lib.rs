@@ -37,6 +37,7 @@ pub mod seeds;
 pub mod statistics;
 pub mod summary;
 pub mod sweep;
+pub mod warm_up;
 
 pub use compare::{CompareError, Comparison};
 pub use metrics::{Metric, MetricKind, MetricPatterns, Schema, UnmatchedPattern};
@@ -50,3 +51,4 @@ pub use replicate::{
 pub use seeds::replication_seed;
 pub use statistics::{Difference, Figure, Summary};
 pub use summary::ReplicationSummary;
+pub use warm_up::{WarmUp, WarmUpError};

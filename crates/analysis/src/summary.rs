@@ -22,6 +22,7 @@ use super::metrics::{Metric, MetricKind};
 use super::precision::PrecisionReport;
 use super::replicate::Replications;
 use super::statistics::{Figure, Summary, summarise_replications};
+use super::warm_up::WarmUp;
 use escrowsim_core::report::{Source, VERSION, serialize_seed};
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeStruct};
@@ -102,6 +103,9 @@ pub struct ReplicationSummary {
     /// The replications are antithetic pairs: means and intervals are of
     /// pair means, and each summary has its variance ratio.
     pub antithetic: bool,
+    /// The warm-up dropped from the `after_warm_up.*` figures
+    /// (`--warm-up`); the JSON's `warm_up` key, present only then.
+    pub warm_up: Option<WarmUp>,
 }
 
 #[derive(Clone, Debug)]
@@ -177,6 +181,7 @@ impl ReplicationSummary {
             months,
             precision: None,
             antithetic,
+            warm_up: None,
         }
     }
 
@@ -185,6 +190,35 @@ impl ReplicationSummary {
         self.source = source;
         self.currency = Some(currency.to_string());
         self
+    }
+
+    /// The summary of replications to which `warm_up` was applied
+    /// ([`WarmUp::apply`]).
+    pub fn with_warm_up(mut self, warm_up: Option<WarmUp>) -> ReplicationSummary {
+        self.warm_up = warm_up;
+        self
+    }
+
+    /// The path a headline figure reads: its figure after the warm-up when
+    /// there was one and the figure has one, else `path` itself.
+    pub fn headline_path(&self, path: &str) -> String {
+        let after = format!("{}.{path}", crate::warm_up::PREFIX);
+        if self.warm_up.is_some() && self.metric(&after).is_some() {
+            after
+        } else {
+            path.to_string()
+        }
+    }
+
+    /// Covered orders unresolved at the end and covered orders, as means
+    /// over the replications, when more than one in `denominator` is
+    /// unresolved: the rates are of resolved orders, which favour quick
+    /// outcomes over claims.
+    pub fn unresolved_warning(&self, denominator: u64) -> Option<(Decimal, Decimal)> {
+        let covered = self.metric("orders.covered")?.mean.value;
+        let resolved = self.metric("refunds.resolved")?.mean.value;
+        let unresolved = covered - resolved;
+        (unresolved * Decimal::from(denominator) > covered).then_some((unresolved, covered))
     }
 
     /// The statistics of a whole-run or derived metric at `path`.
@@ -229,7 +263,10 @@ impl ReplicationSummary {
 
 impl Serialize for ReplicationSummary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let fields = 10 + usize::from(self.precision.is_some()) + usize::from(self.antithetic);
+        let fields = 10
+            + usize::from(self.precision.is_some())
+            + usize::from(self.antithetic)
+            + usize::from(self.warm_up.is_some());
         let mut object = serializer.serialize_struct("ReplicationSummary", fields)?;
         object.serialize_field("scenario", &self.scenario)?;
         if let Some(source) = &self.source {
@@ -258,6 +295,9 @@ impl Serialize for ReplicationSummary {
         object.serialize_field("monthly", &months)?;
         if let Some(precision) = &self.precision {
             object.serialize_field("precision", precision)?;
+        }
+        if let Some(warm_up) = &self.warm_up {
+            object.serialize_field("warm_up", warm_up)?;
         }
         object.end()
     }

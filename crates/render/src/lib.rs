@@ -20,4 +20,4 @@ pub use html::{render_comparison_html, render_replications_html, render_sweep_ht
 pub use precision::render_precision_text;
 pub use sweep::{render_sweep_summary_csv, render_sweep_summary_json, render_sweep_summary_text};
 pub use tables::{render_comparison_text, render_summary_text};
-pub use text::render_text;
+pub use text::{render_text, render_warm_up_text};

@@ -253,6 +253,30 @@ fn provenance(text: &mut String, label: &str, summary: &ReplicationSummary) {
     }
 }
 
+/// What a reader must know before the headline: the warm-up dropped (and
+/// series that had not settled), and covered orders left unresolved.
+fn cautions(text: &mut String, summary: &ReplicationSummary) {
+    if let Some(warm_up) = &summary.warm_up {
+        let _ = writeln!(text, "{}", warm_up.describe());
+        if let Some(warning) = warm_up.unsettled_warning() {
+            let _ = writeln!(text, "{warning}");
+        }
+    }
+    if let Some((unresolved, covered)) =
+        summary.unresolved_warning(crate::text::UNRESOLVED_WARNING_DENOMINATOR)
+    {
+        let _ = writeln!(
+            text,
+            "note: {} of {} covered orders ({}) were unresolved at the end (means); the rates are\n  \
+             of resolved orders, which favour quick outcomes over claims: a longer horizon_days\n  \
+             gives a less biased rate",
+            grouped(unresolved.round_dp(1)),
+            grouped(covered.round_dp(1)),
+            crate::units::percent_of(unresolved, covered),
+        );
+    }
+}
+
 /// The summary of a set of replications as text, ending with a newline;
 /// `rows` chooses the metrics of the full table.
 pub fn render_summary_text(summary: &ReplicationSummary, rows: &MetricPatterns) -> String {
@@ -267,17 +291,25 @@ pub fn render_summary_text(summary: &ReplicationSummary, rows: &MetricPatterns) 
         summary.base_seed
     );
     provenance(&mut text, "", summary);
+    cautions(&mut text, summary);
     text.push_str("\nHeadline (mean, and the 95% interval of the mean)\n");
     let headline: Vec<Vec<String>> = HEADLINE
         .iter()
         .filter_map(|(label, path)| {
+            let after = summary.headline_path(path);
+            let label = if after == *path {
+                label.to_string()
+            } else {
+                format!("{label} after warm-up")
+            };
+            let path = &after;
             let statistics = summary.metric_or_derived(path)?;
             let unit = Unit::of(&Metric {
                 path: path.to_string(),
                 kind: statistics.mean.kind,
             });
             let mut cells = vec![
-                label.to_string(),
+                label.clone(),
                 mean(&printer, unit, statistics),
                 printer.interval(unit, statistics.ci95.as_ref(), false),
             ];
@@ -403,16 +435,24 @@ pub fn render_comparison_text(comparison: &Comparison, rows: &MetricPatterns) ->
     for warning in &comparison.warnings {
         let _ = writeln!(text, "warning: {warning}");
     }
+    cautions(&mut text, &comparison.a);
     text.push_str("\nHeadline (means; B - A with the 95% interval of the paired difference)\n");
     let headline: Vec<Vec<String>> = HEADLINE
         .iter()
         .filter_map(|(label, path)| {
+            let after = comparison.a.headline_path(path);
+            let label = if after == *path {
+                label.to_string()
+            } else {
+                format!("{label} after warm-up")
+            };
+            let path = &after;
             let difference = comparison.difference_or_derived(path)?;
             let unit = Unit::of(&Metric {
                 path: path.to_string(),
                 kind: difference.a_mean.kind,
             });
-            let mut cells = vec![label.to_string()];
+            let mut cells = vec![label.clone()];
             cells.extend(difference_cells(&printer, unit, difference));
             if comparison.a.antithetic {
                 cells.push(ratio_cell(difference.variance_ratio));

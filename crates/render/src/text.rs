@@ -2,12 +2,69 @@
 //! ledger and the months.
 
 use crate::units::{UNDEFINED, Units};
+use escrowsim_analysis::warm_up::RunWarmUp;
 use escrowsim_core::report::{Money, Outcome, Performance, Report};
+use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write;
 
 /// The text report warns when more than one covered order in this many is
 /// still unresolved at the end.
-const UNRESOLVED_WARNING_DENOMINATOR: u64 = 4;
+pub(crate) const UNRESOLVED_WARNING_DENOMINATOR: u64 = 4;
+
+/// The section a single run's text report ends with under `--warm-up`:
+/// what was dropped, and the headline figures over the months kept.
+pub fn render_warm_up_text(run: &RunWarmUp, currency: &str) -> String {
+    let units = Units { currency };
+    let mut text = format!(
+        "\nAfter the warm-up\n  {}\n",
+        run.warm_up.describe().replace('\n', "\n  ")
+    );
+    if let Some(warning) = run.warm_up.unsettled_warning() {
+        let _ = writeln!(text, "  {}", warning.replace('\n', "\n  "));
+    }
+    let rate = |path: &str| run.figure(path).and_then(|value| value.to_f64());
+    let count = |path: &str| {
+        run.figure(path)
+            .map_or_else(|| UNDEFINED.to_string(), crate::units::grouped)
+    };
+    let money = |path: &str| {
+        run.figure(path)
+            .map_or_else(|| UNDEFINED.to_string(), |value| units.money(value))
+    };
+    line(&mut text, "orders placed", count("orders.placed"));
+    line(&mut text, "GMV", money("gmv.total"));
+    line(
+        &mut text,
+        "covered share of GMV",
+        units.percent(rate("gmv.covered_share")),
+    );
+    line(
+        &mut text,
+        "refund rate (of resolved covered)",
+        format!(
+            "{} of {}",
+            units.percent(rate("refunds.rate")),
+            count("refunds.resolved")
+        ),
+    );
+    line(&mut text, "refunds", money("refunds.value"));
+    line(
+        &mut text,
+        "platform loss",
+        format!(
+            "{} ({} bps of covered GMV)",
+            money("risk.platform_loss"),
+            run.figure("risk.loss_bps")
+                .map_or_else(|| UNDEFINED.to_string(), |bps| bps.to_string())
+        ),
+    );
+    line(
+        &mut text,
+        "buyers' uncovered loss",
+        money("risk.buyer_uncovered_loss"),
+    );
+    text
+}
 
 /// Renders a report as aligned plain text, ending with a newline.
 pub fn render_text(report: &Report) -> String {

@@ -30,6 +30,14 @@ impl Units<'_> {
     }
 }
 
+/// `part / whole` as a percentage with two decimals, `n/a` for an empty whole.
+pub(crate) fn percent_of(part: Decimal, whole: Decimal) -> String {
+    if whole.is_zero() {
+        return UNDEFINED.to_string();
+    }
+    format!("{:.2}%", (part / whole * Decimal::ONE_HUNDRED).round_dp(2))
+}
+
 /// `value` with a comma between each group of three digits of its whole
 /// part, its decimals as given: `-1234567.5` reads `-1,234,567.5`.
 pub fn grouped(value: Decimal) -> String {
