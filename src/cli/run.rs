@@ -28,6 +28,7 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/quick.ron --replications 20 --format csv --out quick.csv
   escrowsim run scenarios/quick.ron --replications 20 --metrics 'risk.*' --metrics refunds.rate
   escrowsim run scenarios/quick.ron --replications 200 --precision refunds.rate=2%
+  escrowsim run scenarios/quick.ron --replications 20 --warm-up auto
   escrowsim run scenarios/quick.ron --check-determinism
 
 Exit status: 0 success; 2 bad input (the scenario, the flags, --out, or a scenario whose
@@ -130,7 +131,9 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
             text
         }
         (Format::Json, None) => report.to_json(),
-        (Format::Json, Some(run_warm_up)) => escrowsim::analysis::warm_up::report_json(&report, run_warm_up),
+        (Format::Json, Some(run_warm_up)) => {
+            escrowsim::analysis::warm_up::report_json(&report, run_warm_up)
+        }
         (Format::Csv, _) => unreachable!("CSV reports are replication reports"),
     };
     // The page of this run: its report still goes to stdout (or --out).

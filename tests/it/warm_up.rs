@@ -12,7 +12,11 @@ fn json(arguments: &[&str]) -> Value {
 }
 
 fn count(value: &Value) -> Decimal {
-    Decimal::from(value.as_u64().unwrap_or_else(|| panic!("a count, got {value}")))
+    Decimal::from(
+        value
+            .as_u64()
+            .unwrap_or_else(|| panic!("a count, got {value}")),
+    )
 }
 
 /// Sum of monthly field `field` (count or money) over `months`.
@@ -45,12 +49,27 @@ fn figure_money(figures: &Value, path: &[&str]) -> Decimal {
 fn check_figures(report: &Value, kept: &[Value]) {
     let figures = &report["warm_up"]["figures"];
     assert_eq!(figures["months"].as_u64(), Some(kept.len() as u64));
-    assert_eq!(count(&figures["orders"]["placed"]), sum(kept, "orders_placed"));
-    assert_eq!(count(&figures["orders"]["covered"]), sum(kept, "orders_covered"));
-    assert_eq!(count(&figures["inquiries"]["total"]), sum(kept, "inquiries"));
+    assert_eq!(
+        count(&figures["orders"]["placed"]),
+        sum(kept, "orders_placed")
+    );
+    assert_eq!(
+        count(&figures["orders"]["covered"]),
+        sum(kept, "orders_covered")
+    );
+    assert_eq!(
+        count(&figures["inquiries"]["total"]),
+        sum(kept, "inquiries")
+    );
     assert_eq!(figure_money(figures, &["gmv", "total"]), sum(kept, "gmv"));
-    assert_eq!(figure_money(figures, &["gmv", "covered"]), sum(kept, "gmv_covered"));
-    assert_eq!(count(&figures["refunds"]["count"]), sum(kept, "refunds_count"));
+    assert_eq!(
+        figure_money(figures, &["gmv", "covered"]),
+        sum(kept, "gmv_covered")
+    );
+    assert_eq!(
+        count(&figures["refunds"]["count"]),
+        sum(kept, "refunds_count")
+    );
     assert_eq!(
         count(&figures["refunds"]["resolved"]),
         sum(kept, "covered_orders_resolved")
@@ -121,10 +140,16 @@ fn with_no_month_dropped_the_figures_are_the_whole_run_figures() {
     check_figures(&report, outcome["monthly"].as_array().unwrap());
     assert_eq!(figures["refunds"]["rate"], outcome["refunds"]["rate"]);
     assert_eq!(figures["refunds"]["count"], outcome["refunds"]["count"]);
-    assert_eq!(figures["refunds"]["resolved"], outcome["refunds"]["resolved"]);
+    assert_eq!(
+        figures["refunds"]["resolved"],
+        outcome["refunds"]["resolved"]
+    );
     assert_eq!(figures["orders"]["placed"], outcome["orders"]["placed"]);
     assert_eq!(figures["gmv"]["total"], outcome["gmv"]["total"]);
-    assert_eq!(figures["risk"]["platform_loss"], outcome["risk"]["platform_loss"]);
+    assert_eq!(
+        figures["risk"]["platform_loss"],
+        outcome["risk"]["platform_loss"]
+    );
     assert_eq!(figures["risk"]["loss_bps"], outcome["risk"]["loss_bps"]);
     assert_eq!(
         figures["risk"]["buyer_uncovered_loss"],
@@ -149,7 +174,11 @@ fn auto_takes_the_longest_series_truncation_and_replications_summarise_the_figur
         ]
     };
     let one = succeeded(&escrowsim(&arguments("1")));
-    assert_eq!(one, succeeded(&escrowsim(&arguments("2"))), "jobs-invariant");
+    assert_eq!(
+        one,
+        succeeded(&escrowsim(&arguments("2"))),
+        "jobs-invariant"
+    );
     let summary: Value = serde_json::from_str(&one).unwrap();
     let warm_up = &summary["warm_up"];
     // Four months are too few for batches of 5: MSER by month, searched
@@ -167,7 +196,10 @@ fn auto_takes_the_longest_series_truncation_and_replications_summarise_the_figur
     assert_eq!(warm_up["months_kept"].as_u64(), Some(4 - longest));
     let rate = &summary["summary"]["after_warm_up"]["refunds"]["rate"];
     assert!(rate["mean"].is_number(), "summarised: {rate}");
-    assert!(rate["ci95_low"].as_f64() < rate["ci95_high"].as_f64(), "{rate}");
+    assert!(
+        rate["ci95_low"].as_f64() < rate["ci95_high"].as_f64(),
+        "{rate}"
+    );
     assert_eq!(rate["defined"], 4, "{rate}");
 }
 
@@ -186,7 +218,10 @@ fn both_sides_of_a_comparison_drop_the_same_months() {
     ]);
     let text = report.to_string();
     assert!(text.contains("\"months_dropped\":1"), "{text:.400}");
-    assert!(text.contains("after_warm_up"), "the differences include the figures");
+    assert!(
+        text.contains("after_warm_up"),
+        "the differences include the figures"
+    );
 }
 
 #[test]
@@ -194,7 +229,8 @@ fn a_warm_up_that_leaves_nothing_or_is_not_a_number_is_refused() {
     let output = escrowsim(&["run", "scenarios/quick.ron", "--warm-up", "120"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("--warm-up: a warm-up of 120 days leaves no month of the 120-day horizon"),
+        stderr(&output)
+            .contains("--warm-up: a warm-up of 120 days leaves no month of the 120-day horizon"),
         "{}",
         stderr(&output)
     );

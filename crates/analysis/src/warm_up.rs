@@ -75,10 +75,26 @@ enum Figure {
 /// The figures after the warm-up, named as the whole-run figures they
 /// stand beside (`after_warm_up.refunds.rate` beside `refunds.rate`).
 const FIGURES: &[(&str, MetricKind, Figure)] = &[
-    ("inquiries.total", MetricKind::Count, Figure::Sum("inquiries")),
-    ("orders.placed", MetricKind::Count, Figure::Sum("orders_placed")),
-    ("orders.covered", MetricKind::Count, Figure::Sum("orders_covered")),
-    ("orders.completed", MetricKind::Count, Figure::Sum("orders_completed")),
+    (
+        "inquiries.total",
+        MetricKind::Count,
+        Figure::Sum("inquiries"),
+    ),
+    (
+        "orders.placed",
+        MetricKind::Count,
+        Figure::Sum("orders_placed"),
+    ),
+    (
+        "orders.covered",
+        MetricKind::Count,
+        Figure::Sum("orders_covered"),
+    ),
+    (
+        "orders.completed",
+        MetricKind::Count,
+        Figure::Sum("orders_completed"),
+    ),
     ("gmv.total", MetricKind::Money, Figure::Sum("gmv")),
     ("gmv.covered", MetricKind::Money, Figure::Sum("gmv_covered")),
     (
@@ -86,9 +102,21 @@ const FIGURES: &[(&str, MetricKind, Figure)] = &[
         MetricKind::Number,
         Figure::Ratio("gmv_covered", "gmv", 1),
     ),
-    ("claims.filed", MetricKind::Count, Figure::Sum("claims_filed")),
-    ("refunds.count", MetricKind::Count, Figure::Sum("refunds_count")),
-    ("refunds.value", MetricKind::Money, Figure::Sum("refunds_value")),
+    (
+        "claims.filed",
+        MetricKind::Count,
+        Figure::Sum("claims_filed"),
+    ),
+    (
+        "refunds.count",
+        MetricKind::Count,
+        Figure::Sum("refunds_count"),
+    ),
+    (
+        "refunds.value",
+        MetricKind::Money,
+        Figure::Sum("refunds_value"),
+    ),
     (
         "refunds.resolved",
         MetricKind::Count,
@@ -99,7 +127,11 @@ const FIGURES: &[(&str, MetricKind, Figure)] = &[
         MetricKind::Number,
         Figure::Ratio("refunds_count", "covered_orders_resolved", 1),
     ),
-    ("risk.platform_loss", MetricKind::Money, Figure::Sum("platform_loss")),
+    (
+        "risk.platform_loss",
+        MetricKind::Money,
+        Figure::Sum("platform_loss"),
+    ),
     (
         "risk.loss_bps",
         MetricKind::Number,
@@ -129,9 +161,9 @@ impl FromStr for Request {
         if text == "auto" {
             return Ok(Request::Auto);
         }
-        text.parse::<u32>().map(Request::Days).map_err(|_| {
-            format!("expected a number of days (e.g. 90) or auto, not {text:?}")
-        })
+        text.parse::<u32>()
+            .map(Request::Days)
+            .map_err(|_| format!("expected a number of days (e.g. 90) or auto, not {text:?}"))
     }
 }
 
@@ -287,11 +319,7 @@ pub fn choose(replications: &Replications, request: Request) -> Result<WarmUp, W
                 })
                 .collect();
             let dropped = series.iter().map(|series| series.months).max().unwrap_or(0);
-            (
-                if batch == 1 { "mser" } else { "mser-5" },
-                dropped,
-                series,
-            )
+            (if batch == 1 { "mser" } else { "mser-5" }, dropped, series)
         }
     };
     Ok(WarmUp {
@@ -336,9 +364,9 @@ impl WarmUp {
             .map(|(path, kind, figure)| {
                 let columns = match figure {
                     Figure::Sum(name) => index(name).map(|column| vec![column]),
-                    Figure::Ratio(numerator, denominator, _) => {
-                        index(numerator).zip(index(denominator)).map(|(n, d)| vec![n, d])
-                    }
+                    Figure::Ratio(numerator, denominator, _) => index(numerator)
+                        .zip(index(denominator))
+                        .map(|(n, d)| vec![n, d]),
                 };
                 (
                     Metric {
@@ -490,7 +518,11 @@ fn ratio(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
 
 /// The mean over replications of monthly metric `name`, per day where
 /// `days` is given; `None` if the months lack it or a value is undefined.
-fn mean_series(replications: &Replications, name: &str, days: Option<&Vec<u64>>) -> Option<Vec<f64>> {
+fn mean_series(
+    replications: &Replications,
+    name: &str,
+    days: Option<&Vec<u64>>,
+) -> Option<Vec<f64>> {
     let column = replications.monthly_metric_index(name)?;
     let count = replications.count();
     if count == 0 {
@@ -532,7 +564,10 @@ pub fn mser(values: &[f64], batch: usize) -> (usize, bool) {
         let rest = &means[truncation..];
         let length = rest.len() as f64;
         let mean = rest.iter().sum::<f64>() / length;
-        let squares: f64 = rest.iter().map(|value| (value - mean) * (value - mean)).sum();
+        let squares: f64 = rest
+            .iter()
+            .map(|value| (value - mean) * (value - mean))
+            .sum();
         let statistic = squares / (length * length);
         if statistic < best.1 {
             best = (truncation, statistic);
