@@ -915,4 +915,35 @@ fn antithetic_reports_say_so_and_do_not_depend_on_jobs() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("variance ratio"), "{text}");
     assert!(text.contains("Antithetic pairs: 2 pairs"), "{text}");
+    // The CSV marks the mirrored run of each pair, which shares its
+    // pair's seed: replications 0, 1 on seed k = 0, and 2, 3 on k = 1.
+    let csv = succeeded(&escrowsim(&[
+        "run",
+        &quick(),
+        "--replications",
+        "4",
+        "--antithetic",
+        "--format",
+        "csv",
+        "--metrics",
+        "orders.placed",
+    ]));
+    let rows: Vec<Vec<&str>> = csv.lines().map(|line| line.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "scenario",
+            "replication",
+            "seed",
+            "mirrored",
+            "month",
+            "orders.placed"
+        ]
+    );
+    let whole_runs: Vec<&Vec<&str>> = rows.iter().filter(|row| row[4] == "all").collect();
+    let mirrored: Vec<&str> = whole_runs.iter().map(|row| row[3]).collect();
+    assert_eq!(mirrored, ["false", "true", "false", "true"]);
+    assert_eq!(whole_runs[0][2], whole_runs[1][2], "a pair shares its seed");
+    assert_eq!(whole_runs[2][2], whole_runs[3][2], "a pair shares its seed");
+    assert_ne!(whole_runs[0][2], whole_runs[2][2]);
 }

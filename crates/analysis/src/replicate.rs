@@ -200,6 +200,12 @@ impl Replications {
         self.runs.len()
     }
 
+    /// Whether `run` ran on its seed's mirrored streams: the second of an
+    /// antithetic pair ([`replication_draws`]).
+    pub fn mirrored(&self, run: &Replication) -> bool {
+        self.antithetic && run.index % 2 == 1
+    }
+
     /// Values of whole-run metric `metric` (an index into `schema.metrics`)
     /// in the replications where it is defined, in replication order.
     pub fn metric_values(&self, metric: usize) -> Vec<Decimal> {

@@ -173,7 +173,7 @@ impl ReplicationSummary {
                     replication: run.index,
                     seed: run.seed,
                     digest: run.digest.clone(),
-                    mirrored: replications.antithetic && run.index % 2 == 1,
+                    mirrored: replications.mirrored(run),
                 })
                 .collect(),
             metrics,

@@ -4,7 +4,9 @@
 //! Layout (RFC 4180, comma-separated, `\n` line ends, UTF-8):
 //!
 //! - Columns: `policy` (`A` or `B`, in comparisons only), `scenario`,
-//!   `replication`, `seed`, `month`, then every whole-run metric by its
+//!   `replication`, `seed`, with antithetic pairs `mirrored` (`true` on the
+//!   second run of each pair, which ran the seed's mirrored streams and
+//!   which `escrowsim run --seed` does not reproduce), `month`, then every whole-run metric by its
 //!   dotted outcome path (`orders.placed`, `risk.platform_loss`), then every
 //!   monthly metric as `monthly.` and its path (`monthly.escrow_end`);
 //!   `--metrics` patterns keep only the metric columns they match (by the
@@ -39,7 +41,8 @@ pub const WHOLE_RUN_MONTH: &str = "all";
 pub fn render_replications_csv(replications: &Replications, columns: &MetricPatterns) -> String {
     let mut table = vec![header(replications, false)];
     rows(&mut table, replications, None);
-    csv_lines(choose_columns(table, columns, 4))
+    let leading = identity_columns(replications, false);
+    csv_lines(choose_columns(table, columns, leading))
 }
 
 /// The CSV of a comparison: A's replications, then B's, with a `policy`
@@ -52,13 +55,19 @@ pub fn render_comparison_csv(
     let mut table = vec![header(a, true)];
     rows(&mut table, a, Some("A"));
     rows(&mut table, b, Some("B"));
-    csv_lines(choose_columns(table, columns, 5))
+    let leading = identity_columns(a, true);
+    csv_lines(choose_columns(table, columns, leading))
 }
 
 /// The names of the metric columns of a set's CSV, which `--metrics`
 /// patterns are matched against.
 pub fn metric_columns(replications: &Replications) -> Vec<String> {
-    header(replications, false).split_off(4)
+    header(replications, false).split_off(identity_columns(replications, false))
+}
+
+/// How many columns identify a row before the metrics.
+fn identity_columns(replications: &Replications, with_policy: bool) -> usize {
+    4 + usize::from(with_policy) + usize::from(replications.antithetic)
 }
 
 /// Keeps the `leading` identity columns and the metric columns `columns` chooses.
@@ -97,9 +106,11 @@ fn header(replications: &Replications, with_policy: bool) -> Vec<String> {
     if with_policy {
         cells.push("policy".to_string());
     }
-    for name in ["scenario", "replication", "seed", "month"] {
-        cells.push(name.to_string());
+    cells.extend(["scenario", "replication", "seed"].map(String::from));
+    if replications.antithetic {
+        cells.push("mirrored".to_string());
     }
+    cells.push("month".to_string());
     let schema = &replications.schema;
     cells.extend(schema.metrics.iter().map(|metric| metric.path.clone()));
     cells.extend(
@@ -124,6 +135,9 @@ fn rows(table: &mut Vec<Vec<String>>, replications: &Replications, policy: Optio
             cells.push(replications.scenario.clone());
             cells.push(run.index.to_string());
             cells.push(run.seed.to_string());
+            if replications.antithetic {
+                cells.push(replications.mirrored(run).to_string());
+            }
             cells.push(month.to_string());
             cells
         };
