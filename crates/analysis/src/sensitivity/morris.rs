@@ -3,8 +3,8 @@
 //!
 //! The design is plain Morris: r independent random trajectories on the
 //! p-level grid {0, 1/(p-1), ..., 1} of each factor (p even), each of
-//! k + 1 points that change one factor at a time by Δ = p / (2(p-1)), half
-//! the grid plus one level. A trajectory starts from a base level drawn
+//! k + 1 points that change one factor at a time by Δ = p / (2(p-1)), p/2
+//! steps of the grid (2/3 for p = 4). A trajectory starts from a base level drawn
 //! uniformly from the lower half {0, ..., p/2 - 1} for each factor, a
 //! direction (up from the base, or down from the base plus Δ) drawn for
 //! each factor, and an order of the factors drawn uniformly; so every grid
