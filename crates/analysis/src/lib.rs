@@ -25,15 +25,22 @@
 //! println!("platform loss: mean {} p99 {}", loss.mean.text(), loss.p99.unwrap().text());
 //! ```
 //!
+//! Global sensitivity analysis ([`sensitivity`]: designs on the unit cube,
+//! Morris and Sobol indices) and calibration ([`calibration`]: rejection
+//! ABC) are mathematics over plain `f64` outputs: the caller maps design
+//! points to scenarios and runs them.
+//!
 //! The analysis reads finished outcomes only; it never feeds anything back
 //! into a run. Its statistics use floats in a documented, deterministic way
 //! (see [`statistics`]); money inside runs never does.
 
+pub mod calibration;
 pub mod compare;
 pub mod metrics;
 pub mod precision;
 pub mod replicate;
 pub mod seeds;
+pub mod sensitivity;
 pub mod statistics;
 pub mod summary;
 pub mod sweep;
