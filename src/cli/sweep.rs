@@ -30,7 +30,7 @@ units whose result files are complete, so a killed sweep resumes.";
 
 #[derive(Args)]
 pub struct SweepArgs {
-    /// Sweep file (RON): a base scenario, a grid of rule values, replications per point.
+    /// Sweep file (RON): a base scenario, a grid of factor values (rules, numbers of the world), replications per point.
     pub sweep: PathBuf,
     /// Directory for the manifest and one result file per unit (created if missing).
     #[arg(long)]

@@ -68,6 +68,14 @@ const SWEEP_TOKENS: &[&str] = &[
     "(path: \"rules.deposit_release\", values: [\"AtContract\", \"AtAcceptance\", \"Never\"]),",
     "(path: \"rules.vetting_criteria\", values: [\"RiskScore(late: 1.0, dispute: 1.0, refund: 2.0, silence: 0.5, max_score: 0.0)\"]),",
     "(path: \"scenario.seed\", values: [\"1\"]),",
+    "(path: \"suppliers[*].type_mix.fraudulent\", values: [0.0, 1.0, 1.5]),",
+    "(path: \"suppliers[in-exporters].type_mix.poor\", values: [0.5]),",
+    "(path: \"buyers[0].payment_mix.Card\", values: [0.3]),",
+    "(path: \"buyers[0].order_value\", values: [\"Fixed(0.0)\", \"Uniform(min: 1.0, max: 2.0)\"]),",
+    "(path: \"buyers[0].order_value.mean\", values: [1.0]),",
+    "(path: \"buyers[9].count\", values: [1]),",
+    "(path: \"supplier_types.reliable.fraud.clean_orders\", values: [3]),",
+    "(path: \"horizon_days\", values: [0, 36526]),",
     "\"14, auto_release_days: 1\"",
     "\"Some(14)\"",
     "\"None\"",
@@ -312,6 +320,16 @@ const GRID_PATHS: &[(&str, ValueWriter)] = &[
     ("rules.no_such_rule", |index| index.to_string()),
     ("rules.", |index| index.to_string()),
     ("scenario.seed", |index| index.to_string()),
+    ("suppliers[*].type_mix.fraudulent", |index| {
+        ((index % 13) as f64 / 10.0).to_string()
+    }),
+    ("buyers[global-importers].order_value.median", |index| {
+        (index * 100).to_string()
+    }),
+    ("supplier_types.poor.late_days.mean", |index| {
+        index.to_string()
+    }),
+    ("buyers[3].count", |index| index.to_string()),
 ];
 
 /// Sweep files of many dimensions, many values and edge replications:

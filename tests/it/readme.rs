@@ -488,21 +488,51 @@ fn rules_table() -> Vec<String> {
 
 #[test]
 fn the_readme_rules_table_is_generated_from_the_rules_declaration() {
-    // A rule is declared once; its row in the README follows from it. The
-    // table runs from its header to the first blank line.
+    // A rule is declared once; its row in the README follows from it.
+    check_generated_table(
+        "| rule | default |",
+        rules_table(),
+        "the rules' declaration",
+    );
+}
+
+/// The README's factor paths table, as the fields' one declaration
+/// (`factors.rs`) generates it.
+fn factor_paths_table() -> Vec<String> {
+    let mut lines = vec![
+        "| factor path | accepts |".to_string(),
+        "|---|---|".to_string(),
+    ];
+    for (path, accepts) in escrowsim::scenario::factors::factor_paths() {
+        lines.push(format!("| `{path}` | {accepts} |"));
+    }
+    lines
+}
+
+#[test]
+fn the_readme_factor_paths_table_is_generated_from_the_fields_declaration() {
+    check_generated_table(
+        "| factor path | accepts |",
+        factor_paths_table(),
+        "the fields' declaration",
+    );
+}
+
+/// Checks that the README's table whose header starts with `header` (it
+/// runs to the first blank line) is `generated`; blessing rewrites it.
+fn check_generated_table(header: &str, generated: Vec<String>, source: &str) {
     let path = readme_path();
     let text = std::fs::read_to_string(&path).expect("README.md");
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let start = lines
         .iter()
-        .position(|line| line.starts_with("| rule | default |"))
-        .expect("the README has a rules table");
+        .position(|line| line.starts_with(header))
+        .unwrap_or_else(|| panic!("the README has a table headed {header:?}"));
     let end = start
         + lines[start..]
             .iter()
             .position(|line| line.trim().is_empty())
             .expect("the table ends with a blank line");
-    let generated = rules_table();
     if lines[start..end] == generated[..] {
         return;
     }
@@ -516,7 +546,7 @@ fn the_readme_rules_table_is_generated_from_the_rules_declaration() {
         return;
     }
     panic!(
-        "README.md's rules table (line {}) differs from the rules' declaration; refresh it with {REFRESH}\n{}",
+        "README.md's table (line {}) differs from {source}; refresh it with {REFRESH}\n{}",
         start + 1,
         generated.join("\n")
     );

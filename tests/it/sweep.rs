@@ -851,3 +851,74 @@ fn grid_values_may_be_written_as_in_a_scenario_without_quotes() {
     let error = escrowsim::sweep::parse_sweep(text, "bad.ron", &scenarios).unwrap_err();
     assert!(error.to_string().starts_with("bad.ron:2:"), "{error}");
 }
+
+#[test]
+fn a_grid_over_a_world_path_varies_the_population() {
+    // Goal: a grid dimension may name any factor path, not only a rule.
+    // With a fraudulent share of 0 in every segment no supplier is drawn
+    // fraudulent, so none vanishes; with a share of 1 the other shares
+    // rescale to 0 (README, "Factor paths") and all 2,200 of quick.ron's
+    // suppliers are fraudulent.
+    let test = "sweep-world";
+    let text = format!(
+        "Sweep(\n    name: \"{test}\",\n    scenario: {:?},\n    replications: 1,\n    grid: [\n        \
+         (path: \"suppliers[*].type_mix.fraudulent\", values: [0, 1]),\n    ],\n)\n",
+        scenario_path("quick.ron").display().to_string()
+    );
+    let sweep = temporary_file(test, "sweep.ron", text.as_bytes());
+    let merged = fresh_directory(test, "result.json");
+    run_and_merge(&sweep, &fresh_directory(test, "units"), &merged);
+    let result: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&merged).unwrap()).unwrap();
+    let points = result["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2);
+    let summary = |point: usize| &points[point]["result"]["summary"];
+    let suppliers = |point: usize, supplier_type: &str| {
+        summary(point)["vetting"]["by_type"][supplier_type]["suppliers"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(
+        points[0]["parameters"]["suppliers[*].type_mix.fraudulent"],
+        "0"
+    );
+    assert_eq!(suppliers(0, "fraudulent"), 0.0);
+    assert_eq!(
+        summary(0)["fraud"]["suppliers_vanished"]["mean"].as_f64(),
+        Some(0.0)
+    );
+    assert_eq!(
+        points[1]["parameters"]["suppliers[*].type_mix.fraudulent"],
+        "1"
+    );
+    assert_eq!(suppliers(1, "fraudulent"), 2200.0);
+    for honest in ["reliable", "average", "poor"] {
+        assert_eq!(suppliers(1, honest), 0.0, "{honest}");
+    }
+}
+
+#[test]
+fn a_world_path_that_names_nothing_is_refused_with_what_was_meant() {
+    let test = "sweep-world-invalid";
+    let text = format!(
+        "Sweep(\n    name: \"bad\",\n    scenario: {:?},\n    replications: 1,\n    grid: [\n        \
+         (path: \"suppliers[*].type_mix.fraudlent\", values: [0.1]),\n        \
+         (path: \"buyers[2].count\", values: [10]),\n        \
+         (path: \"buyers[0].claim_after_breach_probability\", values: [0.5, 1.5]),\n    ],\n)\n",
+        scenario_path("quick.ron").display().to_string()
+    );
+    let file = temporary_file(test, "sweep.ron", text.as_bytes());
+    let output = escrowsim(&["validate", path(&file)]);
+    assert_eq!(output.status.code(), Some(2));
+    let errors = String::from_utf8_lossy(&output.stderr);
+    for expected in [
+        "sweep.ron:6:10: grid[0].path: \"suppliers[*].type_mix.fraudlent\" is not a factor path: unknown share `fraudlent`; did you mean `fraudulent`?",
+        "sweep.ron:7:10: grid[1].path: buyers[2]: there is no segment 2: the scenario has 1 buyer segment, buyers[0]",
+        "sweep.ron:8:74: grid[2].values[1]: buyers[0].claim_after_breach_probability: 1.5 is out of range [0, 1]",
+    ] {
+        assert!(
+            errors.contains(expected),
+            "expected {expected:?} in:\n{errors}"
+        );
+    }
+}

@@ -1,7 +1,9 @@
-//! Parameter sweeps: a grid of rule values over a base scenario, each point
-//! replicated, split into units that run anywhere and merge exactly.
+//! Parameter sweeps: a grid of factor values (rules, and numbers of the
+//! world named by their paths, `escrowsim_core::scenario::factors`) over a
+//! base scenario, each point replicated, split into units that run anywhere
+//! and merge exactly.
 //!
-//! A sweep file names a base scenario, a grid (rules and the values each
+//! A sweep file names a base scenario, a grid (factors and the values each
 //! takes) and a number of replications. Its points are the grid's cartesian
 //! product; its *units* are (point, replication) pairs, numbered
 //! `point * replications + replication`. Unit `u` belongs to shard `K` of `N`

@@ -3,8 +3,11 @@
 use crate::{MONTHLY_RECORDS_MAX, REPLICATIONS_MAX};
 use escrowsim_core::input::{InputError, Located, Position};
 use escrowsim_core::report::VERSION;
+use escrowsim_core::scenario::factors::point_problems;
 use escrowsim_core::scenario::spans::SpanIndex;
-use escrowsim_core::scenario::{LoadError, RulesPatch, Scenario, parse_scenario, validate};
+use escrowsim_core::scenario::{
+    FactorPath, LoadError, RulesPatch, Scenario, parse_scenario, validate,
+};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -25,8 +28,6 @@ pub const SWEEP_FILE_BYTES_MAX: u64 = 1024 * 1024;
 pub const SWEEP_MONTHLY_RECORDS_MAX: u64 = 5_000_000;
 /// Problems listed for one sweep file; the rest would only repeat them.
 const PROBLEMS_MAX: usize = 100;
-/// The prefix of a grid path: sweeps vary the program's rules.
-const RULES_PREFIX: &str = "rules.";
 
 /// A sweep file as written.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -40,8 +41,10 @@ struct SweepFile {
     grid: Vec<Dimension>,
 }
 
-/// One dimension of the grid: a rule and the values it takes, each written
-/// as in a scenario's `rules` block (`14`, `AtContract`, `[TT, Card]`), or
+/// One dimension of the grid: a factor path (`rules.claim_window_days`,
+/// `suppliers[*].type_mix.fraudulent`; see
+/// `escrowsim_core::scenario::factors`) and the values it takes, each
+/// written as in a scenario (`14`, `0.05`, `AtContract`, `[TT, Card]`), or
 /// the same text in quotes (`"14"`, `"[TT, Card]"`).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -50,9 +53,9 @@ struct Dimension {
     values: Vec<GridValue>,
 }
 
-/// A grid value as RON text of its rule. A value in quotes is the text
-/// inside them, so `"14"` and `14` are one value: the same patch, the same
-/// parameter in the results and the same sweep digest.
+/// A grid value as RON text of its factor. A value in quotes is the text
+/// inside them, so `"14"` and `14` are one value: the same scenario, the
+/// same parameter in the results and the same sweep digest.
 #[derive(Clone, Debug, PartialEq)]
 struct GridValue(String);
 
@@ -232,26 +235,50 @@ pub fn plan_sweep(
         }
     };
     let mut paths = Vec::new();
+    let mut factors: Vec<FactorPath> = Vec::new();
     let mut point_count: usize = 1;
     for (dimension_index, dimension) in file.grid.iter().enumerate() {
         let dimension_path = format!("grid[{dimension_index}]");
-        if !dimension.path.starts_with(RULES_PREFIX) || dimension.path.len() == RULES_PREFIX.len() {
-            problems.push(at(
-                &format!("{dimension_path}.path"),
-                format!(
-                    "{:?} is not a rule: a grid path is `rules.` and a rule's name, e.g. \"rules.claim_window_days\"",
-                    dimension.path
-                ),
-            ));
-            continue;
-        }
+        let factor = match FactorPath::parse(&dimension.path) {
+            Ok(factor) => factor,
+            Err(problem) => {
+                problems.push(at(&format!("{dimension_path}.path"), problem.message));
+                // The grid's size is known all the same, and a grid too
+                // large is worth saying at once.
+                if (1..=VALUES_MAX).contains(&dimension.values.len()) {
+                    point_count = point_count.saturating_mul(dimension.values.len());
+                }
+                continue;
+            }
+        };
         if paths.contains(&dimension.path) {
             problems.push(at(
                 &format!("{dimension_path}.path"),
                 format!("{} appears twice in the grid", dimension.path),
             ));
         }
+        let mut usable = true;
+        if let Some(base) = &base {
+            if let Err(problem) = factor.check(base) {
+                problems.push(at(&format!("{dimension_path}.path"), problem.message));
+                usable = false;
+            }
+            // A later factor that could change what an earlier one set
+            // (another share of the same mix, a parameter of a distribution
+            // set whole) would make a point's parameters lie.
+            for (earlier_index, earlier) in factors.iter().enumerate() {
+                if earlier.as_str() != factor.as_str() && factor.overlaps(earlier, base) {
+                    problems.push(at(
+                        &format!("{dimension_path}.path"),
+                        format!(
+                            "{factor} and grid[{earlier_index}]'s {earlier} set the same value: a point would apply one over the other"
+                        ),
+                    ));
+                }
+            }
+        }
         paths.push(dimension.path.clone());
+        factors.push(factor.clone());
         if dimension.values.is_empty() || dimension.values.len() > VALUES_MAX {
             problems.push(at(
                 &format!("{dimension_path}.values"),
@@ -260,26 +287,39 @@ pub fn plan_sweep(
             continue;
         }
         point_count = point_count.saturating_mul(dimension.values.len());
-        let rule = &dimension.path[RULES_PREFIX.len()..];
+        if !usable {
+            continue;
+        }
         for (value_index, value) in dimension.values.iter().enumerate() {
             let value_path = format!("{dimension_path}.values[{value_index}]");
-            match patch_of(rule, value) {
-                Err(message) => problems.push(at(&value_path, message)),
-                Ok(patch) => {
-                    if let Some(base) = &base {
-                        let mut scenario = base.clone();
+            let scenario = match (factor.rule(), &base) {
+                (Some(rule), base) => match patch_of(rule, value) {
+                    Err(message) => {
+                        problems.push(at(&value_path, message));
+                        None
+                    }
+                    Ok(patch) => base.clone().map(|mut scenario| {
                         scenario.rules.apply(&patch);
-                        for problem in validate(&scenario) {
-                            problems.push(at(
-                                &value_path,
-                                format!(
-                                    "{:?} makes {}: {}",
-                                    value.0, problem.path, problem.message
-                                ),
-                            ));
+                        scenario
+                    }),
+                },
+                (None, Some(base)) => {
+                    let mut scenario = base.clone();
+                    match factor.apply_text(&mut scenario, value) {
+                        Err(problem) => {
+                            problems.push(at(&value_path, problem.message));
+                            None
                         }
+                        Ok(_) => Some(scenario),
                     }
                 }
+                (None, None) => None,
+            };
+            for problem in scenario.as_ref().map(validate).unwrap_or_default() {
+                problems.push(at(
+                    &value_path,
+                    format!("{:?} makes {}: {}", value.0, problem.path, problem.message),
+                ));
             }
         }
     }
@@ -334,24 +374,12 @@ pub fn plan_sweep(
     }
     let base = base.expect("no problems means the base scenario loaded");
     let base_text = base_text.expect("no problems means the base scenario was read");
-    let points = expand(&file.grid, &base, &at)?;
+    let points = expand(&file.grid, &factors, &base, &at)?;
     // Values valid one by one may be invalid together (a floor above a
     // cap): every point is validated whole before anything runs.
     for point in &points {
-        for problem in validate(&point.scenario) {
-            let parameters = point
-                .parameters
-                .iter()
-                .map(|(path, value)| format!("{path} = {value}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            problems.push(at(
-                "grid",
-                format!(
-                    "point {} ({parameters}) makes {}: {}",
-                    point.index, problem.path, problem.message
-                ),
-            ));
+        for problem in point_problems(point.index, &point.parameters, &point.scenario) {
+            problems.push(at("grid", problem));
             if problems.len() >= PROBLEMS_MAX {
                 return Err(SweepError::Invalid(problems));
             }
@@ -373,34 +401,17 @@ pub fn plan_sweep(
 }
 
 /// The patch that sets `rule` to `value` (value written as in a `rules`
-/// block), and nothing else: a value that smuggles in another field
-/// (`"14, auto_release_days: 1"`) is not a value of the rule.
+/// block), and nothing else.
 fn patch_of(rule: &str, value: &str) -> Result<RulesPatch, String> {
-    let text = format!("({rule}: {value})");
-    let patch = ron::Options::default()
-        .with_recursion_limit(32)
-        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-        .from_str::<RulesPatch>(&text)
-        .map_err(|error| {
-            format!(
-                "rules.{rule}: {value:?} is not a value of this rule: {}",
-                error.code
-            )
-        })?;
-    if patch.fields_set() != [rule] {
-        return Err(format!(
-            "rules.{rule}: {value:?} is not one value of this rule (it sets {})",
-            patch.fields_set().join(", ")
-        ));
-    }
-    Ok(patch)
+    RulesPatch::of_rule(rule, value)
 }
 
-/// The grid's cartesian product, the last dimension varying fastest. `at`
-/// locates a value that is not one of its rule's, which validation has
-/// already refused.
+/// The grid's cartesian product, the last dimension varying fastest, each
+/// point's values applied in grid order. `at` locates a value that is not
+/// one of its factor's, which validation has already refused.
 fn expand(
     grid: &[Dimension],
+    factors: &[FactorPath],
     base: &Scenario,
     at: &impl Fn(&str, String) -> Located,
 ) -> Result<Vec<Point>, SweepError> {
@@ -408,6 +419,11 @@ fn expand(
         .iter()
         .map(|dimension| dimension.values.len())
         .collect();
+    assert_eq!(
+        factors.len(),
+        grid.len(),
+        "every dimension's path is parsed"
+    );
     let count: usize = sizes.iter().product();
     let mut points = Vec::with_capacity(count);
     for index in 0..count {
@@ -419,14 +435,24 @@ fn expand(
         }
         let mut scenario = base.clone();
         let mut parameters = Vec::with_capacity(grid.len());
-        for ((dimension_index, dimension), &value_index) in grid.iter().enumerate().zip(&choice) {
+        for (dimension_index, ((dimension, factor), &value_index)) in
+            grid.iter().zip(factors).zip(&choice).enumerate()
+        {
             let value = &dimension.values[value_index];
-            let patch =
-                patch_of(&dimension.path[RULES_PREFIX.len()..], value).map_err(|message| {
-                    let value_path = format!("grid[{dimension_index}].values[{value_index}]");
-                    SweepError::Invalid(vec![at(&value_path, message)])
-                })?;
-            scenario.rules.apply(&patch);
+            let refused = |message: String| {
+                let value_path = format!("grid[{dimension_index}].values[{value_index}]");
+                SweepError::Invalid(vec![at(&value_path, message)])
+            };
+            match factor.rule() {
+                Some(rule) => scenario
+                    .rules
+                    .apply(&patch_of(rule, value).map_err(refused)?),
+                None => {
+                    factor
+                        .apply_text(&mut scenario, value)
+                        .map_err(|problem| refused(problem.message))?;
+                }
+            }
             parameters.push((dimension.path.clone(), value.0.clone()));
         }
         points.push(Point {
@@ -576,6 +602,128 @@ mod tests {
             "{problem}"
         );
         assert!(!problem.message.contains(" at line "), "{problem}");
+    }
+
+    /// The plan of a sweep over quick.ron with `grid`, or its problems.
+    fn plan_grid(grid: &str) -> Result<SweepPlan, Vec<String>> {
+        let text = format!(
+            "Sweep(name: \"world\", scenario: \"quick.ron\", replications: 2, grid: [\n{grid}\n])"
+        );
+        plan_sweep(&text, "world.ron", Path::new("scenarios"), quick).map_err(|error| match error {
+            SweepError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
+            other => vec![other.to_string()],
+        })
+    }
+
+    #[test]
+    fn a_grid_varies_any_factor_of_the_world_with_its_rules() {
+        let plan = plan_grid(
+            "(path: \"suppliers[*].type_mix.fraudulent\", values: [0.03, 0.13]),\n\
+             (path: \"rules.claim_window_days\", values: [14]),\n\
+             (path: \"buyers[global-importers].order_value.median\", values: [\"1500.0\"]),",
+        )
+        .unwrap();
+        assert_eq!(
+            plan.paths,
+            [
+                "suppliers[*].type_mix.fraudulent",
+                "rules.claim_window_days",
+                "buyers[global-importers].order_value.median"
+            ]
+        );
+        assert_eq!(plan.points.len(), 2);
+        let point = &plan.points[1];
+        assert_eq!(
+            point.parameters[0],
+            (
+                "suppliers[*].type_mix.fraudulent".to_string(),
+                "0.13".to_string()
+            )
+        );
+        // Each segment's other shares times (1 - 0.13) / (1 - its own fraudulent share).
+        let mix = point.scenario.suppliers[0].type_mix;
+        assert_eq!(mix.fraudulent, 0.13);
+        assert!((mix.reliable - 0.55 * 0.87 / 0.97).abs() < 1e-15);
+        let mix = point.scenario.suppliers[1].type_mix;
+        assert!((mix.poor - 0.14 * 0.87 / 0.96).abs() < 1e-15);
+        assert_eq!(point.scenario.rules.claim_window_days, 14);
+        assert_eq!(
+            point.scenario.buyers[0].order_value,
+            escrowsim_core::scenario::Dist::LogNormal {
+                median: 1500.0,
+                sigma: 1.0
+            }
+        );
+    }
+
+    #[test]
+    fn a_world_path_or_value_that_cannot_be_used_is_refused_with_its_reason() {
+        let problems = plan_grid(
+            "(path: \"buyers[0].claim_after_breach_probabilty\", values: [0.5]),\n\
+             (path: \"buyers[4].count\", values: [10]),\n\
+             (path: \"buyers[0].order_value.mean\", values: [10]),\n\
+             (path: \"suppliers[0].volunteer_probability\", values: [0.5, 1.5]),\n\
+             (path: \"suppliers[*].count\", values: [9000000]),",
+        )
+        .unwrap_err();
+        let expected = [
+            "world.ron:2:2: grid[0].path: \"buyers[0].claim_after_breach_probabilty\" is not a factor path: unknown buyer segment field `claim_after_breach_probabilty`; did you mean `claim_after_breach_probability`?",
+            "world.ron:3:2: grid[1].path: buyers[4]: there is no segment 4: the scenario has 1 buyer segment, buyers[0]",
+            "world.ron:4:2: grid[2].path: buyers[0].order_value is LogNormal, whose parameters are median, sigma: it has no `mean`",
+            "world.ron:5:60: grid[3].values[1]: suppliers[0].volunteer_probability: 1.5 is out of range [0, 1]",
+            "world.ron:6:39: grid[4].values[0]: \"9000000\" makes suppliers: 18000000 suppliers in all; the limit is 10000000",
+        ];
+        assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+        for (problem, expected) in problems.iter().zip(expected) {
+            assert!(
+                problem.starts_with(expected),
+                "{problem}\nexpected {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_factors_that_set_one_value_are_refused() {
+        // A second share of one mix would rescale the first, so the point's
+        // parameters would not be the values the run used.
+        let problems = plan_grid(
+            "(path: \"suppliers[*].type_mix.fraudulent\", values: [0.1]),\n\
+             (path: \"suppliers[in-exporters].type_mix.poor\", values: [0.2]),",
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                "world.ron:3:2: grid[1].path: suppliers[in-exporters].type_mix.poor and grid[0]'s suppliers[*].type_mix.fraudulent set the same value: a point would apply one over the other"
+            ]
+        );
+        // Different segments, or different parameters, are independent.
+        assert!(
+            plan_grid(
+                "(path: \"suppliers[0].type_mix.fraudulent\", values: [0.1]),\n\
+                 (path: \"suppliers[1].type_mix.poor\", values: [0.2]),\n\
+                 (path: \"buyers[0].order_value.median\", values: [100.0]),\n\
+                 (path: \"buyers[0].order_value.sigma\", values: [0.5]),"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn values_valid_alone_but_not_together_name_the_point() {
+        // Triangular(14, 21, 35): a mode of 33 and a max of 30 are each
+        // valid, but not together.
+        let problems = plan_grid(
+            "(path: \"buyers[0].transit_days.mode\", values: [25.0, 33.0]),\n\
+             (path: \"buyers[0].transit_days.max\", values: [30.0]),",
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                "world.ron:1:62: grid: point 1 (buyers[0].transit_days.mode = 33.0, buyers[0].transit_days.max = 30.0) makes buyers[0].transit_days: Triangular(min: 14, mode: 33, max: 30) needs 0 <= min <= mode <= max <= 3650"
+            ]
+        );
     }
 
     #[test]

@@ -46,6 +46,9 @@ pub const INQUIRY_CANDIDATES_MAX: u32 = 32;
 pub const CLEAN_ORDERS_MAX: u32 = 1_000_000;
 /// Characters in a scenario or segment name.
 pub const NAME_LEN_MAX: usize = 200;
+/// Characters in a factor path (`buyers[NAME].field`): room for the
+/// longest segment name and field.
+pub const FACTOR_PATH_LEN_MAX: usize = 2 * NAME_LEN_MAX;
 /// Bytes in a scenario file.
 pub const SCENARIO_FILE_BYTES_MAX: u64 = 16 * 1024 * 1024;
 /// Basis points in a share (100%).

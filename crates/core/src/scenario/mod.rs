@@ -16,6 +16,7 @@ pub mod amount;
 pub mod bounds;
 pub mod codes;
 pub mod date;
+pub mod factors;
 pub mod limits;
 pub mod load;
 pub mod rules;
@@ -28,6 +29,7 @@ use serde::Deserialize;
 pub use amount::Amount;
 pub use codes::{Country, PaymentMethod};
 pub use date::Date;
+pub use factors::{FactorBounds, FactorError, FactorPath};
 pub use load::{LoadError, parse_scenario};
 pub use rules::{
     DepositRelease, FeeScope, NewSupplierRule, RefundScope, Rules, RulesPatch, VettingCriteria,
@@ -274,6 +276,15 @@ impl SupplierTypes {
             SupplierType::Average => &self.average,
             SupplierType::Poor => &self.poor,
             SupplierType::Fraudulent => &self.fraudulent,
+        }
+    }
+
+    pub fn behaviour_mut(&mut self, supplier_type: SupplierType) -> &mut SupplierBehaviour {
+        match supplier_type {
+            SupplierType::Reliable => &mut self.reliable,
+            SupplierType::Average => &mut self.average,
+            SupplierType::Poor => &mut self.poor,
+            SupplierType::Fraudulent => &mut self.fraudulent,
         }
     }
 }

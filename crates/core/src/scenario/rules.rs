@@ -299,6 +299,34 @@ rules! {
         "or `RiskScore(late:, dispute:, refund:, silence:, max_score:)`: pass when `late*(1-on_time) + dispute*dispute_rate + refund*refund_rate + silence*(1-response_rate) <= max_score` (rates 0 to 1, weights 0 to 100)";
 }
 
+impl RulesPatch {
+    /// The patch that sets `rule` to `value`, written as in a scenario's
+    /// `rules` block (`14`, `AtContract`, `[TT, Card]`), and nothing else:
+    /// a value that smuggles in another field (`"14, auto_release_days:
+    /// 1"`) is not a value of the rule. Bounds are not checked here; they
+    /// are [`Rules::problems`]'.
+    pub fn of_rule(rule: &str, value: &str) -> Result<RulesPatch, String> {
+        let text = format!("({rule}: {value})");
+        let patch = ron::Options::default()
+            .with_recursion_limit(32)
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+            .from_str::<RulesPatch>(&text)
+            .map_err(|error| {
+                format!(
+                    "rules.{rule}: {value:?} is not a value of this rule: {}",
+                    error.code
+                )
+            })?;
+        if patch.fields_set() != [rule] {
+            return Err(format!(
+                "rules.{rule}: {value:?} is not one value of this rule (it sets {})",
+                patch.fields_set().join(", ")
+            ));
+        }
+        Ok(patch)
+    }
+}
+
 crate::scenario::bounds::any_value_is_valid!(DepositRelease, RefundScope, NewSupplierRule);
 
 impl Bounded for FeeScope {

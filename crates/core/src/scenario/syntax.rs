@@ -571,7 +571,7 @@ fn line_comment_start(line: &str) -> Option<usize> {
 }
 
 /// "unknown field `x`; did you mean `y`?", or the names it may be.
-fn unknown_name(kind: &str, found: &str, expected: &[&str]) -> String {
+pub(crate) fn unknown_name(kind: &str, found: &str, expected: &[&str]) -> String {
     match nearest_name(found, expected) {
         Some(nearest) => format!("unknown {kind} `{found}`; did you mean `{nearest}`?"),
         None if expected.is_empty() => format!("unknown {kind} `{found}`"),
