@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use escrowsim_analysis::study::{StudyPlan, is_study, plan_study};
 use escrowsim_analysis::sweep::{SWEEP_FILE_BYTES_MAX, SweepError, SweepPlan, plan_sweep};
 pub use escrowsim_core::input::{InputError, Located, Position};
 use escrowsim_core::report::Source;
@@ -166,6 +167,35 @@ pub fn load_sweep(path: &Path) -> Result<SweepPlan, SweepError> {
     })?;
     let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse_sweep(&text, &source, &base_directory)
+}
+
+/// A sweep file or a study file, planned: both run as units of a sweep.
+#[derive(Clone, Debug)]
+pub enum LoadedPlan {
+    Sweep(Box<SweepPlan>),
+    Study(Box<StudyPlan>),
+}
+
+/// Reads, validates and expands a sweep or a study file (`-`: standard
+/// input), told apart by the top-level struct (`Sweep`, or `Study` and
+/// `Calibration`); the base scenario is read relative to the file.
+pub fn load_plan(path: &Path) -> Result<LoadedPlan, SweepError> {
+    let source = source_name(path);
+    let text = read_input_text(path, SWEEP_FILE_BYTES_MAX).map_err(|error| {
+        SweepError::Unreadable(Located::new(
+            &source,
+            format!("cannot read the file: {error}"),
+        ))
+    })?;
+    let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    if is_study(&text) {
+        plan_study(&text, &source, &base_directory, |path| {
+            read_text_bounded(path, SCENARIO_FILE_BYTES_MAX)
+        })
+        .map(|plan| LoadedPlan::Study(Box::new(plan)))
+    } else {
+        parse_sweep(&text, &source, &base_directory).map(|plan| LoadedPlan::Sweep(Box::new(plan)))
+    }
 }
 
 /// Parses, validates and expands sweep text; its base scenario is read

@@ -47,7 +47,7 @@ pub mod scenario {
 
 /// Sweeps: planning ([`load_sweep`], [`parse_sweep`]), units and merging.
 pub mod sweep {
-    pub use crate::input::{load_sweep, parse_sweep};
+    pub use crate::input::{LoadedPlan, load_plan, load_sweep, parse_sweep};
     pub use escrowsim_analysis::sweep::*;
 }
 

@@ -54,7 +54,13 @@ enum Command {
     /// Run a sweep's units (or one shard of them) into a directory; resumable.
     #[command(after_help = cli::sweep::EXAMPLES)]
     Sweep(cli::sweep::SweepArgs),
-    /// Merge the unit results of a sweep, from one or more directories, into its result.
+    /// Global sensitivity of a scenario's metrics to its uncertain factors (Morris, Sobol, Latin hypercube).
+    #[command(after_help = cli::study::SENSITIVITY_EXAMPLES)]
+    Sensitivity(cli::study::StudyArgs),
+    /// Calibrate a scenario's uncertain factors to observed figures (approximate Bayesian computation).
+    #[command(after_help = cli::study::CALIBRATE_EXAMPLES)]
+    Calibrate(cli::study::StudyArgs),
+    /// Merge the unit results of a sweep or a study, from one or more directories, into its result.
     #[command(
         after_help = "Examples:\n  escrowsim merge results/cw --out cw-result.json --html cw.html\n  \
                       escrowsim merge results/cw-part1 results/cw-part2 --summary csv --out cw-summary.csv"
@@ -97,6 +103,8 @@ fn main() -> ExitCode {
         Command::Init(arguments) => cli::init::init(&arguments),
         Command::Sweep(arguments) => cli::sweep::sweep(&arguments),
         Command::Merge(arguments) => cli::merge::merge(&arguments),
+        Command::Sensitivity(arguments) => cli::study::sensitivity(&arguments),
+        Command::Calibrate(arguments) => cli::study::calibrate(&arguments),
         Command::Compare(arguments) => cli::compare::compare(&arguments),
         Command::Bench(arguments) => cli::bench::bench(&arguments),
         Command::Completions(arguments) => cli::manual::completions(&arguments, Cli::command()),

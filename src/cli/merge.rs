@@ -43,11 +43,66 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     let stop = StopRequests::install()?;
     let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
     check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
+    let (manifest, units) = read_directories(&arguments.directories, &stop, &outputs)?;
+    let result = merge_units(&manifest, units).map_err(|problems| {
+        Failure::BadInput(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    stop.check(|| not_written(&outputs))?;
+    if let Some(study) = &manifest.study {
+        let analysed = super::study::analyse(study, &result)?;
+        let summary = match arguments.summary {
+            SummaryFormat::Text => escrowsim::report::render_study_text(&analysed),
+            SummaryFormat::Csv => escrowsim::report::render_study_csv(&analysed),
+            SummaryFormat::Json => analysed.to_json(),
+        };
+        return super::study::write_study_reports(
+            &analysed,
+            arguments.out.as_deref(),
+            arguments.html.as_deref(),
+            &summary,
+            &stop,
+        );
+    }
+    let json = arguments.out.as_ref().map(|_| result.to_json());
+    let page = arguments
+        .html
+        .as_ref()
+        .map(|_| escrowsim::report::render_sweep_html(&result));
+    let summary = match arguments.summary {
+        SummaryFormat::Text => escrowsim::report::render_sweep_summary_text(&result),
+        SummaryFormat::Csv => escrowsim::report::render_sweep_summary_csv(&result),
+        SummaryFormat::Json => escrowsim::report::render_sweep_summary_json(&result),
+    };
+    let mut reports: Vec<(Option<&std::path::Path>, &[u8])> = Vec::with_capacity(3);
+    if let (Some(out), Some(json)) = (&arguments.out, &json) {
+        reports.push((Some(out.as_path()), json.as_bytes()));
+    }
+    if let (Some(html), Some(page)) = (&arguments.html, &page) {
+        reports.push((Some(html.as_path()), page.as_bytes()));
+    }
+    reports.push((None, summary.as_bytes()));
+    write_reports(&reports, || stop.check(|| not_written(&outputs)))
+}
+
+/// The manifest and the unit results of sweep or study directories (all of
+/// one sweep), one copy of each unit; `outputs` are named if a stop ends
+/// the reading.
+pub fn read_directories(
+    directories: &[PathBuf],
+    stop: &StopRequests,
+    outputs: &[Option<&std::path::Path>],
+) -> Result<(Manifest, Vec<(String, UnitResult)>), Failure> {
     let mut manifest: Option<(PathBuf, Manifest)> = None;
     let mut units = Vec::new();
     let mut seen: std::collections::BTreeMap<(String, u64), String> =
         std::collections::BTreeMap::new();
-    for directory in &arguments.directories {
+    for directory in directories {
         let manifest_path = directory.join(MANIFEST_FILE);
         let text = read_sweep_file(&manifest_path)?.ok_or_else(|| {
             Failure::BadInput(
@@ -96,7 +151,7 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
             .collect();
         paths.sort();
         for path in paths {
-            stop.check(|| not_written(&outputs))?;
+            stop.check(|| not_written(outputs))?;
             let source = path.display().to_string();
             let text = read_sweep_file(&path)?.ok_or_else(|| {
                 Failure::BadInput(Located::new(&source, "removed while merging").to_string())
@@ -116,34 +171,7 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
             units.push((source, unit));
         }
     }
-    let (_, manifest) = manifest.expect("clap requires at least one directory");
-    let result = merge_units(&manifest, units).map_err(|problems| {
-        Failure::BadInput(
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
-    stop.check(|| not_written(&outputs))?;
-    let json = arguments.out.as_ref().map(|_| result.to_json());
-    let page = arguments
-        .html
-        .as_ref()
-        .map(|_| escrowsim::report::render_sweep_html(&result));
-    let summary = match arguments.summary {
-        SummaryFormat::Text => escrowsim::report::render_sweep_summary_text(&result),
-        SummaryFormat::Csv => escrowsim::report::render_sweep_summary_csv(&result),
-        SummaryFormat::Json => escrowsim::report::render_sweep_summary_json(&result),
-    };
-    let mut reports: Vec<(Option<&std::path::Path>, &[u8])> = Vec::with_capacity(3);
-    if let (Some(out), Some(json)) = (&arguments.out, &json) {
-        reports.push((Some(out.as_path()), json.as_bytes()));
-    }
-    if let (Some(html), Some(page)) = (&arguments.html, &page) {
-        reports.push((Some(html.as_path()), page.as_bytes()));
-    }
-    reports.push((None, summary.as_bytes()));
-    write_reports(&reports, || stop.check(|| not_written(&outputs)))
+    let (_, manifest) =
+        manifest.ok_or_else(|| Failure::BadInput("no directory to merge".to_string()))?;
+    Ok((manifest, units))
 }

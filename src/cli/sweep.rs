@@ -14,7 +14,7 @@ use clap::Args;
 use escrowsim::analysis::JOBS_MAX;
 use escrowsim::input::{InputError, Located};
 use escrowsim::report::VERSION;
-use escrowsim::sweep::{Manifest, Shard, SweepPlan, UnitResult, load_sweep, run_unit};
+use escrowsim::sweep::{LoadedPlan, Manifest, Shard, SweepPlan, UnitResult, load_plan, run_unit};
 use escrowsim::wall::peak_rss_bytes;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -30,8 +30,19 @@ units whose result files are complete, so a killed sweep resumes.";
 
 #[derive(Args)]
 pub struct SweepArgs {
-    /// Sweep file (RON): a base scenario, a grid of factor values (rules, numbers of the world), replications per point.
+    /// Sweep file (RON): a base scenario, a grid of factor values (rules,
+    /// numbers of the world), replications per point; or a study file
+    /// (`Study(...)`, `Calibration(...)`), whose design points run as a
+    /// sweep's.
     pub sweep: PathBuf,
+    #[command(flatten)]
+    pub units: UnitArgs,
+}
+
+/// Where and how the units of a sweep or a study run: the flags `sweep`,
+/// `sensitivity` and `calibrate` share.
+#[derive(Args)]
+pub struct UnitArgs {
     /// Directory for the manifest and one result file per unit (created if missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -41,8 +52,8 @@ pub struct SweepArgs {
     /// Units to run at once on this machine (each unit single-threaded).
     #[arg(long, default_value_t = 1)]
     pub jobs: u32,
-    /// Check the sweep file (and that --out, if it exists, holds this sweep),
-    /// print the plan, and run nothing.
+    /// Check the file (and that --out, if it exists, holds the same sweep
+    /// or study), print the plan, and run nothing.
     #[arg(long)]
     pub dry_run: bool,
     #[command(flatten)]
@@ -64,7 +75,29 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
     let plan =
-        load_sweep(&arguments.sweep).map_err(|error| Failure::BadInput(error.to_string()))?;
+        match load_plan(&arguments.sweep).map_err(|error| Failure::BadInput(error.to_string()))? {
+            LoadedPlan::Sweep(plan) => *plan,
+            LoadedPlan::Study(study) => study.sweep,
+        };
+    run_units(&plan, &arguments.sweep, &arguments.units, &stop)?;
+    Ok(())
+}
+
+/// What running the units of one shard found: whether every unit of the
+/// whole plan (every shard) is now complete in the directory.
+pub enum UnitsRun {
+    DryRun,
+    Ran { all_complete: bool },
+}
+
+/// Runs the units of `plan` that shard `--shard` owns into `--out`,
+/// skipping those already complete; `file` names the sweep or study file.
+pub fn run_units(
+    plan: &SweepPlan,
+    file: &Path,
+    arguments: &UnitArgs,
+    stop: &StopRequests,
+) -> Result<UnitsRun, Failure> {
     let shard = Shard::parse(&arguments.shard)
         .map_err(|error| Failure::BadInput(format!("--shard: {error}")))?;
     if arguments.jobs == 0 || arguments.jobs > JOBS_MAX {
@@ -77,7 +110,7 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
     let units_at_once = (plan.units_of(shard).count() as u32).min(arguments.jobs);
     let budget = MemoryBudget::find(arguments.memory.max_memory);
     for point in &plan.points {
-        let label = format!("{} (point {})", arguments.sweep.display(), point.index);
+        let label = format!("{} (point {})", file.display(), point.index);
         // Units are written to files as they finish: none is kept in memory.
         let workload = Workload {
             runs_at_once: u64::from(units_at_once),
@@ -86,18 +119,19 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
         check_memory(Path::new(&label), &point.scenario, budget, workload)?;
     }
     if arguments.dry_run {
-        return dry_run(&plan, shard, directory);
+        dry_run(plan, shard, directory)?;
+        return Ok(UnitsRun::DryRun);
     }
     prepare_directory(directory, &plan.manifest())?;
     let owned: Vec<u64> = plan.units_of(shard).collect();
     let mut pending = Vec::with_capacity(owned.len());
     for &unit in &owned {
-        if !unit_complete(directory, &plan, unit)? {
+        if !unit_complete(directory, plan, unit)? {
             pending.push(unit);
         }
     }
     note!(
-        "escrowsim sweep {:?}: shard {shard} holds {} of {} units; {} complete, running {} on {} thread(s)",
+        "escrowsim: {:?}: shard {shard} holds {} of {} units; {} complete, running {} on {} thread(s)",
         plan.name,
         owned.len(),
         plan.unit_count(),
@@ -105,13 +139,23 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
         pending.len(),
         arguments.jobs
     );
-    run_pending(&plan, directory, &pending, arguments.jobs, &stop)?;
+    run_pending(plan, directory, &pending, arguments.jobs, stop)?;
     note!(
-        "escrowsim sweep {:?}: shard {shard} complete in {}",
+        "escrowsim: {:?}: shard {shard} complete in {}",
         plan.name,
         directory.display()
     );
-    Ok(())
+    let mut all_complete = true;
+    for unit in 0..plan.unit_count() {
+        if shard.owns(unit) {
+            continue;
+        }
+        if !unit_complete(directory, plan, unit)? {
+            all_complete = false;
+            break;
+        }
+    }
+    Ok(UnitsRun::Ran { all_complete })
 }
 
 /// Prints what the sweep would run, after the same checks a real run makes.

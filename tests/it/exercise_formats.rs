@@ -251,6 +251,7 @@ pub fn exercise_unit(bytes: &[u8]) -> Reading {
         replications,
         paths: Vec::new(),
         points: vec![Vec::new()],
+        study: None,
     };
     // As it is: merged or refused, never a panic.
     if let Ok(result) = merge_units(&manifest(1), vec![("unit.json".to_string(), unit.clone())]) {

@@ -42,6 +42,7 @@ pub mod replicate;
 pub mod seeds;
 pub mod sensitivity;
 pub mod statistics;
+pub mod study;
 pub mod summary;
 pub mod sweep;
 pub mod warm_up;

@@ -1539,6 +1539,15 @@ pub fn render_sweep_html(result: &escrowsim_analysis::sweep::SweepResult) -> Str
     page(&title, &body)
 }
 
+/// The page of a study: its summary, until the charts are drawn.
+pub fn render_study_html(result: &escrowsim_analysis::study::StudyResult) -> String {
+    let body = format!(
+        "<pre>{}</pre>",
+        escape(&crate::study::render_study_text(result))
+    );
+    page(&format!("escrowsim study {}", result.study), &body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,14 +10,18 @@
 pub mod csv;
 pub mod html;
 mod precision;
+pub mod study;
 mod sweep;
 pub mod tables;
 mod text;
 pub mod units;
 
 pub use csv::{csv_lines, metric_columns, render_comparison_csv, render_replications_csv};
-pub use html::{render_comparison_html, render_replications_html, render_sweep_html};
+pub use html::{
+    render_comparison_html, render_replications_html, render_study_html, render_sweep_html,
+};
 pub use precision::render_precision_text;
+pub use study::{render_study_csv, render_study_text};
 pub use sweep::{render_sweep_summary_csv, render_sweep_summary_json, render_sweep_summary_text};
 pub use tables::{render_comparison_text, render_summary_text};
 pub use text::{render_text, render_warm_up_text};

@@ -25,7 +25,8 @@ pub mod result;
 pub mod unit;
 
 pub use plan::{
-    Manifest, Point, SWEEP_FILE_BYTES_MAX, Shard, SweepError, SweepPlan, UNITS_MAX, plan_sweep,
+    GridValue, Manifest, POINTS_MAX, Point, SWEEP_FILE_BYTES_MAX, Shard, SweepError, SweepPlan,
+    UNITS_MAX, VALUES_MAX, plan_sweep,
 };
 pub use result::{MergeProblem, SweepResult, merge_units};
 pub use unit::{UnitResult, run_unit};

@@ -57,7 +57,7 @@ struct Dimension {
 /// inside them, so `"14"` and `14` are one value: the same scenario, the
 /// same parameter in the results and the same sweep digest.
 #[derive(Clone, Debug, PartialEq)]
-struct GridValue(String);
+pub struct GridValue(String);
 
 impl<'de> Deserialize<'de> for GridValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -106,6 +106,9 @@ pub struct SweepPlan {
     /// SHA-256 (hex) of the engine version, the sweep's settings and the base
     /// scenario's text: unit results of different sweeps never mix.
     pub digest: String,
+    /// The study whose design points these are, when a study file was
+    /// planned ([`crate::study`]): its manifest records it for the analysis.
+    pub study: Option<crate::study::Study>,
 }
 
 /// Why a sweep file cannot be used; every problem names the file and, where
@@ -397,6 +400,7 @@ pub fn plan_sweep(
         paths,
         points,
         digest,
+        study: None,
     })
 }
 
@@ -745,7 +749,7 @@ mod tests {
 
 /// What a sweep's output directory records about the sweep, so that units
 /// can be merged (and foreign units refused) without the sweep file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Manifest {
     pub name: String,
     pub scenario_name: String,
@@ -756,6 +760,8 @@ pub struct Manifest {
     pub paths: Vec<String>,
     /// Each point's values, in grid order.
     pub points: Vec<Vec<String>>,
+    /// The study, when these are a study's points.
+    pub study: Option<crate::study::Study>,
 }
 
 impl SweepPlan {
@@ -779,6 +785,7 @@ impl SweepPlan {
                         .collect()
                 })
                 .collect(),
+            study: self.study.clone(),
         }
     }
 }
@@ -791,6 +798,7 @@ impl Manifest {
     pub fn to_json(&self) -> String {
         let file = ManifestFile {
             digest: self.digest.clone(),
+            study: self.study.clone(),
             format: MANIFEST_FORMAT.to_string(),
             paths: self.paths.clone(),
             points: self.points.clone(),
@@ -878,6 +886,7 @@ impl Manifest {
             replications: file.replications,
             paths: file.paths,
             points: file.points,
+            study: file.study,
         })
     }
 }
@@ -898,6 +907,10 @@ const MANIFEST_FORMAT: &str = "escrowsim-sweep/v1";
 #[serde(deny_unknown_fields)]
 struct ManifestFile {
     digest: String,
+    /// A study's definition; absent for a plain sweep (whose manifest is
+    /// then byte-identical to one written before studies existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    study: Option<crate::study::Study>,
     format: String,
     paths: Vec<String>,
     points: Vec<Vec<String>>,
