@@ -21,6 +21,7 @@ mod properties;
 mod readme;
 mod reliability;
 mod reports;
+mod study;
 mod sweep;
 mod validation;
 mod validity;
