@@ -178,13 +178,14 @@ pub enum LoadedPlan {
 
 /// Reads, validates and expands a sweep or a study file (`-`: standard
 /// input), told apart by the top-level struct (`Sweep`, or `Study` and
-/// `Calibration`); the base scenario is read relative to the file.
-pub fn load_plan(path: &Path) -> Result<LoadedPlan, SweepError> {
+/// `Calibration`); the base scenario is read relative to the file. `what`
+/// names the file in a read error (`sweep file`, `study file`).
+pub fn load_plan(path: &Path, what: &str) -> Result<LoadedPlan, SweepError> {
     let source = source_name(path);
     let text = read_input_text(path, SWEEP_FILE_BYTES_MAX).map_err(|error| {
         SweepError::Unreadable(Located::new(
             &source,
-            format!("cannot read the file: {error}"),
+            format!("cannot read the {what}: {error}"),
         ))
     })?;
     let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -64,30 +64,31 @@ pub fn calibrate(arguments: &StudyArgs) -> Result<(), Failure> {
 fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
-    let plan =
-        match load_plan(&arguments.study).map_err(|error| Failure::BadInput(error.to_string()))? {
-            LoadedPlan::Study(plan) if plan.study.kind == kind => plan,
-            LoadedPlan::Study(plan) => {
-                let (is, command) = match plan.study.kind {
-                    StudyKind::Sensitivity => {
-                        ("a sensitivity study, Study(...)", "escrowsim sensitivity")
-                    }
-                    StudyKind::Calibration => {
-                        ("a calibration, Calibration(...)", "escrowsim calibrate")
-                    }
-                };
-                return Err(Failure::BadInput(format!(
-                    "{}: is {is}; run it with `{command}`",
-                    arguments.study.display()
-                )));
-            }
-            LoadedPlan::Sweep(_) => {
-                return Err(Failure::BadInput(format!(
-                    "{}: is a sweep, Sweep(...); run it with `escrowsim sweep`",
-                    arguments.study.display()
-                )));
-            }
-        };
+    let plan = match load_plan(&arguments.study, "study file")
+        .map_err(|error| Failure::BadInput(error.to_string()))?
+    {
+        LoadedPlan::Study(plan) if plan.study.kind == kind => plan,
+        LoadedPlan::Study(plan) => {
+            let (is, command) = match plan.study.kind {
+                StudyKind::Sensitivity => {
+                    ("a sensitivity study, Study(...)", "escrowsim sensitivity")
+                }
+                StudyKind::Calibration => {
+                    ("a calibration, Calibration(...)", "escrowsim calibrate")
+                }
+            };
+            return Err(Failure::BadInput(format!(
+                "{}: is {is}; run it with `{command}`",
+                arguments.study.display()
+            )));
+        }
+        LoadedPlan::Sweep(_) => {
+            return Err(Failure::BadInput(format!(
+                "{}: is a sweep, Sweep(...); run it with `escrowsim sweep`",
+                arguments.study.display()
+            )));
+        }
+    };
     let directory = &arguments.units.out;
     match run_units(&plan.sweep, &arguments.study, &arguments.units, &stop)? {
         UnitsRun::DryRun => return Ok(()),

@@ -74,11 +74,12 @@ pub fn unit_file(directory: &Path, unit: u64) -> PathBuf {
 pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
-    let plan =
-        match load_plan(&arguments.sweep).map_err(|error| Failure::BadInput(error.to_string()))? {
-            LoadedPlan::Sweep(plan) => *plan,
-            LoadedPlan::Study(study) => study.sweep,
-        };
+    let plan = match load_plan(&arguments.sweep, "sweep file")
+        .map_err(|error| Failure::BadInput(error.to_string()))?
+    {
+        LoadedPlan::Sweep(plan) => *plan,
+        LoadedPlan::Study(study) => study.sweep,
+    };
     run_units(&plan, &arguments.sweep, &arguments.units, &stop)?;
     Ok(())
 }

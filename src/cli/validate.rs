@@ -91,21 +91,7 @@ fn validate_sweep(path: &Path, source: &str, text: &str) -> Result<(), Failure> 
 /// Whether RON text is a sweep file: its first value, after blanks,
 /// comments and attributes, is named `Sweep`.
 pub fn starts_as_sweep(text: &str) -> bool {
-    let mut rest = text;
-    loop {
-        rest = rest.trim_start();
-        if let Some(comment) = rest.strip_prefix("//") {
-            rest = comment.find('\n').map_or("", |end| &comment[end..]);
-        } else if let Some(comment) = rest.strip_prefix("/*") {
-            rest = comment.find("*/").map_or("", |end| &comment[end + 2..]);
-        } else if let Some(attribute) = rest.strip_prefix("#![") {
-            rest = attribute.find(']').map_or("", |end| &attribute[end + 1..]);
-        } else {
-            break;
-        }
-    }
-    rest.strip_prefix("Sweep")
-        .is_some_and(|after| after.trim_start().starts_with('('))
+    escrowsim::analysis::study::top_level_name(text) == "Sweep"
 }
 
 #[cfg(test)]

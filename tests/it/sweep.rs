@@ -492,7 +492,7 @@ fn unit_files_out_of_bounds_are_refused_even_with_a_valid_checksum() {
             events: 0,
             settlements: 0,
         },
-        settle_latency_ns: hdrhistogram::Histogram::new(3).unwrap(),
+        settle_latency_ns: escrowsim::sweep::LatencyBuckets::default(),
         wall_ms: 0,
         peak_rss_bytes: None,
     };

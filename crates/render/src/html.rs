@@ -1510,7 +1510,7 @@ pub fn render_sweep_html(result: &escrowsim_analysis::sweep::SweepResult) -> Str
                                     .first()
                                     .is_none_or(|(_, value)| value == x_value)
                             })
-                            .and_then(|point| point.summary.metric(metric))
+                            .and_then(|point| point.summary().metric(metric))
                             .map(point)
                     })
                     .collect(),

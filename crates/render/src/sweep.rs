@@ -86,7 +86,7 @@ fn summary_rows(result: &SweepResult) -> (Vec<String>, Vec<Vec<Cell>>) {
                     .map(|(_, value)| Cell::Text(value.clone())),
             );
             for metric in KEY_METRICS {
-                match point.summary.metric(metric) {
+                match point.summary().metric(metric) {
                     Some(summary) => {
                         row.push(Cell::figure(&summary.mean));
                         match &summary.ci95 {
@@ -175,7 +175,7 @@ pub fn render_sweep_summary_text(result: &SweepResult) -> String {
             }
         );
         for metric in KEY_METRICS {
-            if let Some(summary) = point.summary.metric(metric) {
+            if let Some(summary) = point.summary().metric(metric) {
                 let (low, high) = interval_text(summary);
                 let _ = writeln!(
                     text,

@@ -254,16 +254,19 @@ struct CalibrationFile {
     targets: Vec<TargetFile>,
 }
 
-/// The first word of a RON file after comments and blank space: the name
-/// of its top-level struct.
-fn top_level_name(text: &str) -> &str {
+/// The name of a RON file's top-level struct: its first word after blanks,
+/// comments and attributes (`#![enable(...)]`), when a `(` follows it;
+/// empty otherwise. Tells scenarios, sweeps and studies apart.
+pub fn top_level_name(text: &str) -> &str {
     let mut rest = text.trim_start_matches('\u{feff}');
     loop {
         rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("//") {
-            rest = after.split_once('\n').map_or("", |(_, next)| next);
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, next)| next);
+        if let Some(comment) = rest.strip_prefix("//") {
+            rest = comment.find('\n').map_or("", |end| &comment[end..]);
+        } else if let Some(comment) = rest.strip_prefix("/*") {
+            rest = comment.find("*/").map_or("", |end| &comment[end + 2..]);
+        } else if let Some(attribute) = rest.strip_prefix("#![") {
+            rest = attribute.find(']').map_or("", |end| &attribute[end + 1..]);
         } else {
             break;
         }
@@ -271,7 +274,11 @@ fn top_level_name(text: &str) -> &str {
     let end = rest
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(rest.len());
-    &rest[..end]
+    if rest[end..].trim_start().starts_with('(') {
+        &rest[..end]
+    } else {
+        ""
+    }
 }
 
 /// Whether `text` is a study or calibration file rather than a sweep:
@@ -829,6 +836,12 @@ mod tests {
         );
         assert_eq!(top_level_name("\u{feff}Calibration("), "Calibration");
         assert_eq!(top_level_name("Sweep("), "Sweep");
+        assert_eq!(
+            top_level_name("#![enable(implicit_some)]\nSweep ("),
+            "Sweep"
+        );
+        assert_eq!(top_level_name("SweepStakes"), "");
+        assert_eq!(top_level_name("(name: \"x\")"), "");
         assert!(is_study("  Study()"));
         assert!(!is_study("Sweep()"));
     }

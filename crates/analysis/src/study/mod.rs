@@ -27,7 +27,7 @@ pub use analyse::{
 };
 pub use file::{
     CHECK_REPLICATIONS_DEFAULT, Design, Factor, FactorRange, StudyKind, StudyPlan, Target,
-    is_study, plan_study, study_metric_paths,
+    is_study, plan_study, study_metric_paths, top_level_name,
 };
 
 use serde::{Deserialize, Serialize};

@@ -29,4 +29,4 @@ pub use plan::{
     UNITS_MAX, VALUES_MAX, plan_sweep,
 };
 pub use result::{MergeProblem, SweepResult, merge_units};
-pub use unit::{UnitResult, run_unit};
+pub use unit::{LatencyBuckets, UnitResult, run_unit};

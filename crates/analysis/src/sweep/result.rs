@@ -47,7 +47,9 @@ pub struct UnitCosts {
 pub struct PointResult {
     pub parameters: Vec<(String, String)>,
     pub replications: Replications,
-    pub summary: ReplicationSummary,
+    /// The statistics of every metric at this point; `None` for a study's
+    /// points ([`PointResult::summary`]).
+    pub summary: Option<ReplicationSummary>,
     pub costs: UnitCosts,
 }
 
@@ -175,9 +177,7 @@ pub fn merge_units(
                 }
                 Some(_) => {}
             }
-            settle_latency_ns
-                .add(&unit.settle_latency_ns)
-                .expect("auto-resizing histograms always add");
+            unit.settle_latency_ns.add_to(&mut settle_latency_ns);
             runs.push(unit.replication);
         }
         let replications = Replications {
@@ -188,7 +188,12 @@ pub fn merge_units(
             settle_latency_ns,
             antithetic: false,
         };
-        let summary = ReplicationSummary::new(&replications);
+        // A study's analysis reads the replications alone; a summary of
+        // every metric at each of thousands of points would only cost memory.
+        let summary = manifest
+            .study
+            .is_none()
+            .then(|| ReplicationSummary::new(&replications));
         let parameters = manifest
             .paths
             .iter()
@@ -207,6 +212,18 @@ pub fn merge_units(
         manifest: manifest.clone(),
         points,
     })
+}
+
+impl PointResult {
+    /// The statistics of every metric at this point of a sweep. A study's
+    /// points have none: their analysis is the study's
+    /// ([`crate::study::analyse_study`]), and nothing renders them as a
+    /// sweep's.
+    pub fn summary(&self) -> &ReplicationSummary {
+        self.summary
+            .as_ref()
+            .expect("a sweep's points have summaries; a study's are never rendered as a sweep's")
+    }
 }
 
 /// The metrics the sweep summary shows for every point.
@@ -237,7 +254,7 @@ impl SweepResult {
                 json!({
                     "point": index,
                     "parameters": parameters,
-                    "result": serde_json::to_value(&point.summary).expect("a summary always serialises"),
+                    "result": serde_json::to_value(point.summary()).expect("a summary always serialises"),
                 })
             })
             .collect();

@@ -30,11 +30,37 @@ pub struct UnitResult {
     pub schema: Schema,
     pub replication: Replication,
     /// Sampled settlement latencies of the run, in nanoseconds.
-    pub settle_latency_ns: Histogram<u64>,
+    pub settle_latency_ns: LatencyBuckets,
     /// Wall time of the unit, in milliseconds (a measurement, not an outcome).
     pub wall_ms: u64,
     /// Peak resident memory of the process that ran it, when known.
     pub peak_rss_bytes: Option<u64>,
+}
+
+/// A run's latency histogram as its recorded buckets (value, count), in
+/// value order: what a unit file holds, a few hundred bytes, where the
+/// histogram itself spans its whole range (about 250 KiB). A merge of many
+/// units keeps these and adds them into one histogram per point.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LatencyBuckets(pub Vec<(u64, u64)>);
+
+impl LatencyBuckets {
+    pub fn of(histogram: &Histogram<u64>) -> LatencyBuckets {
+        LatencyBuckets(
+            histogram
+                .iter_recorded()
+                .map(|bucket| (bucket.value_iterated_to(), bucket.count_at_value()))
+                .collect(),
+        )
+    }
+
+    /// Records every bucket into `histogram` (of the units' precision),
+    /// which then holds the same buckets as the run's own.
+    pub fn add_to(&self, histogram: &mut Histogram<u64>) {
+        for &(value, count) in &self.0 {
+            histogram.saturating_record_n(value, count);
+        }
+    }
 }
 
 /// Runs unit `unit` of `plan` with `probe`; the caller adds the measurements.
@@ -57,7 +83,7 @@ pub fn run_unit<P: Probe>(
         point,
         schema,
         replication: result,
-        settle_latency_ns,
+        settle_latency_ns: LatencyBuckets::of(&settle_latency_ns),
         wall_ms: 0,
         peak_rss_bytes: None,
     })
@@ -239,11 +265,7 @@ impl UnitResult {
                 months: self.schema.months.clone(),
             },
             seed: run.seed,
-            settle_latency_ns: self
-                .settle_latency_ns
-                .iter_recorded()
-                .map(|bucket| (bucket.value_iterated_to(), bucket.count_at_value()))
-                .collect(),
+            settle_latency_ns: self.settle_latency_ns.0.clone(),
             settlements: run.settlements,
             sweep_digest: self.sweep_digest.clone(),
             unit: self.unit,
@@ -315,13 +337,14 @@ impl UnitResult {
             check_values(values, &schema.monthly_metrics)
                 .map_err(|message| problem(&format!("monthly_values[{month}]"), message))?;
         }
-        let mut histogram = Histogram::new_with_bounds(1, LATENCY_NS_MAX, 3)
+        let histogram = Histogram::<u64>::new_with_bounds(1, LATENCY_NS_MAX, 3)
             .map_err(|error| problem("settle_latency_ns", format!("{error:?}")))?;
         // A bucket is written as its highest value, which for the top
         // bucket (where a run's longest latencies saturate) lies past the
         // bound itself.
         let latency_written_max = histogram.highest_equivalent(LATENCY_NS_MAX);
         let mut samples: u64 = 0;
+        let mut previous: Option<u64> = None;
         for &(value, count) in &file.settle_latency_ns {
             samples = samples.saturating_add(count);
             if !(1..=latency_written_max).contains(&value) || samples > file.settlements {
@@ -340,9 +363,15 @@ impl UnitResult {
                     ),
                 ));
             }
-            histogram.record_n(value, count).map_err(|error| {
-                problem("settle_latency_ns", format!("bucket {value}: {error:?}"))
-            })?;
+            if previous.is_some_and(|previous| previous >= value) {
+                return Err(problem(
+                    "settle_latency_ns",
+                    format!(
+                        "bucket ({value}, {count}) is out of order; buckets are listed by value"
+                    ),
+                ));
+            }
+            previous = Some(value);
         }
         let replication = Replication {
             index: file.replication,
@@ -363,7 +392,7 @@ impl UnitResult {
                 .map_err(|_| problem("point", format!("{} is out of range", file.point)))?,
             schema,
             replication,
-            settle_latency_ns: histogram,
+            settle_latency_ns: LatencyBuckets(file.settle_latency_ns),
             wall_ms: file.wall_ms,
             peak_rss_bytes: file.peak_rss_bytes,
         })
@@ -402,7 +431,7 @@ mod tests {
                 events: 0,
                 settlements: latencies_ns.len() as u64,
             },
-            settle_latency_ns,
+            settle_latency_ns: LatencyBuckets::of(&settle_latency_ns),
             wall_ms: 0,
             peak_rss_bytes: None,
         }
