@@ -1,8 +1,8 @@
-//! The HTML report in a real browser: headless Chromium opens the run and
-//! comparison reports, every chart must lay out with no text label drawn
-//! over another (the page's self-check compares the labels' boxes as laid
-//! out, and marks each chart with the count), and the page must load
-//! nothing from the network.
+//! The HTML report in a real browser: headless Chromium opens the run,
+//! comparison, sweep and study pages, every chart must lay out with no
+//! text label drawn over another (the page's self-check compares the
+//! labels' boxes as laid out, and marks each chart with the count), and the
+//! page must load nothing from the network.
 //!
 //! Built only with `--features browser-tests` (`.ci/run` does so after
 //! `scripts/install-chromium.sh`), so a plain `cargo test` on a machine
@@ -270,6 +270,41 @@ fn the_sweep_report_renders_a_chart_per_key_metric_and_fetches_nothing() {
         .collect();
     let charts: Vec<&str> = charts.iter().map(String::as_str).collect();
     check_report(&page, &work_directory("sweep-visit"), &charts);
+}
+
+#[test]
+fn the_study_pages_render_a_chart_per_metric_and_fetch_nothing() {
+    let studies: [(&str, &str, &[&str]); 3] = [
+        (
+            "sensitivity",
+            "browser-morris",
+            &["morris-refunds.rate", "morris-claims.filed"],
+        ),
+        (
+            "sensitivity",
+            "browser-sobol",
+            &["sobol-refunds.rate", "sobol-claims.filed"],
+        ),
+        (
+            "calibrate",
+            "browser-calibration",
+            &["calibration-posterior"],
+        ),
+    ];
+    for (command, name, charts) in studies {
+        let study = repository_root().join(format!("tests/studies/{name}.ron"));
+        let out = work_directory(name);
+        escrowsim(&[
+            command,
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            "2",
+        ]);
+        let visit = work_directory(&format!("{name}-visit"));
+        check_report(&out.join("result.html"), &visit, charts);
+    }
 }
 
 #[test]

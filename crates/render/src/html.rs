@@ -14,7 +14,8 @@
 //! approved suppliers, covered share, and the distribution of platform loss
 //! across replications. A comparison draws A and B side by side on each, adds
 //! the relative differences with their intervals (absolute ones where A is
-//! zero), and tables every metric.
+//! zero), and tables every metric. The page of a sensitivity study or a
+//! calibration is in [`study_page`].
 
 use crate::tables::counted;
 use escrowsim_analysis::{
@@ -22,6 +23,9 @@ use escrowsim_analysis::{
 };
 use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write;
+
+mod study_page;
+pub use study_page::render_study_html;
 
 const COLOR_A: &str = "#1f77b4";
 const COLOR_B: &str = "#d62728";
@@ -1537,15 +1541,6 @@ pub fn render_sweep_html(result: &escrowsim_analysis::sweep::SweepResult) -> Str
         body.push_str(&chart);
     }
     page(&title, &body)
-}
-
-/// The page of a study: its summary, until the charts are drawn.
-pub fn render_study_html(result: &escrowsim_analysis::study::StudyResult) -> String {
-    let body = format!(
-        "<pre>{}</pre>",
-        escape(&crate::study::render_study_text(result))
-    );
-    page(&format!("escrowsim study {}", result.study), &body)
 }
 
 #[cfg(test)]
