@@ -62,6 +62,17 @@
 //! `min` above its `max`, a coverage floor above the cap, too many suppliers
 //! in all). Once a point's values are applied the scenario is validated
 //! whole: [`point_problems`].
+//!
+//! # A scenario file with the values
+//!
+//! [`patch_text`] writes values into a scenario's text where the text
+//! writes them (or adds the field where a default applied), every comment
+//! and the layout around them kept: the calibrated scenario file, which an
+//! analyst diffs against the base.
+
+mod patch;
+
+pub use patch::patch_text;
 
 use super::bounds::Bound;
 use super::limits::{

@@ -1,9 +1,13 @@
-//! Source positions for scenario field paths, so validation errors can say `file:line:column`.
+//! Source positions for scenario field paths, so validation errors can say `file:line:column`,
+//! and the bytes of each value, so that a value can be rewritten in place.
 //!
 //! Serde discards where each value was written, and the validator reports problems against
 //! field paths such as `suppliers[0].type_mix.reliable`. This module recovers the positions
 //! by scanning the RON text a second time with its own small tokenizer and a structural walk
-//! that follows the same path rules. It does not use the `ron` crate on purpose: it must also
+//! that follows the same path rules. Each path also keeps the byte span of its value, the comma
+//! written after it and, for a bracketed value, where its brackets open and close: enough to
+//! replace a value or add a field beside it without reading the text again (see
+//! `factors::patch_text`). It does not use the `ron` crate on purpose: it must also
 //! work on files that just failed to deserialise, so it is tolerant instead of correct. It never
 //! fails or panics, indexes whatever it can, and stops at the first unterminated string or
 //! comment. Hostile input cannot exhaust the stack, the clock or memory: group sizes are counted
@@ -16,15 +20,18 @@
 pub use crate::input::Position;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::ops::Range;
 
 /// Nesting depth beyond which values are stepped over without being indexed.
 const MAX_DEPTH: usize = 256;
 
 /// Field path -> position of the field name (struct fields / map keys) or of the first char of
-/// the element (sequence/tuple elements).
+/// the element (sequence/tuple elements), and where its value is written.
 #[derive(Clone, Debug, Default)]
 pub struct SpanIndex {
-    positions: BTreeMap<String, Position>,
+    /// Each path's entry in `entries`.
+    positions: BTreeMap<String, usize>,
+    entries: Vec<Entry>,
     /// Where the first quoted string that runs past the end of its line
     /// (or past the end of the text) opens: scenario strings never hold a
     /// line break, so this is most likely a quote left unclosed.
@@ -38,6 +45,7 @@ impl SpanIndex {
         let mut tokens = Vec::new();
         let mut lexer = Lexer {
             rest: text,
+            consumed: 0,
             line: 1,
             column: 1,
             string_across_lines: None,
@@ -51,15 +59,20 @@ impl SpanIndex {
             entry_counts: &entry_counts,
             cursor: 0,
             positions: BTreeMap::new(),
+            entries: Vec::new(),
             // Real scenarios spend a few key bytes per input byte; only hostile nesting needs more.
             key_budget: text.len().saturating_mul(16).saturating_add(1 << 16),
         };
         if let Some(first) = tokens.first() {
-            walker.record("", first.position);
-            walker.walk_value(&mut String::new(), 0);
+            let root = walker.record("", first.position, first.start);
+            let group = walker.walk_value(&mut String::new(), 0);
+            if let Some(root) = root {
+                walker.set_value(root, 0, group);
+            }
         }
         SpanIndex {
             positions: walker.positions,
+            entries: walker.entries,
             string_across_lines,
         }
     }
@@ -73,7 +86,24 @@ impl SpanIndex {
 
     /// Exact lookup.
     pub fn get(&self, path: &str) -> Option<Position> {
-        self.positions.get(path).copied()
+        self.entry(path).map(|entry| entry.position)
+    }
+
+    /// Where the value of `path` is written; `None` when the path is not indexed or has no value
+    /// (`a: ,`, or a text cut off after the colon).
+    pub fn span(&self, path: &str) -> Option<ValueSpan> {
+        let entry = self.entry(path)?;
+        let written = entry.value.as_ref()?;
+        Some(ValueSpan {
+            entry_start: entry.entry_start,
+            value: written.value.clone(),
+            comma_end: written.comma_end,
+            group: written.group,
+        })
+    }
+
+    fn entry(&self, path: &str) -> Option<&Entry> {
+        self.entries.get(*self.positions.get(path)?)
     }
 
     /// Exact lookup, else the nearest ancestor path that is present (strip the last `.field` or
@@ -101,7 +131,8 @@ impl SpanIndex {
     pub fn path_at(&self, position: Position) -> Option<&str> {
         self.positions
             .iter()
-            .filter(|(path, start)| !path.is_empty() && **start <= position)
+            .filter_map(|(path, entry)| Some((path, self.entries.get(*entry)?.position)))
+            .filter(|(path, start)| !path.is_empty() && *start <= position)
             .max_by(|(left_path, left), (right_path, right)| {
                 left.cmp(right).then(left_path.len().cmp(&right_path.len()))
             })
@@ -117,6 +148,50 @@ impl SpanIndex {
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
     }
+}
+
+/// Where a value is written, in byte offsets of the indexed text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueSpan {
+    /// Where the entry starts: its field name or map key; for an element (and the root), the
+    /// value itself.
+    pub entry_start: usize,
+    /// The value, from its first byte to just past its last: `3000.0`, `LogNormal(...)`,
+    /// `Some((...))`, `[...]`.
+    pub value: Range<usize>,
+    /// Just past the comma written right after the value (comments and blanks between them
+    /// allowed), if there is one.
+    pub comma_end: Option<usize>,
+    /// For a bracketed value, the brackets holding its own fields or elements: those of the
+    /// group itself, or through a one-element wrapper such as `Some(...)`, those of the group
+    /// inside it. `None` for a number, a string, a word or `Fixed(1.0)`.
+    pub group: Option<GroupSpan>,
+}
+
+/// The brackets of a group whose entries are indexed under one path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupSpan {
+    /// The opening bracket's byte offset.
+    pub open: usize,
+    /// The closing bracket's byte offset; `None` when the text ends first.
+    pub close: Option<usize>,
+    /// Comma-separated entries, as the walk counts them.
+    pub entries: u32,
+}
+
+/// An indexed path: where it is written, and its value once the walk has passed it.
+#[derive(Clone, Debug)]
+struct Entry {
+    position: Position,
+    entry_start: usize,
+    value: Option<Written>,
+}
+
+#[derive(Clone, Debug)]
+struct Written {
+    value: Range<usize>,
+    comma_end: Option<usize>,
+    group: Option<GroupSpan>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,10 +217,15 @@ enum TokenKind {
 struct Token {
     kind: TokenKind,
     position: Position,
+    /// Byte offsets of the token's first byte and just past its last.
+    start: usize,
+    end: usize,
 }
 
 struct Lexer<'text> {
     rest: &'text str,
+    /// Bytes of the text before `rest`.
+    consumed: usize,
     line: u32,
     column: u32,
     string_across_lines: Option<Position>,
@@ -168,6 +248,7 @@ impl Lexer<'_> {
         let mut characters = self.rest.chars();
         let next = characters.next()?;
         self.rest = characters.as_str();
+        self.consumed += next.len_utf8();
         if next == '\n' {
             self.line = self.line.saturating_add(1);
             self.column = 1;
@@ -202,6 +283,7 @@ impl Lexer<'_> {
                 line: self.line,
                 column: self.column,
             };
+            let start = self.consumed;
             let following = self.peek(1);
             let kind = match next {
                 '(' | '[' | '{' | ')' | ']' | '}' | ',' | ':' => {
@@ -263,7 +345,12 @@ impl Lexer<'_> {
                     continue;
                 }
             };
-            tokens.push(Token { kind, position });
+            tokens.push(Token {
+                kind,
+                position,
+                start,
+                end: self.consumed,
+            });
         }
         Some(())
     }
@@ -505,8 +592,18 @@ struct Walker<'tokens> {
     tokens: &'tokens [Token],
     entry_counts: &'tokens [u32],
     cursor: usize,
-    positions: BTreeMap<String, Position>,
+    positions: BTreeMap<String, usize>,
+    entries: Vec<Entry>,
     key_budget: usize,
+}
+
+/// What comes next inside a group.
+enum NextEntry {
+    Entry,
+    /// The group closes at this token.
+    Closed(usize),
+    /// The text ends first.
+    End,
 }
 
 impl<'tokens> Walker<'tokens> {
@@ -514,23 +611,60 @@ impl<'tokens> Walker<'tokens> {
         self.tokens.get(index).map(|token| &token.kind)
     }
 
-    fn record(&mut self, path: &str, position: Position) {
+    /// Indexes `path` unless it already is (or the key budget is spent): the new entry, whose
+    /// value the caller sets once walked.
+    fn record(&mut self, path: &str, position: Position, entry_start: usize) -> Option<usize> {
         // Every attempt is charged, so deep paths repeated many times cannot make the copies
         // and comparisons of keys grow faster than the input.
-        let Some(remaining) = self.key_budget.checked_sub(path.len()) else {
-            return;
-        };
-        self.key_budget = remaining;
+        self.key_budget = self.key_budget.checked_sub(path.len())?;
         // The first occurrence wins so that a duplicated key points at the original definition.
-        if !self.positions.contains_key(path) {
-            self.positions.insert(path.to_owned(), position);
+        if self.positions.contains_key(path) {
+            return None;
         }
+        self.entries.push(Entry {
+            position,
+            entry_start,
+            value: None,
+        });
+        self.positions
+            .insert(path.to_owned(), self.entries.len() - 1);
+        Some(self.entries.len() - 1)
     }
 
-    fn walk_value(&mut self, path: &mut String, depth: usize) {
+    /// Sets an entry's value: the tokens from `value_token` to the cursor, and the comma after.
+    fn set_value(&mut self, entry: usize, value_token: usize, group: Option<GroupSpan>) {
+        let first = self.tokens.get(value_token);
+        let last = self
+            .cursor
+            .checked_sub(1)
+            .and_then(|last| self.tokens.get(last));
+        let (Some(first), Some(last), Some(entry)) = (first, last, self.entries.get_mut(entry))
+        else {
+            return;
+        };
+        if self.cursor <= value_token {
+            return;
+        }
+        let comma_end = match self.tokens.get(self.cursor) {
+            Some(Token {
+                kind: TokenKind::Comma,
+                end,
+                ..
+            }) => Some(*end),
+            _ => None,
+        };
+        entry.value = Some(Written {
+            value: first.start..last.end,
+            comma_end,
+            group,
+        });
+    }
+
+    /// Walks one value; gives back the group that holds its own entries, if it has one.
+    fn walk_value(&mut self, path: &mut String, depth: usize) -> Option<GroupSpan> {
         if depth >= MAX_DEPTH {
             self.skip_value();
-            return;
+            return None;
         }
         match self.kind_at(self.cursor) {
             Some(TokenKind::Open(_)) => self.walk_group(path, depth, false),
@@ -540,17 +674,28 @@ impl<'tokens> Walker<'tokens> {
                     self.kind_at(self.cursor),
                     Some(TokenKind::Open(Group::Paren))
                 ) {
-                    self.walk_group(path, depth, true);
+                    self.walk_group(path, depth, true)
+                } else {
+                    None
                 }
             }
-            Some(TokenKind::Literal(_)) => self.cursor += 1,
+            Some(TokenKind::Literal(_)) => {
+                self.cursor += 1;
+                None
+            }
             // Separators and closers belong to the enclosing group, which handles them.
-            _ => {}
+            _ => None,
         }
     }
 
-    /// Walks `( ... )`, `[ ... ]` or `{ ... }` starting at its opening token.
-    fn walk_group(&mut self, path: &mut String, depth: usize, after_variant_name: bool) {
+    /// Walks `( ... )`, `[ ... ]` or `{ ... }` starting at its opening token; gives back its
+    /// brackets, or for a transparent wrapper those of the group inside it.
+    fn walk_group(
+        &mut self,
+        path: &mut String,
+        depth: usize,
+        after_variant_name: bool,
+    ) -> Option<GroupSpan> {
         let open_token = self.cursor;
         let is_map = matches!(
             self.kind_at(open_token),
@@ -561,19 +706,28 @@ impl<'tokens> Walker<'tokens> {
             && !self.is_key_start(open_token + 1, false);
         self.cursor += 1;
         let mut element_index = 0usize;
-        while self.at_entry_start() {
+        let mut inner_group = None;
+        let close_token = loop {
+            match self.next_entry() {
+                NextEntry::Entry => {}
+                NextEntry::Closed(token) => break Some(token),
+                NextEntry::End => break None,
+            }
             let parent_length = path.len();
             let token = self.tokens.get(self.cursor);
+            let mut entry = None;
             if let (
                 Some(Token {
                     kind: TokenKind::Ident(key) | TokenKind::Literal(key),
                     position,
+                    start,
+                    ..
                 }),
                 true,
             ) = (token, self.is_key_start(self.cursor, is_map))
             {
                 push_field(path, key);
-                self.record(path, *position);
+                entry = self.record(path, *position, *start);
                 self.cursor += 2;
             } else if is_map {
                 // Composite or keyless map entries cannot be named by a path, so they are stepped over.
@@ -582,13 +736,30 @@ impl<'tokens> Walker<'tokens> {
             } else if !transparent {
                 let _ = write!(path, "[{element_index}]");
                 if let Some(token) = token {
-                    self.record(path, token.position);
+                    entry = self.record(path, token.position, token.start);
                 }
                 element_index += 1;
             }
-            self.walk_value(path, depth + 1);
+            let value_token = self.cursor;
+            let group = self.walk_value(path, depth + 1);
+            if let Some(entry) = entry {
+                self.set_value(entry, value_token, group);
+            }
+            if transparent {
+                inner_group = group;
+            }
             path.truncate(parent_length);
+        };
+        if transparent {
+            return inner_group;
         }
+        Some(GroupSpan {
+            open: self.tokens.get(open_token)?.start,
+            close: close_token
+                .and_then(|token| self.tokens.get(token))
+                .map(|token| token.start),
+            entries: self.entry_counts.get(open_token).copied().unwrap_or(0),
+        })
     }
 
     /// Struct fields are `ident:`; map keys may also be strings, numbers or chars.
@@ -601,17 +772,17 @@ impl<'tokens> Walker<'tokens> {
         key_kind && matches!(self.kind_at(index + 1), Some(TokenKind::Colon))
     }
 
-    /// Steps over separators and stray colons; false once the group is closed or the input ends.
-    fn at_entry_start(&mut self) -> bool {
+    /// Steps over separators and stray colons, and over the closing bracket when the group ends.
+    fn next_entry(&mut self) -> NextEntry {
         loop {
             match self.kind_at(self.cursor) {
-                None => return false,
+                None => return NextEntry::End,
                 Some(TokenKind::Close) => {
                     self.cursor += 1;
-                    return false;
+                    return NextEntry::Closed(self.cursor - 1);
                 }
                 Some(TokenKind::Comma | TokenKind::Colon) => self.cursor += 1,
-                Some(_) => return true,
+                Some(_) => return NextEntry::Entry,
             }
         }
     }
@@ -796,6 +967,88 @@ Scenario(
     }
 
     #[test]
+    fn each_value_has_its_bytes_its_comma_and_its_brackets() {
+        // Goal: a value's span is exactly its text; a one-element wrapper's group is the group
+        // inside it; the comma after a value is found across a comment.
+        let index = SpanIndex::build(SAMPLE);
+        let value = |path: &str| index.span(path).map(|span| &SAMPLE[span.value]);
+        assert_eq!(value("rules.fee"), Some("0.5"));
+        assert_eq!(
+            value("rules"),
+            Some("Rules(claim_window_days: 30, fee: 0.5)")
+        );
+        assert_eq!(
+            value("suppliers[0].type_mix"),
+            Some("{reliable: 0.75, \"fraudulent\": 0.25}")
+        );
+        assert_eq!(
+            value("suppliers[1].name"),
+            Some("r#\"raw \"quoted\" ( text\"#")
+        );
+        assert_eq!(
+            value("supplier_types.fraudulent.fraud"),
+            Some("Some(BustOut(clean_orders: 5))")
+        );
+        assert_eq!(value("schedule[1]"), Some("7"));
+        let root = index.span("").unwrap();
+        assert_eq!(&SAMPLE[root.value.start..][..9], "Scenario(");
+        assert_eq!(root.value.end, SAMPLE.trim_end().len());
+        let offset = |needle: &str| SAMPLE.find(needle).unwrap();
+        let rules = index.span("rules").unwrap();
+        assert_eq!(rules.entry_start, offset("rules:"));
+        assert_eq!(rules.comma_end, Some(offset("0.5),") + 5));
+        assert_eq!(
+            rules.group,
+            Some(GroupSpan {
+                open: offset("(claim_window_days"),
+                close: Some(offset("),\n    suppliers")),
+                entries: 2,
+            })
+        );
+        let fee = index.span("rules.fee").unwrap();
+        assert_eq!((fee.comma_end, fee.group), (None, None));
+        let fraud = index.span("supplier_types.fraudulent.fraud").unwrap();
+        assert_eq!(
+            fraud.group.map(|group| group.open),
+            Some(offset("(clean_orders"))
+        );
+        // `Fixed(1.0)` holds no fields of its own; `[Card, Wire]` holds elements.
+        let fixed = SpanIndex::build("(a: Fixed(1.0), b: [Card, Wire])");
+        assert_eq!(fixed.span("a").unwrap().group, None);
+        assert_eq!(
+            fixed.span("b").unwrap().group.map(|group| group.entries),
+            Some(2)
+        );
+        let commented = "(a: 1 /* c, */ , b: 2)";
+        assert_eq!(
+            SpanIndex::build(commented).span("a").unwrap().comma_end,
+            Some(commented.find(" ,").unwrap() + 2)
+        );
+    }
+
+    /// Every span of every indexed path is a slice of the text: in bounds, on char boundaries.
+    fn assert_spans_slice(index: &SpanIndex, text: &str) {
+        for path in index.positions.keys() {
+            let Some(span) = index.span(path) else {
+                continue;
+            };
+            assert!(text.get(span.value.clone()).is_some(), "{path}: {span:?}");
+            assert!(text.get(span.entry_start..).is_some(), "{path}: {span:?}");
+            if let Some(comma_end) = span.comma_end {
+                assert!(text.get(span.value.end..comma_end).is_some());
+            }
+            if let Some(group) = span.group {
+                assert!(text.get(group.open..).is_some());
+                assert!(
+                    group
+                        .close
+                        .is_none_or(|close| text.get(group.open..close).is_some())
+                );
+            }
+        }
+    }
+
+    #[test]
     fn locate_falls_back_to_the_nearest_present_ancestor() {
         // Goal: unknown paths resolve to the closest indexed ancestor, ending at the root.
         let index = SpanIndex::build(SAMPLE);
@@ -851,13 +1104,17 @@ Scenario(
         assert!((1_000..200_000).contains(&SpanIndex::build(&deep_and_wide).len()));
         let junk = "|)]}|:::,,,|Some(|r#|r##\"|b'|'\\|\"\\u{|#![enable(|{(: ]|-|1e+|\u{0}\u{FFFD}";
         for text in junk.split('|') {
-            let _ = SpanIndex::build(text).locate("a.b[0]");
+            let index = SpanIndex::build(text);
+            let _ = index.locate("a.b[0]");
+            assert_spans_slice(&index, text);
         }
         // Every prefix of a valid file stands in for a file cut off at any point.
         let characters: Vec<char> = SAMPLE.chars().collect();
         for length in 0..=characters.len() {
             let prefix: String = characters[..length].iter().collect();
-            let _ = SpanIndex::build(&prefix).locate("suppliers[1].capacity[0]");
+            let index = SpanIndex::build(&prefix);
+            let _ = index.locate("suppliers[1].capacity[0]");
+            assert_spans_slice(&index, &prefix);
         }
     }
 
@@ -880,8 +1137,10 @@ Scenario(
                     _ => syntax[(next() % syntax.len() as u64) as usize],
                 })
                 .collect();
-            let index = SpanIndex::build(&String::from_utf8_lossy(&bytes));
+            let text = String::from_utf8_lossy(&bytes);
+            let index = SpanIndex::build(&text);
             let _ = (index.locate("a[0].b"), index.len());
+            assert_spans_slice(&index, &text);
         }
     }
 }
