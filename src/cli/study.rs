@@ -229,7 +229,7 @@ fn calibrated_scenario(
         study_file.display(),
         analysed.digest
     );
-    let patched = patch_text_pending(&base_text, &values)
+    let patched = escrowsim::scenario::factors::patch_text(&base_text, &values)
         .map_err(|error| Failure::Internal(format!("writing the calibrated scenario: {error}")))?;
     // The posterior-predictive check: fresh seeds, after the design's.
     let first = plan.sweep.replications;
@@ -248,11 +248,4 @@ fn calibrated_scenario(
     let summary = ReplicationSummary::new(&replications);
     escrowsim::analysis::study::add_predictive_check(calibration, &summary, check);
     Ok(format!("{header}{patched}"))
-}
-
-fn patch_text_pending(
-    text: &str,
-    _values: &[(escrowsim::scenario::factors::FactorPath, String)],
-) -> Result<String, String> {
-    Ok(text.to_string())
 }

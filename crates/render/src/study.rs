@@ -74,7 +74,7 @@ fn table(text: &mut String, indent: &str, rows: &[Vec<String>]) {
     }
 }
 
-fn describe_range(range: &FactorRange) -> String {
+pub(crate) fn describe_range(range: &FactorRange) -> String {
     match range {
         FactorRange::Continuous { low, high } => format!("{low} to {high}"),
         FactorRange::Discrete { values } => format!("one of {}", values.join(", ")),

@@ -105,12 +105,7 @@ fn sentence(text: &str) -> String {
 }
 
 /// A factor's range as the text report's factor table writes it.
-fn describe_range(range: &FactorRange) -> String {
-    match range {
-        FactorRange::Continuous { low, high } => format!("{low} to {high}"),
-        FactorRange::Discrete { values } => format!("one of {}", values.join(", ")),
-    }
-}
+use crate::study::describe_range;
 
 /// One section for the study's design, explained once, then each metric:
 /// its chart, or the note saying why it has none.
