@@ -217,7 +217,10 @@ fn calibrated_scenario(
         let path = escrowsim::scenario::factors::FactorPath::parse(&fit.path)
             .map_err(|error| Failure::Internal(error.to_string()))?;
         let applied = path
-            .apply_number(&mut scenario, fit.posterior.median)
+            .apply_number(
+                &mut scenario,
+                escrowsim::analysis::study::calibrated_value(fit.posterior.median),
+            )
             .map_err(|error| Failure::BadInput(format!("{}: {error}", fit.path)))?;
         fit.calibrated = Some(applied.clone());
         values.push((path, applied));

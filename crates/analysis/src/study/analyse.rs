@@ -55,8 +55,8 @@ pub struct FactorFit {
     pub prior_high: f64,
     #[serde(flatten)]
     pub posterior: PosteriorSummary,
-    /// The value the calibrated scenario takes (the posterior median), as
-    /// the scenario writes it.
+    /// The value the calibrated scenario takes (the posterior median to four
+    /// significant digits, [`calibrated_value`]), as the scenario writes it.
     pub calibrated: Option<String>,
 }
 
@@ -78,6 +78,15 @@ pub struct PredictiveCheck {
     pub consistent: Option<bool>,
 }
 
+/// One accepted parameter set: the design point, its distance to the
+/// targets, and its factor values (in the study's factor order).
+#[derive(Clone, Debug, Serialize)]
+pub struct AcceptedPoint {
+    pub point: usize,
+    pub distance: f64,
+    pub values: Vec<f64>,
+}
+
 /// A calibration's result.
 #[derive(Clone, Debug, Serialize)]
 pub struct CalibrationResult {
@@ -88,11 +97,22 @@ pub struct CalibrationResult {
     pub threshold: f64,
     pub factors: Vec<FactorFit>,
     pub targets: Vec<TargetFit>,
-    /// Accepted points: (point index, distance), closest first.
-    pub accepted_points: Vec<(usize, f64)>,
+    /// The accepted parameter sets, closest first.
+    pub accepted_points: Vec<AcceptedPoint>,
     /// Runs of the calibrated scenario in the check.
     pub check_replications: u32,
     pub check: Vec<PredictiveCheck>,
+}
+
+/// The value a calibrated scenario takes for a factor: its posterior
+/// median to four significant digits (decimal rounding of the shortest
+/// text, the same on every machine). More digits would claim a precision
+/// the posterior's spread does not have.
+pub fn calibrated_value(median: f64) -> f64 {
+    if median == 0.0 || !median.is_finite() {
+        return median;
+    }
+    format!("{median:.3e}").parse().unwrap_or(median)
 }
 
 /// Adds the posterior-predictive check from `check_replications` runs of
@@ -479,7 +499,11 @@ fn calibrate(
         accepted_points: posterior
             .accepted
             .iter()
-            .map(|&index| (used[index], posterior.distances[index]))
+            .map(|&index| AcceptedPoint {
+                point: used[index],
+                distance: posterior.distances[index],
+                values: parameters[index].clone(),
+            })
             .collect(),
         check_replications: 0,
         check: Vec::new(),
@@ -499,5 +523,13 @@ mod tests {
         let reversed: Vec<f64> = xs.iter().map(|x| -x).collect();
         assert_eq!(spearman(&xs, &reversed), Some(-1.0));
         assert_eq!(spearman(&xs, &[1.0; 4]), None);
+    }
+
+    #[test]
+    fn calibrated_values_keep_four_significant_digits() {
+        assert_eq!(calibrated_value(0.7913523614406586), 0.7914);
+        assert_eq!(calibrated_value(1234.5678), 1235.0);
+        assert_eq!(calibrated_value(0.00012345), 0.0001234);
+        assert_eq!(calibrated_value(0.0), 0.0);
     }
 }

@@ -22,8 +22,8 @@ pub mod analyse;
 mod file;
 
 pub use analyse::{
-    CalibrationResult, FactorFit, MetricIndices, PredictiveCheck, StudyResult, TargetFit,
-    add_predictive_check, analyse_study, spearman,
+    AcceptedPoint, CalibrationResult, FactorFit, MetricIndices, PredictiveCheck, StudyResult,
+    TargetFit, add_predictive_check, analyse_study, calibrated_value, spearman,
 };
 pub use file::{
     CHECK_REPLICATIONS_DEFAULT, Design, Factor, FactorRange, StudyKind, StudyPlan, Target,
