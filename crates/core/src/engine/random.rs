@@ -313,6 +313,13 @@ pub fn index_below<R: Rng + ?Sized>(generator: &mut R, count: u32) -> u32 {
 pub fn sample<R: Rng + ?Sized>(generator: &mut R, dist: &Dist) -> f64 {
     let first = uniform01(generator);
     let second = uniform01(generator);
+    shape(dist, first, second)
+}
+
+/// The draw from `dist` that the uniforms `first` and `second` give: what
+/// [`sample`] returns after drawing them. For a caller that draws the
+/// uniforms before it knows the distribution.
+pub fn shape(dist: &Dist, first: f64, second: f64) -> f64 {
     match *dist {
         Dist::Fixed(value) => value,
         Dist::Uniform { min, max } => min + (max - min) * first,

@@ -16,7 +16,7 @@ use crate::scenario::{Country, PaymentMethod, Scenario, SupplierSegment, Supplie
 use rand::Rng;
 
 /// Index of a supplier in [`Population::suppliers`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SupplierId(pub u32);
 
 /// Index of a buyer in [`Population::buyers`].

@@ -22,14 +22,15 @@ use super::order::{ClaimReason, Order, OrderSlab, OrderSlot, OrderState};
 use super::population::{BuyerId, Population, Supplier, SupplierId};
 use super::settlement::{self, FeeRule};
 use super::vetting::{self, CoverageLimitRules, Decision, SupplierStatus, VettingRules};
-use crate::engine::random::{NamedStream, chance, index_below, sample, uniform01};
+use crate::engine::random::{NamedStream, chance, index_below, sample, shape, uniform01};
 use crate::engine::time::{SECONDS_PER_DAY, SimDuration};
 use crate::engine::{EventQueue, OrderRandom, Phase, SimTime, Streams};
 use crate::scenario::codes::{CountrySet, PaymentMethodSet};
 use crate::scenario::limits::{INQUIRY_CANDIDATES_MAX, ORDER_VALUE_MAX};
 use crate::scenario::{Amount, DepositRelease, FeeScope, Fraud, RefundScope, Rules, Scenario};
 use hdrhistogram::Histogram;
-use inquiry::{InquiryCounts, Shopfront, StorefrontViews};
+use inquiry::StorefrontViews;
+pub use inquiry::supplier_view_bytes;
 
 /// One settlement in this many is timed, so reading the clock does not
 /// distort the throughput it measures.
@@ -299,6 +300,9 @@ pub struct Simulation<'a> {
     segment_rate_cumulative: Vec<f64>,
     inquiries_per_second: f64,
     next_order_number: u64,
+    /// Who makes the next inquiry, drawn one inquiry ahead (see
+    /// `schedule_next_inquiry`).
+    next_buyer: BuyerId,
     end: SimTime,
     totals: Cumulative,
     month_start_totals: Cumulative,
@@ -313,20 +317,10 @@ pub struct Simulation<'a> {
     events_processed: u64,
     settle_latency_ns: Histogram<u64>,
     log1p_counts: Log1pTable,
-    /// Per supplier, what an inquiry reads of it (see `inquiry.rs`).
+    /// Per supplier, what an inquiry reads of it and the current month's
+    /// inquiries (see `inquiry.rs`).
     views: StorefrontViews,
-    /// Per supplier, the current month's inquiries.
-    inquiry_counts: Vec<InquiryCounts>,
 }
-
-/// Bytes a run keeps per supplier besides its [`Supplier`] record: the
-/// dense views an inquiry reads (see `inquiry.rs`), plus
-/// [`UTILITY_BYTES`] per buyer segment.
-pub const SUPPLIER_VIEW_BYTES: usize =
-    std::mem::size_of::<Shopfront>() + std::mem::size_of::<InquiryCounts>();
-/// Bytes a run keeps per supplier and buyer segment: the utility of the
-/// supplier's storefront to a buyer of the segment.
-pub const UTILITY_BYTES: usize = std::mem::size_of::<f64>();
 
 /// `ln(1 + n)` for the small counts the storefront shows, computed once with
 /// `libm` (so bit-identical to computing it each time) instead of per inquiry.
@@ -408,7 +402,6 @@ impl<'a> Simulation<'a> {
             MonthIndex::FIRST_SIMULATED,
             &log1p_counts,
         );
-        let inquiry_counts = vec![InquiryCounts::default(); population.suppliers.len()];
         Ok(Simulation {
             scenario,
             rules_in_force: scenario.rules.clone(),
@@ -428,6 +421,7 @@ impl<'a> Simulation<'a> {
             segment_rate_cumulative,
             inquiries_per_second: rate_sum,
             next_order_number: 0,
+            next_buyer: BuyerId(0),
             end,
             totals: Cumulative::default(),
             month_start_totals: Cumulative::default(),
@@ -440,7 +434,6 @@ impl<'a> Simulation<'a> {
             events_processed: 0,
             log1p_counts,
             views,
-            inquiry_counts,
             settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3)
                 .expect("valid histogram bounds"),
         })
@@ -626,8 +619,8 @@ impl<'a> Simulation<'a> {
             "a shopfront went stale during the month"
         );
         let suppliers = self.population.suppliers.iter_mut();
-        for (supplier, counts) in suppliers.zip(&mut self.inquiry_counts) {
-            if let Some(inquiries) = counts.take() {
+        for (index, supplier) in suppliers.enumerate() {
+            if let Some(inquiries) = self.views.take_counts(index) {
                 supplier.window.add(self.month, &inquiries);
             }
         }
