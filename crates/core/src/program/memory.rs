@@ -8,7 +8,7 @@
 //! estimate counts the bytes a run touches:
 //!
 //! ```text
-//! peak = 5/4 * suppliers * size_of(Supplier)                        with the allocator's rounding
+//! peak = 5/4 * suppliers * (size_of(Supplier) + supplier_view_bytes)  with the allocator's rounding
 //!      + 5/4 * buyers * size_of(Buyer)
 //!      + orders_in_flight * (size_of(Order) + size_of(Event) + 4)   slot, pending event, free-list entry
 //!      + months * (size_of(MonthFigures) + MONTH_REPORT_BYTES)       monthly figures and their report
@@ -45,7 +45,7 @@
 use super::metrics::MonthFigures;
 use super::order::Order;
 use super::population::{Buyer, Supplier};
-use super::simulation::{SUPPLIER_VIEW_BYTES, UTILITY_BYTES};
+use super::simulation::supplier_view_bytes;
 use crate::engine::Event;
 use crate::scenario::{Dist, Fraud, Scenario, SupplierType};
 
@@ -167,8 +167,7 @@ pub fn estimate_peak_memory(scenario: &Scenario) -> MemoryEstimate {
     let bytes_per_month = size_of::<MonthFigures>() as u64 + MONTH_REPORT_BYTES;
     MemoryEstimate {
         suppliers_bytes: with_margin(suppliers.saturating_mul(
-            (size_of::<Supplier>() + SUPPLIER_VIEW_BYTES + UTILITY_BYTES * scenario.buyers.len())
-                as u64,
+            (size_of::<Supplier>() + supplier_view_bytes(scenario.buyers.len())) as u64,
         )),
         buyers_bytes: with_margin(buyers.saturating_mul(size_of::<Buyer>() as u64)),
         orders_in_flight,
@@ -313,7 +312,7 @@ mod tests {
         let estimate = estimate_peak_memory(&scenario);
         assert_eq!(
             estimate.suppliers_bytes,
-            2_200 * (size_of::<Supplier>() + SUPPLIER_VIEW_BYTES + UTILITY_BYTES) as u64 * 5 / 4
+            2_200 * (size_of::<Supplier>() + supplier_view_bytes(1)) as u64 * 5 / 4
         );
         assert_eq!(
             estimate.buyers_bytes,

@@ -20,5 +20,5 @@ pub mod vetting;
 
 pub use simulation::{
     CHECKPOINT_EVERY_EVENTS, Interrupted, NoProbe, Probe, RunOutput, SETTLEMENT_SAMPLE_EVERY,
-    SUPPLIER_VIEW_BYTES, ScreeningRow, Simulation, StorefrontSummary, UTILITY_BYTES,
+    ScreeningRow, Simulation, StorefrontSummary, supplier_view_bytes,
 };

@@ -10,13 +10,14 @@ use super::history::{MonthBucket, MonthIndex, RollingWindow, WINDOW_MONTHS};
 use super::money::Cents;
 use super::vetting::SupplierStatus;
 use crate::engine::Streams;
+use crate::engine::math;
 use crate::engine::random::{NamedStream, chance, sample, uniform01};
 use crate::scenario::limits::ORDER_VALUE_MAX;
 use crate::scenario::{Country, PaymentMethod, Scenario, SupplierSegment, SupplierType};
 use rand::Rng;
 
 /// Index of a supplier in [`Population::suppliers`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SupplierId(pub u32);
 
 /// Index of a buyer in [`Population::buyers`].
@@ -74,10 +75,12 @@ impl Supplier {
     }
 }
 
-/// A buyer. Country, ordering and claiming habits come from its segment.
+/// A buyer. Country, ordering and claiming habits come from its segment,
+/// which its id tells ([`Population::buyer_segment_start`]), so the record
+/// keeps one byte: with millions of buyers, one drawn at random at every
+/// inquiry, a small record is a small array for the cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Buyer {
-    pub segment_index: u16,
     pub payment_method: PaymentMethod,
 }
 
@@ -162,7 +165,7 @@ impl Population {
                     volunteer_draw,
                     volunteered: volunteer_draw < segment.volunteer_probability,
                     price_index,
-                    log_price_index: libm::log(price_index),
+                    log_price_index: math::log(price_index),
                     status: SupplierStatus::Outside,
                     status_history: 0,
                     vanished: false,
@@ -192,12 +195,11 @@ impl Population {
         let mut buyers = Vec::with_capacity(buyer_total);
         let mut buyer_segment_start = Vec::with_capacity(scenario.buyers.len());
         let mut buyer_draws = streams.named("population.buyers");
-        for (segment_index, segment) in scenario.buyers.iter().enumerate() {
+        for segment in &scenario.buyers {
             buyer_segment_start.push(buyers.len() as u32);
             for _ in 0..segment.count {
                 let draw = uniform01(&mut buyer_draws);
                 buyers.push(Buyer {
-                    segment_index: segment_index as u16,
                     payment_method: pick_method(&segment.payment_mix, draw),
                 });
                 if !checks.done(1) {
@@ -317,14 +319,14 @@ fn draw_prior_history(
 }
 
 /// A Poisson draw: by inversion for small means, by a rounded normal
-/// (Box-Muller with `libm`) for large ones, where the two agree closely.
+/// (Box-Muller with portable math) for large ones, where the two agree closely.
 fn poisson<R: Rng + ?Sized>(draws: &mut R, mean: f64) -> u32 {
     if mean <= 0.0 {
         return 0;
     }
     if mean < 30.0 {
         let mut count = 0;
-        let mut probability = libm::exp(-mean);
+        let mut probability = math::exp(-mean);
         let mut cumulative = probability;
         let target = uniform01(draws);
         while target > cumulative && count < 1_000 {
@@ -334,7 +336,7 @@ fn poisson<R: Rng + ?Sized>(draws: &mut R, mean: f64) -> u32 {
         }
         count
     } else {
-        let radius = libm::sqrt(-2.0 * libm::log(1.0 - uniform01(draws)));
+        let radius = libm::sqrt(-2.0 * math::log(1.0 - uniform01(draws)));
         let normal = radius * libm::cos(std::f64::consts::TAU * uniform01(draws));
         (mean + libm::sqrt(mean) * normal).round().max(0.0) as u32
     }

@@ -14,7 +14,7 @@ impl<'a> Simulation<'a> {
             // which still comes within the window: a claim is never dropped
             // for coinciding with the release.
             order.move_to(OrderState::ReleasedAwaitingClaim);
-            let claim_at = order.claim_at;
+            let claim_at = order.claim_at.time();
             self.schedule(claim_at, EventKind::Claim, slot);
         } else {
             self.totals.record_resolution(order.value);
@@ -38,7 +38,7 @@ impl<'a> Simulation<'a> {
         let supplier = self.population.supplier(order.supplier);
         let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
         let settles = !supplier.vanished && reason.is_justified();
-        let settle_draw = uniform01(self.order_random.at(order.number, Phase::Dispute));
+        let settle_draw = self.order_random.at(order.number, Phase::Dispute).uniform();
         if settles && settle_draw < behaviour.settles_in_negotiation_probability {
             self.totals.claims_settled_in_negotiation += 1;
             let refund = self.refund_amount(slot, reason);
@@ -47,7 +47,7 @@ impl<'a> Simulation<'a> {
                 settlement::refund_from_escrow(&mut self.ledger, &self.rules.fee, order, refund);
             // The supplier agreed: what escrow no longer holds it pays itself.
             self.ledger.supplier_refund(settled.shortfall);
-            order.refunded = true;
+            order.set_refunded(true);
             self.totals.record_resolution(order.value);
             self.totals.record_refund(reason, refund);
             self.complete(slot);
@@ -75,8 +75,8 @@ impl<'a> Simulation<'a> {
         let order = self.orders.get(slot);
         let reason = order.claim_reason.expect("a claim has a reason");
         let draws = self.order_random.at(order.number, Phase::Dispute);
-        let _settle_draw = uniform01(draws);
-        let correct = chance(draws, self.rules.decision_accuracy);
+        let _settle_draw = draws.uniform();
+        let correct = draws.chance(self.rules.decision_accuracy);
         let grant = reason.is_justified() == correct;
         self.totals.decisions += 1;
         if !correct {
@@ -104,7 +104,7 @@ impl<'a> Simulation<'a> {
             from_escrow,
             shortfall,
         } = settlement::refund_from_escrow(&mut self.ledger, &self.rules.fee, order, refund);
-        order.refunded = true;
+        order.set_refunded(true);
         if reason == ClaimReason::NonDelivery {
             self.totals.fraud_caught_by_escrow += from_escrow;
         }
@@ -126,7 +126,7 @@ impl<'a> Simulation<'a> {
             }
             if from_escrow.is_zero() {
                 // Granted, but nothing was paid: not a refund.
-                self.orders.get_mut(slot).refunded = false;
+                self.orders.get_mut(slot).set_refunded(false);
             } else {
                 self.totals.record_refund(reason, from_escrow);
             }
@@ -138,7 +138,10 @@ impl<'a> Simulation<'a> {
     pub(super) fn on_recovery(&mut self, slot: OrderSlot) {
         let order = self.orders.get(slot);
         let supplier = self.population.supplier(order.supplier);
-        let recovery_draw = uniform01(self.order_random.at(order.number, Phase::Recovery));
+        let recovery_draw = self
+            .order_random
+            .at(order.number, Phase::Recovery)
+            .uniform();
         let advanced = order.advanced;
         if !supplier.vanished && recovery_draw < self.rules.recovery_probability {
             self.ledger.recover(advanced);
@@ -158,7 +161,7 @@ impl<'a> Simulation<'a> {
     pub(super) fn entitlement(&self, slot: OrderSlot, reason: ClaimReason) -> Cents {
         let order = self.orders.get(slot);
         let scope = match self.rules.refund_scope {
-            RefundScope::Deposit => order.deposit,
+            RefundScope::Deposit => order.deposit(),
             RefundScope::OrderValue => order.paid(),
         };
         let share_bps = if reason.is_defect_only() {
@@ -194,20 +197,20 @@ impl<'a> Simulation<'a> {
         let completion = MonthBucket {
             orders_completed: 1,
             orders_on_time: u32::from(
-                !order.late && order.claim_reason != Some(ClaimReason::NonDelivery),
+                !order.late() && order.claim_reason != Some(ClaimReason::NonDelivery),
             ),
             orders_disputed: u32::from(order.claim_reason.is_some()),
-            orders_refunded: u32::from(order.refunded),
+            orders_refunded: u32::from(order.refunded()),
             // An order's value is at least one cent: its cents are its magnitude.
             completed_value_cents: order.value.cents().unsigned_abs(),
             ..MonthBucket::default()
         };
         supplier.window.add(self.month, &completion);
-        if order.covered {
+        if order.covered() {
             supplier.coverage_open -= order.coverage;
             self.totals.covered_orders_completed += 1;
         }
-        self.exposure -= order.released_early;
+        self.exposure -= order.released_early();
         self.totals.orders_completed += 1;
         self.orders.remove(slot);
     }
@@ -252,10 +255,10 @@ mod tests {
             ..OrderSlab::blank()
         });
         let order = simulation.orders.sign(slot);
-        order.deposit = units(300);
-        order.covered = true;
+        order.deposit_share_bps = 3_000;
+        order.set_covered(true);
         order.coverage = order.value;
-        order.balance_paid = true;
+        order.set_balance_paid(true);
         order.claim_reason = Some(reason);
         simulation.ledger.hold(&mut order.hold, units(1_000));
         if deposit_released {

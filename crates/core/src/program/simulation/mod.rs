@@ -22,14 +22,16 @@ use super::order::{ClaimReason, Order, OrderSlab, OrderSlot, OrderState};
 use super::population::{BuyerId, Population, Supplier, SupplierId};
 use super::settlement::{self, FeeRule};
 use super::vetting::{self, CoverageLimitRules, Decision, SupplierStatus, VettingRules};
-use crate::engine::random::{NamedStream, chance, index_below, sample, uniform01};
-use crate::engine::time::{SECONDS_PER_DAY, SimDuration};
+use crate::engine::math;
+use crate::engine::random::{NamedStream, index_below, index_of_word, shape, uniform01};
+use crate::engine::time::{CompactTime, SECONDS_PER_DAY, SimDuration};
 use crate::engine::{EventQueue, OrderRandom, Phase, SimTime, Streams};
 use crate::scenario::codes::{CountrySet, PaymentMethodSet};
 use crate::scenario::limits::{INQUIRY_CANDIDATES_MAX, ORDER_VALUE_MAX};
 use crate::scenario::{Amount, DepositRelease, FeeScope, Fraud, RefundScope, Rules, Scenario};
 use hdrhistogram::Histogram;
-use inquiry::{InquiryCounts, Shopfront, StorefrontViews};
+use inquiry::StorefrontViews;
+pub use inquiry::supplier_view_bytes;
 
 /// One settlement in this many is timed, so reading the clock does not
 /// distort the throughput it measures.
@@ -148,7 +150,7 @@ struct CompiledRules {
     covered_methods: PaymentMethodSet,
     require_volunteering: bool,
     coverage_min_order_value: Cents,
-    deposit_share_bps: u32,
+    deposit_share_bps: u16,
     deposit_release: DepositRelease,
     refund_scope: RefundScope,
     grace: SimDuration,
@@ -173,7 +175,8 @@ impl CompiledRules {
             covered_methods: PaymentMethodSet::from_methods(&rules.covered_payment_methods),
             require_volunteering: rules.require_volunteering,
             coverage_min_order_value: cents(rules.coverage_min_order_value),
-            deposit_share_bps: rules.deposit_share_bps,
+            deposit_share_bps: u16::try_from(rules.deposit_share_bps)
+                .expect("validated: a share is at most 10,000 basis points"),
             deposit_release: rules.deposit_release,
             refund_scope: rules.refund_scope,
             grace: SimDuration::from_days(rules.late_shipment_grace_days),
@@ -299,6 +302,9 @@ pub struct Simulation<'a> {
     segment_rate_cumulative: Vec<f64>,
     inquiries_per_second: f64,
     next_order_number: u64,
+    /// Who makes the next inquiry, drawn one inquiry ahead (see
+    /// `schedule_next_inquiry`).
+    next_buyer: (BuyerId, u16),
     end: SimTime,
     totals: Cumulative,
     month_start_totals: Cumulative,
@@ -313,20 +319,10 @@ pub struct Simulation<'a> {
     events_processed: u64,
     settle_latency_ns: Histogram<u64>,
     log1p_counts: Log1pTable,
-    /// Per supplier, what an inquiry reads of it (see `inquiry.rs`).
+    /// Per supplier, what an inquiry reads of it and the current month's
+    /// inquiries (see `inquiry.rs`).
     views: StorefrontViews,
-    /// Per supplier, the current month's inquiries.
-    inquiry_counts: Vec<InquiryCounts>,
 }
-
-/// Bytes a run keeps per supplier besides its [`Supplier`] record: the
-/// dense views an inquiry reads (see `inquiry.rs`), plus
-/// [`UTILITY_BYTES`] per buyer segment.
-pub const SUPPLIER_VIEW_BYTES: usize =
-    std::mem::size_of::<Shopfront>() + std::mem::size_of::<InquiryCounts>();
-/// Bytes a run keeps per supplier and buyer segment: the utility of the
-/// supplier's storefront to a buyer of the segment.
-pub const UTILITY_BYTES: usize = std::mem::size_of::<f64>();
 
 /// `ln(1 + n)` for the small counts the storefront shows, computed once with
 /// `libm` (so bit-identical to computing it each time) instead of per inquiry.
@@ -408,7 +404,6 @@ impl<'a> Simulation<'a> {
             MonthIndex::FIRST_SIMULATED,
             &log1p_counts,
         );
-        let inquiry_counts = vec![InquiryCounts::default(); population.suppliers.len()];
         Ok(Simulation {
             scenario,
             rules_in_force: scenario.rules.clone(),
@@ -428,6 +423,7 @@ impl<'a> Simulation<'a> {
             segment_rate_cumulative,
             inquiries_per_second: rate_sum,
             next_order_number: 0,
+            next_buyer: (BuyerId(0), 0),
             end,
             totals: Cumulative::default(),
             month_start_totals: Cumulative::default(),
@@ -440,7 +436,6 @@ impl<'a> Simulation<'a> {
             events_processed: 0,
             log1p_counts,
             views,
-            inquiry_counts,
             settle_latency_ns: Histogram::new_with_bounds(1, 60_000_000_000, 3)
                 .expect("valid histogram bounds"),
         })
@@ -481,8 +476,7 @@ impl<'a> Simulation<'a> {
                 EventKind::Decision => self.timed(probe, |simulation| simulation.on_decision(slot)),
                 EventKind::Recovery => self.on_recovery(slot),
                 EventKind::MonthEnd => {
-                    self.close_month(self.queue.now());
-                    self.open_month();
+                    self.close_month(self.queue.now(), true);
                 }
                 EventKind::Review => {
                     self.review_all();
@@ -500,7 +494,7 @@ impl<'a> Simulation<'a> {
     /// Closes the last month, checks the invariants of a finished run, and
     /// hands over what the report needs.
     fn finish(mut self) -> RunOutput {
-        self.close_month(self.end);
+        self.close_month(self.end, false);
         // What storefronts show at the end is what a buyer sees at the first
         // instant after the run: the month holding that instant is current.
         self.month = self.month_of_end();
@@ -541,7 +535,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Asks the memory system for the order slot of an event 16 ahead, and
-    /// for the supplier and buyer of an event 8 ahead, so that their cache
+    /// for the supplier of an event 8 ahead, so that their cache
     /// misses overlap with the work in between. With millions of orders in
     /// flight the handlers otherwise wait on memory more than they compute.
     /// A hint only: nothing here changes what happens.
@@ -559,9 +553,6 @@ impl<'a> Simulation<'a> {
                 crate::engine::prefetch::prefetch_first_line(supplier);
                 // A completion writes the current month of its history.
                 crate::engine::prefetch::prefetch_first_line(supplier.window.bucket_of(self.month));
-            }
-            if let Some(buyer) = self.population.buyers.get(order.buyer.0 as usize) {
-                crate::engine::prefetch::prefetch(buyer);
             }
         }
     }
@@ -597,7 +588,10 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn close_month(&mut self, now: SimTime) {
+    /// Closes the current month: its figures, and each supplier's inquiries
+    /// added to its history; with `open_next`, the next month is opened in
+    /// the same pass over the suppliers (see [`Simulation::open_month`]).
+    fn close_month(&mut self, now: SimTime, open_next: bool) {
         let days = self.scenario.start_date.days_until(self.month_start);
         let month_start_time = SimTime(days as u64 * SECONDS_PER_DAY);
         let ledger = self.ledger.totals();
@@ -625,30 +619,42 @@ impl<'a> Simulation<'a> {
             ),
             "a shopfront went stale during the month"
         );
-        let suppliers = self.population.suppliers.iter_mut();
-        for (supplier, counts) in suppliers.zip(&mut self.inquiry_counts) {
-            if let Some(inquiries) = counts.take() {
-                supplier.window.add(self.month, &inquiries);
-            }
-        }
-        self.month = MonthIndex(self.month.0 + 1);
+        let closed = self.month;
+        self.month = MonthIndex(closed.0 + 1);
+        self.roll_suppliers(closed, open_next.then_some(self.month));
         self.verify_ledger();
     }
 
-    /// Refreshes every shopfront to show the month just completed, as the
-    /// new month opens. Each history is moved forward to the new month
-    /// first, so its twelve-month total is a copy, not a sum of twelve
-    /// months. The run's last month is closed but not opened: what the
-    /// storefronts show at the end is read from the histories, whose ring
-    /// must then still hold the twelve months before the end.
-    fn open_month(&mut self) {
-        let month = self.month;
-        let suppliers = self.population.suppliers.iter_mut();
-        for (index, supplier) in suppliers.enumerate() {
-            supplier.window.advance_to(month);
-            let segments = &self.scenario.buyers;
-            self.views
-                .refresh(index, supplier, segments, month, &self.log1p_counts);
+    /// One pass over the suppliers as month `closed` ends: its inquiries
+    /// join each history, and, when month `opened` begins, each history is
+    /// moved forward to it and each shopfront refreshed to show the month
+    /// just completed (so a twelve-month total is a copy, not a sum of
+    /// twelve months). The run's last month is closed but not opened: what
+    /// the storefronts show at the end is read from the histories, whose
+    /// ring must then still hold the twelve months before the end.
+    ///
+    /// The pass asks for the lines of a supplier a few ahead of the one it
+    /// works on (see [`Simulation::review_all`]).
+    fn roll_suppliers(&mut self, closed: MonthIndex, opened: Option<MonthIndex>) {
+        const AHEAD: usize = 8;
+        let segments = &self.scenario.buyers;
+        let suppliers = &mut self.population.suppliers;
+        for index in 0..suppliers.len() {
+            if let Some(coming) = suppliers.get(index + AHEAD) {
+                crate::engine::prefetch::prefetch_first_line(coming);
+                coming
+                    .window
+                    .prefetch(closed, if opened.is_some() { 2 } else { 1 });
+            }
+            let supplier = &mut suppliers[index];
+            if let Some(inquiries) = self.views.take_counts(index) {
+                supplier.window.add(closed, &inquiries);
+            }
+            if let Some(month) = opened {
+                supplier.window.advance_to(month);
+                self.views
+                    .refresh(index, supplier, segments, month, &self.log1p_counts);
+            }
         }
     }
 
@@ -666,7 +672,7 @@ impl<'a> Simulation<'a> {
     /// orders still in flight: limits are drawn and given back in step.
     fn verify_coverage(&self) {
         let mut open = vec![Cents::ZERO; self.population.suppliers.len()];
-        for order in self.orders.live().filter(|order| order.covered) {
+        for order in self.orders.live().filter(|order| order.covered()) {
             open[order.supplier.0 as usize] += order.coverage;
         }
         for (index, supplier) in self.population.suppliers.iter().enumerate() {
