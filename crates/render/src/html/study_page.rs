@@ -1368,7 +1368,11 @@ mod tests {
                     fit,
                 },
             ],
-            accepted_points: vec![(3, 0.5)],
+            accepted_points: vec![escrowsim_analysis::study::AcceptedPoint {
+                point: 3,
+                distance: 0.5,
+                values: vec![0.5],
+            }],
             check_replications: 10,
             check: vec![
                 check("refunds.rate", Some(true)),

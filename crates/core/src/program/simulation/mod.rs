@@ -67,6 +67,10 @@ pub trait Probe {
     fn checkpoint(&mut self, _simulated: SimTime, _horizon: SimTime) -> bool {
         true
     }
+
+    /// Called just before each [`Probe::checkpoint`] of the event loop with
+    /// the orders placed so far, for a progress line; the default ignores it.
+    fn orders_placed(&mut self, _orders_placed: u64) {}
 }
 
 /// A probe that times nothing and never stops a run: for tests, for
@@ -453,12 +457,13 @@ impl<'a> Simulation<'a> {
         while let Some(event) = self.queue.pop_before(self.end) {
             self.prefetch_coming_orders();
             self.events_processed += 1;
-            if self.events_processed % CHECKPOINT_EVERY_EVENTS == 0
-                && !probe.checkpoint(event.time, self.end)
-            {
-                return Err(Interrupted {
-                    at: Some(event.time),
-                });
+            if self.events_processed % CHECKPOINT_EVERY_EVENTS == 0 {
+                probe.orders_placed(self.totals.orders_placed);
+                if !probe.checkpoint(event.time, self.end) {
+                    return Err(Interrupted {
+                        at: Some(event.time),
+                    });
+                }
             }
             let slot = OrderSlot(event.target);
             match EventKind::from_u8(event.kind) {
