@@ -346,9 +346,16 @@ fn a_scenario_beyond_max_memory_is_refused_with_the_estimate() {
 fn every_command_that_runs_a_scenario_refuses_one_beyond_max_memory() {
     // Regression: compare, sweep and bench scenario never checked memory,
     // and replications on J threads were checked as one run though J runs
-    // hold memory at once. quick.ron's estimate is 9.1 MiB a run.
+    // hold memory at once. Each names quick.ron's estimate of one run, the
+    // figure `validate` gives.
     let quick = scenario_path("quick.ron");
     let quick = quick.to_str().unwrap();
+    let validated = crate::common::succeeded(&escrowsim(&["validate", quick]));
+    let one_run = validated
+        .trim_end()
+        .rsplit_once("estimated peak memory ")
+        .map(|(_, size)| size.to_string())
+        .expect("validate gives the estimate");
     let sweep = crate::common::repository_root().join("sweeps/claim-window-by-release.ron");
     let sweep_out = temporary_file("memory-commands", "placeholder", b"").with_file_name("sweep");
     let refused_lines: [&[&str]; 3] = [
@@ -379,7 +386,7 @@ fn every_command_that_runs_a_scenario_refuses_one_beyond_max_memory() {
     for (line, name) in refused_lines.into_iter().zip(names) {
         let output = escrowsim(line);
         assert_bad_input(&output, line[0], name, "needs an estimated");
-        assert!(stderr(&output).contains("9.1 MiB"), "{}", stderr(&output));
+        assert!(stderr(&output).contains(&one_run), "{}", stderr(&output));
     }
     assert!(!sweep_out.exists(), "nothing is created before the check");
     // Four replications at once need four runs' memory; two fit in 20 MiB.
@@ -393,7 +400,12 @@ fn every_command_that_runs_a_scenario_refuses_one_beyond_max_memory() {
         "--max-memory",
         "20M",
     ]);
-    assert_bad_input(&four, "4 jobs", "quick.ron", "(4 runs at once of 9.1 MiB");
+    assert_bad_input(
+        &four,
+        "4 jobs",
+        "quick.ron",
+        &format!("(4 runs at once of {one_run}"),
+    );
     let two = escrowsim(&[
         "run",
         quick,
