@@ -346,7 +346,7 @@ fn a_scenario_beyond_max_memory_is_refused_with_the_estimate() {
 fn every_command_that_runs_a_scenario_refuses_one_beyond_max_memory() {
     // Regression: compare, sweep and bench scenario never checked memory,
     // and replications on J threads were checked as one run though J runs
-    // hold memory at once. quick.ron's estimate is 9.1 MiB a run.
+    // hold memory at once. quick.ron's estimate is 8.7 MiB a run.
     let quick = scenario_path("quick.ron");
     let quick = quick.to_str().unwrap();
     let sweep = crate::common::repository_root().join("sweeps/claim-window-by-release.ron");
@@ -379,7 +379,7 @@ fn every_command_that_runs_a_scenario_refuses_one_beyond_max_memory() {
     for (line, name) in refused_lines.into_iter().zip(names) {
         let output = escrowsim(line);
         assert_bad_input(&output, line[0], name, "needs an estimated");
-        assert!(stderr(&output).contains("9.1 MiB"), "{}", stderr(&output));
+        assert!(stderr(&output).contains("8.7 MiB"), "{}", stderr(&output));
     }
     assert!(!sweep_out.exists(), "nothing is created before the check");
     // Four replications at once need four runs' memory; two fit in 20 MiB.
@@ -393,7 +393,7 @@ fn every_command_that_runs_a_scenario_refuses_one_beyond_max_memory() {
         "--max-memory",
         "20M",
     ]);
-    assert_bad_input(&four, "4 jobs", "quick.ron", "(4 runs at once of 9.1 MiB");
+    assert_bad_input(&four, "4 jobs", "quick.ron", "(4 runs at once of 8.7 MiB");
     let two = escrowsim(&[
         "run",
         quick,

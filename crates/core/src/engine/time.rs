@@ -45,6 +45,33 @@ impl fmt::Display for SimTime {
     }
 }
 
+/// A [`SimTime`] in four bytes, for what is kept by the million (an
+/// order's deadlines). Every run ends before `u32::MAX` seconds (136 years;
+/// the longest horizon a scenario may have is `HORIZON_DAYS_MAX`, checked
+/// below), so a later time is past the end of every run and is kept as
+/// `u32::MAX`: an event at either time never happens, and no comparison
+/// with a time inside the run changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CompactTime(u32);
+
+const _: () = assert!(
+    crate::scenario::limits::HORIZON_DAYS_MAX as u64 * SECONDS_PER_DAY < u32::MAX as u64,
+    "a CompactTime must hold every time inside a run"
+);
+
+impl CompactTime {
+    pub const ZERO: CompactTime = CompactTime(0);
+
+    /// `time`, or `u32::MAX` seconds if it is later (past every run's end).
+    pub fn saturating_from(time: SimTime) -> CompactTime {
+        CompactTime(u32::try_from(time.0).unwrap_or(u32::MAX))
+    }
+
+    pub fn time(self) -> SimTime {
+        SimTime(u64::from(self.0))
+    }
+}
+
 /// A span of simulated seconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimDuration(pub u64);
@@ -67,5 +94,22 @@ impl SimDuration {
 
     pub fn seconds(self) -> u64 {
         self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compact_time_keeps_every_time_of_a_run_and_saturates_past_them() {
+        let last_second_of_longest_run =
+            SimTime::from_days(crate::scenario::limits::HORIZON_DAYS_MAX);
+        for time in [SimTime::ZERO, SimTime(1), last_second_of_longest_run] {
+            assert_eq!(CompactTime::saturating_from(time).time(), time);
+        }
+        let beyond = CompactTime::saturating_from(SimTime(u64::from(u32::MAX) + 5)).time();
+        assert_eq!(beyond, SimTime(u64::from(u32::MAX)));
+        assert!(beyond > last_second_of_longest_run);
     }
 }

@@ -9,8 +9,8 @@
 
 use super::ledger::EscrowHold;
 use super::money::Cents;
-use super::population::{BuyerId, SupplierId};
-use crate::engine::SimTime;
+use super::population::SupplierId;
+use crate::engine::time::CompactTime;
 use crate::scenario::PaymentMethod;
 
 /// Where an order is in its life. `Free` marks a recycled slot.
@@ -138,66 +138,152 @@ impl ClaimReason {
     }
 }
 
-/// One order in flight. Its five amounts are [`Cents`], eight bytes each:
-/// with millions of orders in flight the slab is most of a run's memory and
-/// its cache misses most of a run's time, so the slot is kept small (see the
-/// test of its size).
+/// One order in flight, in one 64-byte cache line.
+///
+/// With hundreds of thousands of orders in flight, an event's first wait
+/// is for its order's slot, so the slot is kept to one line (see the test
+/// of its size): three amounts in [`Cents`] and the hold; the deposit as
+/// the share of the value it is (the rate is kept, not the amount); times
+/// as [`CompactTime`]; the buyer's segment rather than the buyer, which is
+/// all an order needs of it; and what happens along the way as one byte of
+/// flags.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, align(64))]
 pub struct Order {
     /// Global sequence number: keys the order's random draws.
     pub number: u64,
     pub value: Cents,
-    pub deposit: Cents,
     /// Most the program refunds on this order; zero when uncovered.
     pub coverage: Cents,
     pub hold: EscrowHold,
-    /// Deposit released to the supplier before acceptance: the platform's exposure.
-    pub released_early: Cents,
     /// Refund the platform advanced and has not yet recovered or written off.
     pub advanced: Cents,
-    pub contract_at: SimTime,
-    pub ship_by: SimTime,
+    pub ship_by: CompactTime,
     /// When a claim planned at delivery is filed.
-    pub claim_at: SimTime,
-    pub buyer: BuyerId,
+    pub claim_at: CompactTime,
     pub supplier: SupplierId,
-    pub state: OrderState,
-    pub payment_method: PaymentMethod,
-    pub covered: bool,
-    pub balance_paid: bool,
-    pub late: bool,
-    pub conforming: bool,
-    pub claim_reason: Option<ClaimReason>,
-    /// Whether the buyer got any refund (from escrow, the platform or the supplier).
-    pub refunded: bool,
+    /// The segment of the buyer who placed the order.
+    pub buyer_segment: u16,
+    /// The deposit rule at the contract: the deposit is this share of the value.
+    pub deposit_share_bps: u16,
     /// Share of the value affected by a quality defect, in basis points.
     pub defect_share_bps: u16,
+    pub state: OrderState,
+    pub payment_method: PaymentMethod,
+    pub claim_reason: Option<ClaimReason>,
+    /// What happened along the way, read and set through `Order`'s methods.
+    pub flags: OrderFlags,
 }
+
+/// An order's yes-or-no facts in one byte (see [`Order::covered`] and the
+/// methods after it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderFlags(u8);
 
 impl Order {
     const EMPTY: Order = Order {
         number: 0,
         value: Cents::ZERO,
-        deposit: Cents::ZERO,
         coverage: Cents::ZERO,
         hold: EscrowHold::EMPTY,
-        released_early: Cents::ZERO,
         advanced: Cents::ZERO,
-        contract_at: SimTime::ZERO,
-        ship_by: SimTime::ZERO,
-        claim_at: SimTime::ZERO,
-        buyer: BuyerId(0),
+        ship_by: CompactTime::ZERO,
+        claim_at: CompactTime::ZERO,
         supplier: SupplierId(0),
+        buyer_segment: 0,
+        deposit_share_bps: 0,
+        defect_share_bps: 0,
         state: OrderState::Free,
         payment_method: PaymentMethod::TT,
-        covered: false,
-        balance_paid: false,
-        late: false,
-        conforming: true,
         claim_reason: None,
-        refunded: false,
-        defect_share_bps: 0,
+        flags: OrderFlags(Order::CONFORMING),
     };
+
+    /// The program covers the order.
+    const COVERED: u8 = 1;
+    /// The buyer has paid the balance (at shipment).
+    const BALANCE_PAID: u8 = 1 << 1;
+    /// Shipped after the ship-by date and its grace.
+    const LATE: u8 = 1 << 2;
+    /// The goods conform to the contract.
+    const CONFORMING: u8 = 1 << 3;
+    /// The buyer got a refund (from escrow, the platform or the supplier).
+    const REFUNDED: u8 = 1 << 4;
+    /// The deposit was released to the supplier before acceptance.
+    const DEPOSIT_RELEASED_EARLY: u8 = 1 << 5;
+
+    fn flag(&self, flag: u8) -> bool {
+        self.flags.0 & flag != 0
+    }
+
+    fn set_flag(&mut self, flag: u8, value: bool) {
+        if value {
+            self.flags.0 |= flag;
+        } else {
+            self.flags.0 &= !flag;
+        }
+    }
+
+    pub fn covered(&self) -> bool {
+        self.flag(Order::COVERED)
+    }
+
+    pub fn set_covered(&mut self, covered: bool) {
+        self.set_flag(Order::COVERED, covered);
+    }
+
+    pub fn balance_paid(&self) -> bool {
+        self.flag(Order::BALANCE_PAID)
+    }
+
+    pub fn set_balance_paid(&mut self, paid: bool) {
+        self.set_flag(Order::BALANCE_PAID, paid);
+    }
+
+    pub fn late(&self) -> bool {
+        self.flag(Order::LATE)
+    }
+
+    pub fn set_late(&mut self, late: bool) {
+        self.set_flag(Order::LATE, late);
+    }
+
+    pub fn conforming(&self) -> bool {
+        self.flag(Order::CONFORMING)
+    }
+
+    pub fn set_conforming(&mut self, conforming: bool) {
+        self.set_flag(Order::CONFORMING, conforming);
+    }
+
+    /// Whether the buyer got any refund (from escrow, the platform or the supplier).
+    pub fn refunded(&self) -> bool {
+        self.flag(Order::REFUNDED)
+    }
+
+    pub fn set_refunded(&mut self, refunded: bool) {
+        self.set_flag(Order::REFUNDED, refunded);
+    }
+
+    /// The deposit: the value's share at the contract's deposit rule.
+    #[inline]
+    pub fn deposit(&self) -> Cents {
+        self.value.share(u32::from(self.deposit_share_bps))
+    }
+
+    /// Deposit released to the supplier before acceptance: the platform's exposure.
+    pub fn released_early(&self) -> Cents {
+        if self.flag(Order::DEPOSIT_RELEASED_EARLY) {
+            self.deposit()
+        } else {
+            Cents::ZERO
+        }
+    }
+
+    /// Marks the deposit as released to the supplier before acceptance.
+    pub fn set_deposit_released_early(&mut self) {
+        self.set_flag(Order::DEPOSIT_RELEASED_EARLY, true);
+    }
 
     /// Moves the order along its state machine; an illegal move is a bug in the model.
     #[track_caller]
@@ -214,10 +300,10 @@ impl Order {
 
     /// What the buyer has paid so far.
     pub fn paid(&self) -> Cents {
-        if self.balance_paid {
+        if self.balance_paid() {
             self.value
         } else {
-            self.deposit
+            self.deposit()
         }
     }
 }
@@ -417,16 +503,39 @@ mod tests {
     }
 
     #[test]
-    fn an_order_fits_in_104_bytes() {
-        // Five amounts of 8 bytes (they were 16-byte decimals: 144 bytes in
-        // all), the 8-byte hold and number, three 8-byte times, two 4-byte
-        // ids, then the one-byte fields: 8 * 10 + 4 * 2 + 9 = 97, padded to
-        // the 8-byte alignment of the amounts.
-        assert!(
-            std::mem::size_of::<Order>() <= 104,
-            "{} bytes",
-            std::mem::size_of::<Order>()
-        );
+    fn an_order_is_one_cache_line() {
+        // The number, three amounts and the hold, 8 bytes each; two times
+        // and the supplier, 4 bytes each; three 2-byte fields (the buyer's
+        // segment, the deposit rate, the defect share); state, payment
+        // method, claim reason and flags, a byte each: 40 + 12 + 6 + 4 = 62,
+        // aligned to a line so that a slot never straddles two.
+        assert_eq!(std::mem::size_of::<Order>(), 64);
+        assert_eq!(std::mem::align_of::<Order>(), 64);
+    }
+
+    #[test]
+    fn the_deposit_is_the_value_share_and_flags_are_independent() {
+        let mut order = Order {
+            value: Cents::from_cents(100_001),
+            deposit_share_bps: 3_000,
+            ..OrderSlab::blank()
+        };
+        // 1,000.01 * 30% = 300.003 -> 300.00.
+        assert_eq!(order.deposit(), Cents::from_cents(30_000));
+        assert_eq!(order.paid(), order.deposit());
+        assert_eq!(order.released_early(), Cents::ZERO);
+        assert!(order.conforming() && !order.covered());
+        order.set_covered(true);
+        order.set_late(true);
+        order.set_conforming(false);
+        order.set_deposit_released_early();
+        order.set_balance_paid(true);
+        assert!(order.covered() && order.late() && !order.conforming());
+        assert!(!order.refunded());
+        assert_eq!(order.released_early(), order.deposit());
+        assert_eq!(order.paid(), order.value);
+        order.set_late(false);
+        assert!(order.covered() && !order.late() && order.balance_paid());
     }
 
     #[test]

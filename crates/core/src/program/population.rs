@@ -74,10 +74,12 @@ impl Supplier {
     }
 }
 
-/// A buyer. Country, ordering and claiming habits come from its segment.
+/// A buyer. Country, ordering and claiming habits come from its segment,
+/// which its id tells ([`Population::buyer_segment_start`]), so the record
+/// keeps one byte: with millions of buyers, one drawn at random at every
+/// inquiry, a small record is a small array for the cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Buyer {
-    pub segment_index: u16,
     pub payment_method: PaymentMethod,
 }
 
@@ -192,12 +194,11 @@ impl Population {
         let mut buyers = Vec::with_capacity(buyer_total);
         let mut buyer_segment_start = Vec::with_capacity(scenario.buyers.len());
         let mut buyer_draws = streams.named("population.buyers");
-        for (segment_index, segment) in scenario.buyers.iter().enumerate() {
+        for segment in &scenario.buyers {
             buyer_segment_start.push(buyers.len() as u32);
             for _ in 0..segment.count {
                 let draw = uniform01(&mut buyer_draws);
                 buyers.push(Buyer {
-                    segment_index: segment_index as u16,
                     payment_method: pick_method(&segment.payment_mix, draw),
                 });
                 if !checks.done(1) {

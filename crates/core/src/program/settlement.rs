@@ -47,14 +47,20 @@ pub fn release_all(ledger: &mut Ledger, fee: &FeeRule, order: &mut Order) {
     }
 }
 
-/// Releases the deposit (what of it escrow holds) to the supplier before
-/// acceptance, less the fee; returns the amount released, which the
-/// platform is now exposed to.
+/// Releases the deposit to the supplier before acceptance, less the fee;
+/// returns the amount released, which the platform is now exposed to.
+/// Escrow holds at least the deposit then (the release follows the payment
+/// of the deposit or of the balance), which the ledger checks.
 #[inline]
 pub fn release_deposit_early(ledger: &mut Ledger, fee: &FeeRule, order: &mut Order) -> Cents {
-    let amount = order.deposit.min(order.hold.pending());
+    assert!(
+        order.released_early().is_zero(),
+        "order {}: the deposit is released early once",
+        order.number
+    );
+    let amount = order.deposit();
     ledger.post(&mut order.hold, amount, fee.fee(amount, order.value));
-    order.released_early += amount;
+    order.set_deposit_released_early();
     amount
 }
 
@@ -92,14 +98,15 @@ mod tests {
     use crate::program::money::amounts::{total, units};
     use crate::program::order::OrderSlab;
 
-    fn funded(value: i64, deposit: i64, ledger: &mut Ledger) -> Order {
+    /// An order of `value` with a deposit of `deposit_share_bps` of it, all paid into escrow.
+    fn funded(value: i64, deposit_share_bps: u16, ledger: &mut Ledger) -> Order {
         let mut order = Order {
             value: units(value),
-            deposit: units(deposit),
-            covered: true,
-            balance_paid: true,
+            deposit_share_bps,
             ..OrderSlab::blank()
         };
+        order.set_covered(true);
+        order.set_balance_paid(true);
         ledger.hold(&mut order.hold, units(value));
         order
     }
@@ -126,7 +133,7 @@ mod tests {
             bps: 200,
             orders_up_to: None,
         };
-        let mut order = funded(1_000, 300, &mut ledger);
+        let mut order = funded(1_000, 3_000, &mut ledger);
         assert_eq!(
             release_deposit_early(&mut ledger, &fee, &mut order),
             units(300)
@@ -153,7 +160,7 @@ mod tests {
             bps: 100,
             orders_up_to: None,
         };
-        let mut order = funded(1_000, 300, &mut ledger);
+        let mut order = funded(1_000, 3_000, &mut ledger);
         let refund = refund_from_escrow(&mut ledger, &fee, &mut order, units(400));
         assert_eq!(refund.shortfall, Cents::ZERO);
         let totals = ledger.totals();

@@ -18,7 +18,7 @@ use crate::engine::random::sample;
 use crate::scenario::Dist;
 
 /// Deposit share of the orders: the launch program's 30%.
-const DEPOSIT_SHARE_BPS: u32 = 3_000;
+const DEPOSIT_SHARE_BPS: u16 = 3_000;
 
 /// Seller fee on released value: 2% (a later period's custom-order fee).
 pub const SELLER_FEE_BPS: u32 = 200;
@@ -78,6 +78,19 @@ impl SettlementKind {
     }
 }
 
+/// A covered order of `value`, nothing paid yet.
+fn covered_order(number: u64, value: Cents) -> Order {
+    let mut order = Order {
+        number,
+        value,
+        deposit_share_bps: DEPOSIT_SHARE_BPS,
+        coverage: value,
+        ..OrderSlab::blank()
+    };
+    order.set_covered(true);
+    order
+}
+
 /// Orders in escrow and the ledger that holds them.
 pub struct SettlementLoad {
     ledger: Ledger,
@@ -95,14 +108,7 @@ impl SettlementLoad {
         let orders = (0..order_count)
             .map(|index| {
                 let value = Cents::from_drawn_units(sample(&mut draws, &value_dist).min(1e9));
-                Order {
-                    number: index as u64,
-                    value,
-                    deposit: value.share(DEPOSIT_SHARE_BPS),
-                    coverage: value,
-                    covered: true,
-                    ..OrderSlab::blank()
-                }
+                covered_order(index as u64, value)
             })
             .collect();
         SettlementLoad {
@@ -124,10 +130,13 @@ impl SettlementLoad {
     /// early first). Not part of the settlement path.
     pub fn fund(&mut self, index: usize, kind: SettlementKind) {
         let order = &mut self.orders[index];
-        self.ledger.hold(&mut order.hold, order.deposit);
-        self.ledger
-            .hold(&mut order.hold, order.value - order.deposit);
-        order.balance_paid = true;
+        assert!(order.hold.is_empty(), "order {index} is funded twice");
+        // A settled order is funded afresh, its flags cleared.
+        *order = covered_order(order.number, order.value);
+        let deposit = order.deposit();
+        self.ledger.hold(&mut order.hold, deposit);
+        self.ledger.hold(&mut order.hold, order.value - deposit);
+        order.set_balance_paid(true);
         if kind == SettlementKind::PlatformAdvance {
             settlement::release_deposit_early(&mut self.ledger, &FEE, order);
         }

@@ -14,7 +14,7 @@ impl<'a> Simulation<'a> {
             // which still comes within the window: a claim is never dropped
             // for coinciding with the release.
             order.move_to(OrderState::ReleasedAwaitingClaim);
-            let claim_at = order.claim_at;
+            let claim_at = order.claim_at.time();
             self.schedule(claim_at, EventKind::Claim, slot);
         } else {
             self.totals.record_resolution(order.value);
@@ -47,7 +47,7 @@ impl<'a> Simulation<'a> {
                 settlement::refund_from_escrow(&mut self.ledger, &self.rules.fee, order, refund);
             // The supplier agreed: what escrow no longer holds it pays itself.
             self.ledger.supplier_refund(settled.shortfall);
-            order.refunded = true;
+            order.set_refunded(true);
             self.totals.record_resolution(order.value);
             self.totals.record_refund(reason, refund);
             self.complete(slot);
@@ -104,7 +104,7 @@ impl<'a> Simulation<'a> {
             from_escrow,
             shortfall,
         } = settlement::refund_from_escrow(&mut self.ledger, &self.rules.fee, order, refund);
-        order.refunded = true;
+        order.set_refunded(true);
         if reason == ClaimReason::NonDelivery {
             self.totals.fraud_caught_by_escrow += from_escrow;
         }
@@ -126,7 +126,7 @@ impl<'a> Simulation<'a> {
             }
             if from_escrow.is_zero() {
                 // Granted, but nothing was paid: not a refund.
-                self.orders.get_mut(slot).refunded = false;
+                self.orders.get_mut(slot).set_refunded(false);
             } else {
                 self.totals.record_refund(reason, from_escrow);
             }
@@ -158,7 +158,7 @@ impl<'a> Simulation<'a> {
     pub(super) fn entitlement(&self, slot: OrderSlot, reason: ClaimReason) -> Cents {
         let order = self.orders.get(slot);
         let scope = match self.rules.refund_scope {
-            RefundScope::Deposit => order.deposit,
+            RefundScope::Deposit => order.deposit(),
             RefundScope::OrderValue => order.paid(),
         };
         let share_bps = if reason.is_defect_only() {
@@ -194,20 +194,20 @@ impl<'a> Simulation<'a> {
         let completion = MonthBucket {
             orders_completed: 1,
             orders_on_time: u32::from(
-                !order.late && order.claim_reason != Some(ClaimReason::NonDelivery),
+                !order.late() && order.claim_reason != Some(ClaimReason::NonDelivery),
             ),
             orders_disputed: u32::from(order.claim_reason.is_some()),
-            orders_refunded: u32::from(order.refunded),
+            orders_refunded: u32::from(order.refunded()),
             // An order's value is at least one cent: its cents are its magnitude.
             completed_value_cents: order.value.cents().unsigned_abs(),
             ..MonthBucket::default()
         };
         supplier.window.add(self.month, &completion);
-        if order.covered {
+        if order.covered() {
             supplier.coverage_open -= order.coverage;
             self.totals.covered_orders_completed += 1;
         }
-        self.exposure -= order.released_early;
+        self.exposure -= order.released_early();
         self.totals.orders_completed += 1;
         self.orders.remove(slot);
     }
@@ -252,10 +252,10 @@ mod tests {
             ..OrderSlab::blank()
         });
         let order = simulation.orders.sign(slot);
-        order.deposit = units(300);
-        order.covered = true;
+        order.deposit_share_bps = 3_000;
+        order.set_covered(true);
         order.coverage = order.value;
-        order.balance_paid = true;
+        order.set_balance_paid(true);
         order.claim_reason = Some(reason);
         simulation.ledger.hold(&mut order.hold, units(1_000));
         if deposit_released {

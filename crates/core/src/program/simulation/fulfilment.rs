@@ -14,9 +14,10 @@ impl<'a> Simulation<'a> {
         let order = self.orders.sign(slot);
         let supplier = &mut self.population.suppliers[order.supplier.0 as usize];
         let segment = &scenario.suppliers[supplier.segment_index as usize];
-        order.contract_at = now;
-        order.ship_by = now.plus(SimDuration::from_days(segment.promised_lead_days));
-        order.deposit = order.value.share(rules.deposit_share_bps);
+        order.ship_by = CompactTime::saturating_from(
+            now.plus(SimDuration::from_days(segment.promised_lead_days)),
+        );
+        order.deposit_share_bps = rules.deposit_share_bps;
 
         let badged = supplier.shows_badge();
         let eligible = badged
@@ -28,7 +29,7 @@ impl<'a> Simulation<'a> {
             self.totals.orders_over_coverage_limit += 1;
         }
         if eligible && !coverage_remaining.is_zero() {
-            order.covered = true;
+            order.set_covered(true);
             order.coverage = order.value.min(coverage_remaining);
             supplier.coverage_open += order.coverage;
             if order.coverage < order.value {
@@ -40,11 +41,11 @@ impl<'a> Simulation<'a> {
         }
         self.totals.orders_placed += 1;
         self.totals.gmv += order.value;
-        if order.covered {
+        if order.covered() {
             self.totals.orders_covered += 1;
             self.totals.gmv_covered += order.value;
         }
-        let deposit = order.deposit;
+        let deposit = order.deposit();
         let exposure = (&mut self.exposure, &mut self.exposure_peak);
         pay_in(
             &mut self.ledger,
@@ -72,7 +73,7 @@ impl<'a> Simulation<'a> {
         let production_days = sample(draws, &behaviour.production_days);
         let conforming = chance(draws, behaviour.conformance_probability);
         let defect_share = sample(draws, &behaviour.defect_share);
-        order.conforming = conforming;
+        order.set_conforming(conforming);
         order.defect_share_bps = if conforming {
             0
         } else {
@@ -93,9 +94,12 @@ impl<'a> Simulation<'a> {
             }
         }
         let ship_at = if late_draw < behaviour.late_probability {
-            order.ship_by.plus(SimDuration::from_days_f64(late_days))
+            order
+                .ship_by
+                .time()
+                .plus(SimDuration::from_days_f64(late_days))
         } else {
-            let promised = order.ship_by.seconds() - now.seconds();
+            let promised = order.ship_by.time().seconds() - now.seconds();
             now.plus(SimDuration(
                 SimDuration::from_days_f64(production_days)
                     .seconds()
@@ -118,6 +122,7 @@ impl<'a> Simulation<'a> {
             self.totals.not_shipped += 1;
             let noticed = order
                 .ship_by
+                .time()
                 .plus(rules.grace)
                 .plus(SimDuration::from_days(NON_DELIVERY_NOTICE_DAYS))
                 .max(now);
@@ -125,8 +130,8 @@ impl<'a> Simulation<'a> {
             return;
         }
         order.move_to(OrderState::InTransit);
-        let balance = order.value - order.deposit;
-        order.balance_paid = true;
+        let balance = order.value - order.deposit();
+        order.set_balance_paid(true);
         let exposure = (&mut self.exposure, &mut self.exposure_peak);
         pay_in(
             &mut self.ledger,
@@ -136,14 +141,14 @@ impl<'a> Simulation<'a> {
             DepositRelease::AtShipment,
             exposure,
         );
-        order.late = now > order.ship_by.plus(rules.grace);
-        if order.late {
+        order.set_late(now > order.ship_by.time().plus(rules.grace));
+        if order.late() {
             self.totals.shipped_late += 1;
         }
-        if !order.conforming {
+        if !order.conforming() {
             self.totals.nonconforming += 1;
         }
-        let segment = &scenario.buyers[self.population.buyer(order.buyer).segment_index as usize];
+        let segment = &scenario.buyers[usize::from(order.buyer_segment)];
         let transit_days = sample(
             self.order_random.at(order.number, Phase::Buyer),
             &segment.transit_days,
@@ -161,7 +166,7 @@ impl<'a> Simulation<'a> {
         let order = self.orders.get_mut(slot);
         order.claim_reason = Some(ClaimReason::NonDelivery);
         self.totals.fraud_value_taken += order.paid();
-        if order.covered {
+        if order.covered() {
             order.move_to(OrderState::Negotiating);
             self.open_claim(slot);
         } else {
@@ -178,7 +183,7 @@ impl<'a> Simulation<'a> {
         let now = self.queue.now();
         let order = self.orders.get_mut(slot);
         order.move_to(OrderState::Delivered);
-        let segment = &scenario.buyers[self.population.buyer(order.buyer).segment_index as usize];
+        let segment = &scenario.buyers[usize::from(order.buyer_segment)];
         // The transit draw came first in this phase (at shipment); every
         // sample takes exactly two 64-bit words, so skipping two uniforms
         // reaches the buyer's draws without computing transit again.
@@ -189,14 +194,15 @@ impl<'a> Simulation<'a> {
         let false_claim_draw = uniform01(draws);
         let confirm_draw = uniform01(draws);
         let voluntary_refund_draw = uniform01(draws);
-        let reason = if let Some(breach) = ClaimReason::of_breach(order.late, order.conforming) {
+        let reason = if let Some(breach) = ClaimReason::of_breach(order.late(), order.conforming())
+        {
             (breach_claim_draw < segment.claim_after_breach_probability).then_some(breach)
         } else {
             (false_claim_draw < segment.false_claim_probability).then_some(ClaimReason::FalseClaim)
         };
         let acted_at = now.plus(SimDuration::from_days_f64(inspection_days));
 
-        if !order.covered {
+        if !order.covered() {
             // No program, but the same physical life: the buyer inspects, and
             // a breach it pursues is refunded only if the supplier chooses to
             // (decided now, paid when the inspection ends).
@@ -204,7 +210,7 @@ impl<'a> Simulation<'a> {
                 order.claim_reason = Some(reason);
                 let supplier = self.population.supplier(order.supplier);
                 let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
-                order.refunded = voluntary_refund_draw < behaviour.voluntary_refund_probability;
+                order.set_refunded(voluntary_refund_draw < behaviour.voluntary_refund_probability);
             }
             self.schedule(acted_at, EventKind::Inspected, slot);
             return;
@@ -216,7 +222,7 @@ impl<'a> Simulation<'a> {
         match reason {
             Some(reason) if acted_at <= claim_deadline => {
                 order.claim_reason = Some(reason);
-                order.claim_at = acted_at;
+                order.claim_at = CompactTime::saturating_from(acted_at);
                 if acted_at < auto_release_at {
                     self.schedule(acted_at, EventKind::Claim, slot);
                 } else {
@@ -239,7 +245,7 @@ impl<'a> Simulation<'a> {
     pub(super) fn on_uncovered_inspected(&mut self, slot: OrderSlot) {
         let order = self.orders.get(slot);
         if let Some(reason) = order.claim_reason {
-            let refunded = order.refunded;
+            let refunded = order.refunded();
             let entitlement = self.entitlement(slot, reason);
             if refunded {
                 self.ledger.supplier_refund(entitlement);
@@ -263,7 +269,7 @@ fn pay_in(
     stage: DepositRelease,
     (exposure, exposure_peak): (&mut CentsTotal, &mut CentsTotal),
 ) {
-    if !order.covered {
+    if !order.covered() {
         ledger.pay_supplier_directly(amount);
         return;
     }

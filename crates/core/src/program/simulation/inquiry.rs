@@ -259,7 +259,7 @@ impl<'a> Simulation<'a> {
             (gap_seconds + 0.5).min(u64::MAX as f64 / 2.0) as u64,
         ));
         self.next_buyer = self.pick_buyer();
-        if let Some(buyer) = self.population.buyers.get(self.next_buyer.0 as usize) {
+        if let Some(buyer) = self.population.buyers.get(self.next_buyer.0.0 as usize) {
             crate::engine::prefetch::prefetch(buyer);
         }
         if time < self.end {
@@ -267,7 +267,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn pick_buyer(&mut self) -> BuyerId {
+    /// A buyer, and its segment.
+    fn pick_buyer(&mut self) -> (BuyerId, u16) {
         let rate_draw = uniform01(&mut self.arrivals) * self.inquiries_per_second;
         let segment_index = self
             .segment_rate_cumulative
@@ -276,7 +277,9 @@ impl<'a> Simulation<'a> {
             .unwrap_or(self.segment_rate_cumulative.len() - 1);
         let count = self.scenario.buyers[segment_index].count;
         let offset = index_below(&mut self.arrivals, count);
-        BuyerId(self.population.buyer_segment_start[segment_index] + offset)
+        let buyer = BuyerId(self.population.buyer_segment_start[segment_index] + offset);
+        // Validation bounds the segments by `SEGMENTS_MAX`.
+        (buyer, segment_index as u16)
     }
 
     /// A buyer asks a few suppliers, those who answer quote, and the buyer
@@ -284,13 +287,13 @@ impl<'a> Simulation<'a> {
     pub(super) fn on_inquiry(&mut self) {
         let scenario: &'a Scenario = self.scenario;
         let now = self.queue.now();
-        let buyer_id = self.next_buyer;
+        let (buyer_id, buyer_segment) = self.next_buyer;
         self.schedule_next_inquiry();
         let order_number = self.next_order_number;
         self.next_order_number += 1;
         self.totals.inquiries += 1;
         let buyer = *self.population.buyer(buyer_id);
-        let segment_index = usize::from(buyer.segment_index);
+        let segment_index = usize::from(buyer_segment);
         let segment = &scenario.buyers[segment_index];
         let supplier_count = self.population.suppliers.len() as u32;
         let draws = self.order_random.at(order_number, Phase::Inquiry);
@@ -343,7 +346,7 @@ impl<'a> Simulation<'a> {
         let order = Order {
             number: order_number,
             value: Cents::from_drawn_units((value_units * price_index).min(ORDER_VALUE_MAX)),
-            buyer: buyer_id,
+            buyer_segment,
             supplier: supplier_id,
             payment_method: buyer.payment_method,
             ..OrderSlab::blank()

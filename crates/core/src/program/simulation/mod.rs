@@ -23,7 +23,7 @@ use super::population::{BuyerId, Population, Supplier, SupplierId};
 use super::settlement::{self, FeeRule};
 use super::vetting::{self, CoverageLimitRules, Decision, SupplierStatus, VettingRules};
 use crate::engine::random::{NamedStream, chance, index_below, sample, shape, uniform01};
-use crate::engine::time::{SECONDS_PER_DAY, SimDuration};
+use crate::engine::time::{CompactTime, SECONDS_PER_DAY, SimDuration};
 use crate::engine::{EventQueue, OrderRandom, Phase, SimTime, Streams};
 use crate::scenario::codes::{CountrySet, PaymentMethodSet};
 use crate::scenario::limits::{INQUIRY_CANDIDATES_MAX, ORDER_VALUE_MAX};
@@ -149,7 +149,7 @@ struct CompiledRules {
     covered_methods: PaymentMethodSet,
     require_volunteering: bool,
     coverage_min_order_value: Cents,
-    deposit_share_bps: u32,
+    deposit_share_bps: u16,
     deposit_release: DepositRelease,
     refund_scope: RefundScope,
     grace: SimDuration,
@@ -174,7 +174,8 @@ impl CompiledRules {
             covered_methods: PaymentMethodSet::from_methods(&rules.covered_payment_methods),
             require_volunteering: rules.require_volunteering,
             coverage_min_order_value: cents(rules.coverage_min_order_value),
-            deposit_share_bps: rules.deposit_share_bps,
+            deposit_share_bps: u16::try_from(rules.deposit_share_bps)
+                .expect("validated: a share is at most 10,000 basis points"),
             deposit_release: rules.deposit_release,
             refund_scope: rules.refund_scope,
             grace: SimDuration::from_days(rules.late_shipment_grace_days),
@@ -302,7 +303,7 @@ pub struct Simulation<'a> {
     next_order_number: u64,
     /// Who makes the next inquiry, drawn one inquiry ahead (see
     /// `schedule_next_inquiry`).
-    next_buyer: BuyerId,
+    next_buyer: (BuyerId, u16),
     end: SimTime,
     totals: Cumulative,
     month_start_totals: Cumulative,
@@ -421,7 +422,7 @@ impl<'a> Simulation<'a> {
             segment_rate_cumulative,
             inquiries_per_second: rate_sum,
             next_order_number: 0,
-            next_buyer: BuyerId(0),
+            next_buyer: (BuyerId(0), 0),
             end,
             totals: Cumulative::default(),
             month_start_totals: Cumulative::default(),
@@ -534,7 +535,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Asks the memory system for the order slot of an event 16 ahead, and
-    /// for the supplier and buyer of an event 8 ahead, so that their cache
+    /// for the supplier of an event 8 ahead, so that their cache
     /// misses overlap with the work in between. With millions of orders in
     /// flight the handlers otherwise wait on memory more than they compute.
     /// A hint only: nothing here changes what happens.
@@ -552,9 +553,6 @@ impl<'a> Simulation<'a> {
                 crate::engine::prefetch::prefetch_first_line(supplier);
                 // A completion writes the current month of its history.
                 crate::engine::prefetch::prefetch_first_line(supplier.window.bucket_of(self.month));
-            }
-            if let Some(buyer) = self.population.buyers.get(order.buyer.0 as usize) {
-                crate::engine::prefetch::prefetch(buyer);
             }
         }
     }
@@ -659,7 +657,7 @@ impl<'a> Simulation<'a> {
     /// orders still in flight: limits are drawn and given back in step.
     fn verify_coverage(&self) {
         let mut open = vec![Cents::ZERO; self.population.suppliers.len()];
-        for order in self.orders.live().filter(|order| order.covered) {
+        for order in self.orders.live().filter(|order| order.covered()) {
             open[order.supplier.0 as usize] += order.coverage;
         }
         for (index, supplier) in self.population.suppliers.iter().enumerate() {
