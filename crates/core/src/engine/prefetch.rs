@@ -7,7 +7,8 @@
 //! run loop can ask for them a few events early. A hint changes no result;
 //! on targets without one it does nothing.
 
-/// Asks for every cache line of `value` to be loaded into the cache.
+/// Asks for every cache line `value` lies in to be loaded into the cache
+/// (a value of 40 bytes may straddle two).
 #[inline(always)]
 pub fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
@@ -15,15 +16,16 @@ pub fn prefetch<T>(value: &T) {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
         const CACHE_LINE_BYTES: usize = 64;
         let start = (value as *const T).cast::<i8>();
-        let mut offset = 0;
-        while offset < std::mem::size_of::<T>() {
-            // SAFETY: a prefetch is a hint that never faults, and the address
-            // lies inside `value`.
+        let size = std::mem::size_of::<T>().max(1);
+        // From the line of the first byte to the line of the last.
+        let lines = ((start as usize % CACHE_LINE_BYTES) + size).div_ceil(CACHE_LINE_BYTES);
+        for line in 0..lines {
+            // SAFETY: a prefetch is a hint that never faults; the address
+            // lies in a line that `value` occupies.
             #[allow(unused_unsafe)]
             unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset));
+                _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(line * CACHE_LINE_BYTES));
             }
-            offset += CACHE_LINE_BYTES;
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

@@ -150,6 +150,18 @@ impl RollingWindow {
         &self.buckets[slot(month.0)]
     }
 
+    /// Asks the memory system for the buckets of `months` months from
+    /// `first` on and for the running total: what writing, rotating or
+    /// reading those months touches. A hint: it changes nothing.
+    #[inline]
+    pub fn prefetch(&self, first: MonthIndex, months: u32) {
+        for step in 0..months.min(RING_MONTHS) {
+            crate::engine::prefetch::prefetch(&self.buckets[slot(first.0 + step)]);
+        }
+        crate::engine::prefetch::prefetch(&self.newest);
+        crate::engine::prefetch::prefetch(&self.complete_total);
+    }
+
     /// Moves the ring forward to end at `month`: one step at a time, the
     /// month that was newest becomes complete and joins the total, and the
     /// month thirteen back leaves it and its bucket is cleared for reuse.

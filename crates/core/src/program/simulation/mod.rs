@@ -475,8 +475,7 @@ impl<'a> Simulation<'a> {
                 EventKind::Decision => self.timed(probe, |simulation| simulation.on_decision(slot)),
                 EventKind::Recovery => self.on_recovery(slot),
                 EventKind::MonthEnd => {
-                    self.close_month(self.queue.now());
-                    self.open_month();
+                    self.close_month(self.queue.now(), true);
                 }
                 EventKind::Review => {
                     self.review_all();
@@ -494,7 +493,7 @@ impl<'a> Simulation<'a> {
     /// Closes the last month, checks the invariants of a finished run, and
     /// hands over what the report needs.
     fn finish(mut self) -> RunOutput {
-        self.close_month(self.end);
+        self.close_month(self.end, false);
         // What storefronts show at the end is what a buyer sees at the first
         // instant after the run: the month holding that instant is current.
         self.month = self.month_of_end();
@@ -588,7 +587,10 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn close_month(&mut self, now: SimTime) {
+    /// Closes the current month: its figures, and each supplier's inquiries
+    /// added to its history; with `open_next`, the next month is opened in
+    /// the same pass over the suppliers (see [`Simulation::open_month`]).
+    fn close_month(&mut self, now: SimTime, open_next: bool) {
         let days = self.scenario.start_date.days_until(self.month_start);
         let month_start_time = SimTime(days as u64 * SECONDS_PER_DAY);
         let ledger = self.ledger.totals();
@@ -616,30 +618,42 @@ impl<'a> Simulation<'a> {
             ),
             "a shopfront went stale during the month"
         );
-        let suppliers = self.population.suppliers.iter_mut();
-        for (index, supplier) in suppliers.enumerate() {
-            if let Some(inquiries) = self.views.take_counts(index) {
-                supplier.window.add(self.month, &inquiries);
-            }
-        }
-        self.month = MonthIndex(self.month.0 + 1);
+        let closed = self.month;
+        self.month = MonthIndex(closed.0 + 1);
+        self.roll_suppliers(closed, open_next.then_some(self.month));
         self.verify_ledger();
     }
 
-    /// Refreshes every shopfront to show the month just completed, as the
-    /// new month opens. Each history is moved forward to the new month
-    /// first, so its twelve-month total is a copy, not a sum of twelve
-    /// months. The run's last month is closed but not opened: what the
-    /// storefronts show at the end is read from the histories, whose ring
-    /// must then still hold the twelve months before the end.
-    fn open_month(&mut self) {
-        let month = self.month;
-        let suppliers = self.population.suppliers.iter_mut();
-        for (index, supplier) in suppliers.enumerate() {
-            supplier.window.advance_to(month);
-            let segments = &self.scenario.buyers;
-            self.views
-                .refresh(index, supplier, segments, month, &self.log1p_counts);
+    /// One pass over the suppliers as month `closed` ends: its inquiries
+    /// join each history, and, when month `opened` begins, each history is
+    /// moved forward to it and each shopfront refreshed to show the month
+    /// just completed (so a twelve-month total is a copy, not a sum of
+    /// twelve months). The run's last month is closed but not opened: what
+    /// the storefronts show at the end is read from the histories, whose
+    /// ring must then still hold the twelve months before the end.
+    ///
+    /// The pass asks for the lines of a supplier a few ahead of the one it
+    /// works on (see [`Simulation::review_all`]).
+    fn roll_suppliers(&mut self, closed: MonthIndex, opened: Option<MonthIndex>) {
+        const AHEAD: usize = 8;
+        let segments = &self.scenario.buyers;
+        let suppliers = &mut self.population.suppliers;
+        for index in 0..suppliers.len() {
+            if let Some(coming) = suppliers.get(index + AHEAD) {
+                crate::engine::prefetch::prefetch_first_line(coming);
+                coming
+                    .window
+                    .prefetch(closed, if opened.is_some() { 2 } else { 1 });
+            }
+            let supplier = &mut suppliers[index];
+            if let Some(inquiries) = self.views.take_counts(index) {
+                supplier.window.add(closed, &inquiries);
+            }
+            if let Some(month) = opened {
+                supplier.window.advance_to(month);
+                self.views
+                    .refresh(index, supplier, segments, month, &self.log1p_counts);
+            }
         }
     }
 
