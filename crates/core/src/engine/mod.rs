@@ -9,9 +9,10 @@
 //!   when they were scheduled;
 //! - every random draw comes from a ChaCha stream derived from the scenario
 //!   seed and a stream name, and floats that shape the trajectory are made
-//!   with `libm`, never the platform's math library.
+//!   with [`math`] (and `libm`), never the platform's math library.
 
 pub mod chacha;
+pub mod math;
 pub mod prefetch;
 pub mod queue;
 pub mod random;

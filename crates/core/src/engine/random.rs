@@ -17,15 +17,20 @@
 //! needs it, rather than refilling a four-block buffer at every jump. A phase
 //! that draws more than its window of `PHASE_WORDS` words (an inquiry to
 //! many suppliers) continues in blocks of its own far from every window,
-//! never in the next phase's window.
+//! never in the next phase's window. An order's draws take one word per
+//! uniform ([`PhaseDraws::uniform`]: 32 bits, at the middle of the word's
+//! cell), so that what one event draws fits one block: production draws 9
+//! words, a delivery 8, an inquiry to three suppliers 15. The named streams
+//! (the population, the arrivals) keep 53-bit uniforms ([`uniform01`]).
 //!
 //! Antithetic runs: [`Streams::mirrored`] gives the same streams with every
 //! 32-bit word complemented (`w -> !w`), in the named streams
 //! ([`NamedStream`]) and in the order draws (where a [`PhaseDraws`] block is
-//! complemented as it is computed). A `u64` is two words, so it is
-//! complemented too, and a uniform built from its top 53 bits, `m / 2^53`,
+//! complemented as it is computed). An order's uniform `(w + 1/2) / 2^32`
+//! becomes exactly `1 - u`. A `u64` is two words, so it is complemented
+//! too, and a named stream's uniform built from its top 53 bits, `m / 2^53`,
 //! becomes `(2^53 - 1 - m) / 2^53`: exactly `1 - u - 2^-53`, still in
-//! [0, 1), and the mirror of the mirror is the draw itself. An integer draw
+//! [0, 1). The mirror of the mirror is the draw itself. An integer draw
 //! ([`index_below`]) reads a complemented word, which is as uniform as the
 //! word, and lands at the other end of its range. Every draw is thus
 //! mirrored, whichever function turns words into values, so a run on the
@@ -34,6 +39,7 @@
 //! the mask is zero and every word is as it was.
 
 use super::chacha::{self, BLOCK_WORDS, ChaChaKey};
+use super::math;
 use crate::scenario::Dist;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -178,11 +184,12 @@ impl OrderRandom {
     }
 }
 
-/// The words of one order's phase, computed a ChaCha8 block at a time.
+/// The words of one order's phase, computed a ChaCha8 block at a time, and
+/// the draws made of them: a uniform, a chance and an index take one word
+/// each, a draw from a distribution two, whatever its shape.
 ///
-/// Words are consumed in order; a `u64` is two consecutive words, low word
-/// first (as `rand_chacha` composes them), so within a phase's window the
-/// draws equal those of `ChaCha8Rng` on stream `n` at word `PHASE_WORDS * p`.
+/// Words are consumed in order, so within a phase's window they equal
+/// those of `ChaCha8Rng` on stream `n` at word `PHASE_WORDS * p`.
 #[derive(Clone)]
 pub struct PhaseDraws {
     key: ChaChaKey,
@@ -254,8 +261,9 @@ impl PhaseDraws {
         self.word_index = 0;
     }
 
+    /// The next word of the phase.
     #[inline]
-    fn next_word(&mut self) -> u32 {
+    pub fn next_word(&mut self) -> u32 {
         if self.word_index >= BLOCK_WORDS {
             self.refill();
         }
@@ -263,30 +271,56 @@ impl PhaseDraws {
         self.word_index += 1;
         word
     }
+
+    /// A uniform in (0, 1) from one word `w`: `(w + 1/2) / 2^32`, the
+    /// middle of the word's cell. Never 0 nor 1, so a logarithm of it or of
+    /// its complement is finite; the complemented word gives exactly
+    /// `1 - u`. Its 32 bits resolve probabilities to 2^-32 and carry an
+    /// exponential draw to 22 means, far beyond what a run of millions of
+    /// draws can tell.
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        uniform_of_word(self.next_word())
+    }
+
+    /// True with probability `probability`: always one word.
+    #[inline]
+    pub fn chance(&mut self, probability: f64) -> bool {
+        self.uniform() < probability
+    }
+
+    /// A uniform index in `0..count` (`count` > 0): one word, by Lemire's
+    /// widening multiply (see [`index_below`]).
+    #[inline]
+    pub fn index_below(&mut self, count: u32) -> u32 {
+        ((u64::from(self.next_word()) * u64::from(count)) >> 32) as u32
+    }
+
+    /// A draw from `dist`: always two words, whatever the distribution, so
+    /// changing a distribution's shape never shifts the draws that follow.
+    #[inline]
+    pub fn sample(&mut self, dist: &Dist) -> f64 {
+        let (first, second) = self.sample_uniforms();
+        shape(dist, first, second)
+    }
+
+    /// The two uniforms [`PhaseDraws::sample`] draws, to be given to
+    /// [`shape`] if and when the draw is needed: a draw that goes unused
+    /// (a delay of an order that is not late) then costs its words and no
+    /// arithmetic.
+    #[inline]
+    pub fn sample_uniforms(&mut self) -> (f64, f64) {
+        let first = self.uniform();
+        let second = self.uniform();
+        (first, second)
+    }
 }
 
-impl rand::TryRng for PhaseDraws {
-    type Error = Infallible;
-
-    #[inline]
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok(self.next_word())
-    }
-
-    #[inline]
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        let low = self.next_word();
-        let high = self.next_word();
-        Ok(u64::from(high) << 32 | u64::from(low))
-    }
-
-    fn try_fill_bytes(&mut self, bytes: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in bytes.chunks_mut(4) {
-            let word = self.next_word().to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
-        }
-        Ok(())
-    }
+/// The uniform an order's word gives (see [`PhaseDraws::uniform`]); exact:
+/// the word plus a half needs 33 bits, and the scaling is a power of two.
+#[inline]
+fn uniform_of_word(word: u32) -> f64 {
+    (f64::from(word) + 0.5) * (1.0 / 4_294_967_296.0)
 }
 
 /// A uniform draw in [0, 1) with 53 random bits.
@@ -307,28 +341,29 @@ pub fn index_below<R: Rng + ?Sized>(generator: &mut R, count: u32) -> u32 {
     ((u64::from(generator.next_u32()) * u64::from(count)) >> 32) as u32
 }
 
-/// A draw from `dist`; always consumes exactly two 64-bit words, whatever
-/// the distribution, so changing a distribution's shape never shifts the
-/// draws that follow it.
+/// A draw from `dist` of a named stream; always consumes exactly two
+/// 64-bit words, whatever the distribution, so changing a distribution's
+/// shape never shifts the draws that follow it.
 pub fn sample<R: Rng + ?Sized>(generator: &mut R, dist: &Dist) -> f64 {
     let first = uniform01(generator);
     let second = uniform01(generator);
     shape(dist, first, second)
 }
 
-/// The draw from `dist` that the uniforms `first` and `second` give: what
-/// [`sample`] returns after drawing them. For a caller that draws the
-/// uniforms before it knows the distribution.
+/// The draw from `dist` that the uniforms `first` and `second` (in [0, 1))
+/// give: what [`sample`] and [`PhaseDraws::sample`] return after drawing
+/// them. For a caller that draws the uniforms before it knows the
+/// distribution, or whether it needs the draw.
 pub fn shape(dist: &Dist, first: f64, second: f64) -> f64 {
     match *dist {
         Dist::Fixed(value) => value,
         Dist::Uniform { min, max } => min + (max - min) * first,
-        Dist::Exponential { mean } => -mean * libm::log(1.0 - first),
+        Dist::Exponential { mean } => -mean * math::log(1.0 - first),
         Dist::LogNormal { median, sigma } => {
-            // Box-Muller with libm: identical bits on every platform.
-            let radius = libm::sqrt(-2.0 * libm::log(1.0 - first));
+            // Box-Muller with portable math: identical bits on every platform.
+            let radius = libm::sqrt(-2.0 * math::log(1.0 - first));
             let normal = radius * libm::cos(std::f64::consts::TAU * second);
-            median * libm::exp(sigma * normal)
+            median * math::exp(sigma * normal)
         }
         Dist::Triangular { min, mode, max } => {
             let width = max - min;
@@ -369,21 +404,21 @@ mod tests {
     fn a_phase_of_an_order_reads_the_same_draws_whatever_was_drawn_before() {
         let streams = Streams::new(42);
         let mut fresh = streams.orders();
-        let expected = fresh.at(1_000, Phase::Dispute).next_u64();
+        let expected = fresh.at(1_000, Phase::Dispute).uniform();
         let mut used = streams.orders();
         for order_number in 0..50 {
-            used.at(order_number, Phase::Inquiry).next_u64();
+            used.at(order_number, Phase::Inquiry).uniform();
         }
-        assert_eq!(used.at(1_000, Phase::Dispute).next_u64(), expected);
-        assert_ne!(used.at(1_001, Phase::Dispute).next_u64(), expected);
-        assert_ne!(used.at(1_000, Phase::Buyer).next_u64(), expected);
+        assert_eq!(used.at(1_000, Phase::Dispute).uniform(), expected);
+        assert_ne!(used.at(1_001, Phase::Dispute).uniform(), expected);
+        assert_ne!(used.at(1_000, Phase::Buyer).uniform(), expected);
     }
 
     #[test]
     fn phase_draws_equal_the_chacha_stream_at_the_phase_window() {
         // Regression guard for the positioning shortcut: inside its window a
         // phase reads exactly the words ChaCha8Rng gives at that position,
-        // whatever mix of 32- and 64-bit draws crosses the block boundaries.
+        // across the block boundaries.
         let streams = Streams::new(2014);
         let mut orders = streams.orders();
         let mut reference = stream(2014, "orders");
@@ -392,17 +427,8 @@ mod tests {
                 reference.set_stream(order_number);
                 reference.set_word_pos(u128::from(phase as u64 * PHASE_WORDS));
                 let draws = orders.at(order_number, phase);
-                let mut words = 0;
-                let mut step = 0;
-                while words + 2 <= PHASE_WORDS {
-                    if step % 3 == 0 {
-                        assert_eq!(draws.next_u32(), reference.next_u32());
-                        words += 1;
-                    } else {
-                        assert_eq!(draws.next_u64(), reference.next_u64());
-                        words += 2;
-                    }
-                    step += 1;
+                for _ in 0..PHASE_WORDS {
+                    assert_eq!(draws.next_word(), reference.next_u32());
                 }
             }
         }
@@ -416,10 +442,10 @@ mod tests {
         let mut orders = streams.orders();
         let production: Vec<u32> = {
             let draws = orders.at(9, Phase::Production);
-            (0..PHASE_WORDS * 3).map(|_| draws.next_u32()).collect()
+            (0..PHASE_WORDS * 3).map(|_| draws.next_word()).collect()
         };
         let draws = orders.at(9, Phase::Inquiry);
-        let inquiry: Vec<u32> = (0..PHASE_WORDS * 4).map(|_| draws.next_u32()).collect();
+        let inquiry: Vec<u32> = (0..PHASE_WORDS * 4).map(|_| draws.next_word()).collect();
         let shared = inquiry
             .windows(4)
             .filter(|run| production.windows(4).any(|other| other == *run))
@@ -500,19 +526,21 @@ mod tests {
             let words = 3 * PHASE_WORDS as usize;
             let plain_draws: Vec<f64> = {
                 let draws = plain_orders.at(order_number, Phase::Buyer);
-                (0..words / 2).map(|_| uniform01(draws)).collect()
+                (0..words).map(|_| draws.uniform()).collect()
             };
             let draws = mirrored_orders.at(order_number, Phase::Buyer);
             for &draw in &plain_draws {
-                let mirror = uniform01(draws);
-                assert!((0.0..1.0).contains(&mirror));
-                assert_eq!(mirror, mirrored_uniform(draw));
-                // Mirror of the mirror is the draw; the pair averages 1/2 up to 2^-53.
-                assert_eq!(mirrored_uniform(mirror), draw);
-                assert_eq!(draw + mirror, 1.0 - ulp);
-                assert!(((draw + mirror) / 2.0 - 0.5).abs() <= ulp);
+                // An order's uniform mirrors exactly: the pair sums to 1.
+                let mirror = draws.uniform();
+                assert!(0.0 < mirror && mirror < 1.0);
+                assert_eq!(mirror, 1.0 - draw);
+                assert_eq!(draw + mirror, 1.0);
             }
         }
+        let draws = mirrored_orders.at(3, Phase::Inquiry);
+        let mirrored_index = draws.index_below(1 << 16);
+        let draws = plain_orders.at(3, Phase::Inquiry);
+        assert_eq!(mirrored_index, (1 << 16) - 1 - draws.index_below(1 << 16));
         for _ in 0..10_000 {
             let draw = uniform01(&mut plain_arrivals);
             let mirror = uniform01(&mut mirrored_arrivals);

@@ -10,6 +10,7 @@ use super::history::{MonthBucket, MonthIndex, RollingWindow, WINDOW_MONTHS};
 use super::money::Cents;
 use super::vetting::SupplierStatus;
 use crate::engine::Streams;
+use crate::engine::math;
 use crate::engine::random::{NamedStream, chance, sample, uniform01};
 use crate::scenario::limits::ORDER_VALUE_MAX;
 use crate::scenario::{Country, PaymentMethod, Scenario, SupplierSegment, SupplierType};
@@ -164,7 +165,7 @@ impl Population {
                     volunteer_draw,
                     volunteered: volunteer_draw < segment.volunteer_probability,
                     price_index,
-                    log_price_index: libm::log(price_index),
+                    log_price_index: math::log(price_index),
                     status: SupplierStatus::Outside,
                     status_history: 0,
                     vanished: false,
@@ -318,14 +319,14 @@ fn draw_prior_history(
 }
 
 /// A Poisson draw: by inversion for small means, by a rounded normal
-/// (Box-Muller with `libm`) for large ones, where the two agree closely.
+/// (Box-Muller with portable math) for large ones, where the two agree closely.
 fn poisson<R: Rng + ?Sized>(draws: &mut R, mean: f64) -> u32 {
     if mean <= 0.0 {
         return 0;
     }
     if mean < 30.0 {
         let mut count = 0;
-        let mut probability = libm::exp(-mean);
+        let mut probability = math::exp(-mean);
         let mut cumulative = probability;
         let target = uniform01(draws);
         while target > cumulative && count < 1_000 {
@@ -335,7 +336,7 @@ fn poisson<R: Rng + ?Sized>(draws: &mut R, mean: f64) -> u32 {
         }
         count
     } else {
-        let radius = libm::sqrt(-2.0 * libm::log(1.0 - uniform01(draws)));
+        let radius = libm::sqrt(-2.0 * math::log(1.0 - uniform01(draws)));
         let normal = radius * libm::cos(std::f64::consts::TAU * uniform01(draws));
         (mean + libm::sqrt(mean) * normal).round().max(0.0) as u32
     }

@@ -38,7 +38,7 @@ impl<'a> Simulation<'a> {
         let supplier = self.population.supplier(order.supplier);
         let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
         let settles = !supplier.vanished && reason.is_justified();
-        let settle_draw = uniform01(self.order_random.at(order.number, Phase::Dispute));
+        let settle_draw = self.order_random.at(order.number, Phase::Dispute).uniform();
         if settles && settle_draw < behaviour.settles_in_negotiation_probability {
             self.totals.claims_settled_in_negotiation += 1;
             let refund = self.refund_amount(slot, reason);
@@ -75,8 +75,8 @@ impl<'a> Simulation<'a> {
         let order = self.orders.get(slot);
         let reason = order.claim_reason.expect("a claim has a reason");
         let draws = self.order_random.at(order.number, Phase::Dispute);
-        let _settle_draw = uniform01(draws);
-        let correct = chance(draws, self.rules.decision_accuracy);
+        let _settle_draw = draws.uniform();
+        let correct = draws.chance(self.rules.decision_accuracy);
         let grant = reason.is_justified() == correct;
         self.totals.decisions += 1;
         if !correct {
@@ -138,7 +138,10 @@ impl<'a> Simulation<'a> {
     pub(super) fn on_recovery(&mut self, slot: OrderSlot) {
         let order = self.orders.get(slot);
         let supplier = self.population.supplier(order.supplier);
-        let recovery_draw = uniform01(self.order_random.at(order.number, Phase::Recovery));
+        let recovery_draw = self
+            .order_random
+            .at(order.number, Phase::Recovery)
+            .uniform();
         let advanced = order.advanced;
         if !supplier.vanished && recovery_draw < self.rules.recovery_probability {
             self.ledger.recover(advanced);

@@ -67,16 +67,18 @@ impl<'a> Simulation<'a> {
         let supplier = &mut self.population.suppliers[order.supplier.0 as usize];
         let behaviour = scenario.supplier_types.behaviour(supplier.latent_type);
         let draws = self.order_random.at(order.number, Phase::Production);
-        let vanish_draw = uniform01(draws);
-        let late_draw = uniform01(draws);
-        let late_days = sample(draws, &behaviour.late_days);
-        let production_days = sample(draws, &behaviour.production_days);
-        let conforming = chance(draws, behaviour.conformance_probability);
-        let defect_share = sample(draws, &behaviour.defect_share);
+        let vanish_draw = draws.uniform();
+        let late_draw = draws.uniform();
+        // Each delay is shaped only if it is the one that applies.
+        let late_uniforms = draws.sample_uniforms();
+        let production_uniforms = draws.sample_uniforms();
+        let conforming = draws.chance(behaviour.conformance_probability);
+        let (defect_first, defect_second) = draws.sample_uniforms();
         order.set_conforming(conforming);
         order.defect_share_bps = if conforming {
             0
         } else {
+            let defect_share = shape(&behaviour.defect_share, defect_first, defect_second);
             (defect_share.clamp(0.0001, 1.0) * 10_000.0).round() as u16
         };
         if let Some(Fraud::BustOut {
@@ -94,11 +96,15 @@ impl<'a> Simulation<'a> {
             }
         }
         let ship_at = if late_draw < behaviour.late_probability {
+            let (first, second) = late_uniforms;
+            let late_days = shape(&behaviour.late_days, first, second);
             order
                 .ship_by
                 .time()
                 .plus(SimDuration::from_days_f64(late_days))
         } else {
+            let (first, second) = production_uniforms;
+            let production_days = shape(&behaviour.production_days, first, second);
             let promised = order.ship_by.time().seconds() - now.seconds();
             now.plus(SimDuration(
                 SimDuration::from_days_f64(production_days)
@@ -149,10 +155,10 @@ impl<'a> Simulation<'a> {
             self.totals.nonconforming += 1;
         }
         let segment = &scenario.buyers[usize::from(order.buyer_segment)];
-        let transit_days = sample(
-            self.order_random.at(order.number, Phase::Buyer),
-            &segment.transit_days,
-        );
+        let transit_days = self
+            .order_random
+            .at(order.number, Phase::Buyer)
+            .sample(&segment.transit_days);
         self.schedule(
             now.plus(SimDuration::from_days_f64(transit_days)),
             EventKind::Delivery,
@@ -185,15 +191,15 @@ impl<'a> Simulation<'a> {
         order.move_to(OrderState::Delivered);
         let segment = &scenario.buyers[usize::from(order.buyer_segment)];
         // The transit draw came first in this phase (at shipment); every
-        // sample takes exactly two 64-bit words, so skipping two uniforms
+        // sample takes exactly two words, so skipping its two uniforms
         // reaches the buyer's draws without computing transit again.
         let draws = self.order_random.at(order.number, Phase::Buyer);
-        let _transit_words = (uniform01(draws), uniform01(draws));
-        let inspection_days = sample(draws, &segment.inspection_days);
-        let breach_claim_draw = uniform01(draws);
-        let false_claim_draw = uniform01(draws);
-        let confirm_draw = uniform01(draws);
-        let voluntary_refund_draw = uniform01(draws);
+        let _transit_uniforms = draws.sample_uniforms();
+        let inspection_days = draws.sample(&segment.inspection_days);
+        let breach_claim_draw = draws.uniform();
+        let false_claim_draw = draws.uniform();
+        let confirm_draw = draws.uniform();
+        let voluntary_refund_draw = draws.uniform();
         let reason = if let Some(breach) = ClaimReason::of_breach(order.late(), order.conforming())
         {
             (breach_claim_draw < segment.claim_after_breach_probability).then_some(breach)

@@ -254,7 +254,7 @@ impl<'a> Simulation<'a> {
         // One aggregate Poisson stream for all buyers: exactly one uniform per
         // arrival, so arrival times never depend on the rules.
         let gap_seconds =
-            -libm::log(1.0 - uniform01(&mut self.arrivals)) / self.inquiries_per_second;
+            -math::log(1.0 - uniform01(&mut self.arrivals)) / self.inquiries_per_second;
         let time = self.queue.now().plus(SimDuration(
             (gap_seconds + 0.5).min(u64::MAX as f64 / 2.0) as u64,
         ));
@@ -303,13 +303,13 @@ impl<'a> Simulation<'a> {
         let mut asked = [Asked::default(); INQUIRY_CANDIDATES_MAX as usize];
         let asked = &mut asked[..segment.inquiry_candidates as usize];
         for candidate in asked.iter_mut() {
-            candidate.supplier = SupplierId(index_below(draws, supplier_count));
-            candidate.answer_draw = uniform01(draws);
-            candidate.response_uniforms = (uniform01(draws), uniform01(draws));
+            candidate.supplier = SupplierId(draws.index_below(supplier_count));
+            candidate.answer_draw = draws.uniform();
+            candidate.response_uniforms = draws.sample_uniforms();
             self.views.prefetch(candidate.supplier);
         }
-        let choice_draw = uniform01(draws);
-        let value_units = sample(draws, &segment.order_value);
+        let choice_draw = draws.uniform();
+        let value_units = draws.sample(&segment.order_value);
         let mut candidates = [(SupplierId(0), 0u64, 0.0f64); INQUIRY_CANDIDATES_MAX as usize];
         let mut answered = 0;
         let mut best_utility = f64::NEG_INFINITY;
@@ -317,15 +317,15 @@ impl<'a> Simulation<'a> {
             let supplier_id = candidate.supplier;
             let view = self.views.view_mut(supplier_id);
             let behaviour = scenario.supplier_types.behaviour(view.latent_type);
-            let (first, second) = candidate.response_uniforms;
-            let response_seconds =
-                SimDuration::from_hours_f64(shape(&behaviour.response_hours, first, second))
-                    .seconds();
             let answers = !view.vanished && candidate.answer_draw < behaviour.response_probability;
             view.counts.received += 1;
             if !answers {
                 continue;
             }
+            let (first, second) = candidate.response_uniforms;
+            let response_seconds =
+                SimDuration::from_hours_f64(shape(&behaviour.response_hours, first, second))
+                    .seconds();
             view.counts.answered += 1;
             view.counts.response_seconds += response_seconds;
             let utility = match view.utilities.get(segment_index) {
@@ -382,7 +382,7 @@ fn logit_choice(
 ) -> (SupplierId, u64, f64) {
     let mut weight_sum = 0.0;
     for candidate in candidates.iter_mut() {
-        candidate.2 = libm::exp(candidate.2 - best_utility);
+        candidate.2 = math::exp(candidate.2 - best_utility);
         weight_sum += candidate.2;
     }
     let mut target = draw * weight_sum;
