@@ -112,11 +112,13 @@ impl Streams {
     }
 
     pub fn orders(&self) -> OrderRandom {
+        let draws = PhaseDraws::new(
+            ChaChaKey::from_bytes(&stream_key(self.seed, "orders")),
+            word_mask(self.mirrored),
+        );
         OrderRandom {
-            draws: PhaseDraws::new(
-                ChaChaKey::from_bytes(&stream_key(self.seed, "orders")),
-                word_mask(self.mirrored),
-            ),
+            ahead: draws.clone(),
+            draws,
         }
     }
 }
@@ -172,15 +174,37 @@ pub enum Phase {
 #[derive(Clone, Debug)]
 pub struct OrderRandom {
     draws: PhaseDraws,
+    /// The first block of a phase looked at ahead of its draws ([`OrderRandom::peek`]).
+    ahead: PhaseDraws,
 }
 
 impl OrderRandom {
     /// The draws of `order_number` in `phase`, from the first word of the
-    /// phase's window on. Nothing is computed until the first draw.
+    /// phase's window on. Nothing is computed until the first draw, unless
+    /// [`OrderRandom::peek`] computed it already.
     #[inline]
     pub fn at(&mut self, order_number: u64, phase: Phase) -> &mut PhaseDraws {
-        self.draws.position(order_number, phase);
+        if self.ahead.holds_first_block_of(order_number, phase) {
+            std::mem::swap(&mut self.draws, &mut self.ahead);
+            self.draws.word_index = 0;
+            self.ahead.block_index = u64::MAX;
+        } else {
+            self.draws.position(order_number, phase);
+        }
         &mut self.draws
+    }
+
+    /// The first [`BLOCK_WORDS`] words of `order_number` in `phase`,
+    /// without drawing them: what [`OrderRandom::at`] then hands out first,
+    /// from the block computed here. For asking the memory system early
+    /// for what the draws will pick; looking changes no draw.
+    #[inline]
+    pub fn peek(&mut self, order_number: u64, phase: Phase) -> &[u32; BLOCK_WORDS] {
+        if !self.ahead.holds_first_block_of(order_number, phase) {
+            self.ahead.position(order_number, phase);
+            self.ahead.refill();
+        }
+        &self.ahead.buffer
     }
 }
 
@@ -228,6 +252,12 @@ impl PhaseDraws {
             word_index: BLOCK_WORDS,
             mask,
         }
+    }
+
+    /// Whether the buffer holds the first block of (order, phase).
+    #[inline]
+    fn holds_first_block_of(&self, order_number: u64, phase: Phase) -> bool {
+        self.block_index == 0 && self.stream == order_number && self.phase == phase as u64
     }
 
     #[inline]
@@ -293,7 +323,7 @@ impl PhaseDraws {
     /// widening multiply (see [`index_below`]).
     #[inline]
     pub fn index_below(&mut self, count: u32) -> u32 {
-        ((u64::from(self.next_word()) * u64::from(count)) >> 32) as u32
+        index_of_word(self.next_word(), count)
     }
 
     /// A draw from `dist`: always two words, whatever the distribution, so
@@ -314,6 +344,12 @@ impl PhaseDraws {
         let second = self.uniform();
         (first, second)
     }
+}
+
+/// The index in `0..count` that [`PhaseDraws::index_below`] makes of `word`.
+#[inline]
+pub fn index_of_word(word: u32, count: u32) -> u32 {
+    ((u64::from(word) * u64::from(count)) >> 32) as u32
 }
 
 /// The uniform an order's word gives (see [`PhaseDraws::uniform`]); exact:
@@ -412,6 +448,33 @@ mod tests {
         assert_eq!(used.at(1_000, Phase::Dispute).uniform(), expected);
         assert_ne!(used.at(1_001, Phase::Dispute).uniform(), expected);
         assert_ne!(used.at(1_000, Phase::Buyer).uniform(), expected);
+    }
+
+    #[test]
+    fn a_peek_shows_the_words_the_draws_then_hand_out_and_changes_none() {
+        for streams in [Streams::new(11), Streams::mirrored(11)] {
+            let mut fresh = streams.orders();
+            let expected: Vec<u32> = {
+                let draws = fresh.at(7, Phase::Inquiry);
+                (0..40).map(|_| draws.next_word()).collect()
+            };
+            let mut peeking = streams.orders();
+            let peeked = *peeking.peek(7, Phase::Inquiry);
+            assert_eq!(peeked.as_slice(), &expected[..BLOCK_WORDS]);
+            // Other draws in between do not disturb what was looked at.
+            peeking.at(3, Phase::Buyer).next_word();
+            let draws = peeking.at(7, Phase::Inquiry);
+            let drawn: Vec<u32> = (0..40).map(|_| draws.next_word()).collect();
+            assert_eq!(drawn, expected);
+            // A second visit positions afresh: the block is not reused half-read.
+            let draws = peeking.at(7, Phase::Inquiry);
+            assert_eq!(draws.next_word(), expected[0]);
+            // Nor is a peek at another phase or order taken for this one.
+            peeking.peek(7, Phase::Production);
+            assert_eq!(peeking.at(7, Phase::Inquiry).next_word(), expected[0]);
+            peeking.peek(8, Phase::Inquiry);
+            assert_eq!(peeking.at(7, Phase::Inquiry).next_word(), expected[0]);
+        }
     }
 
     #[test]

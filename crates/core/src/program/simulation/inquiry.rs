@@ -233,6 +233,10 @@ pub const fn supplier_view_bytes(buyer_segments: usize) -> usize {
     std::mem::size_of::<SupplierView>() + more_segments * std::mem::size_of::<f64>()
 }
 
+/// Words an inquiry draws about each supplier it asks, the supplier's
+/// index first: an index, the answer's uniform, the response time's two.
+const WORDS_PER_ASKED: usize = 4;
+
 /// What an inquiry draws about one supplier it asks, before reading
 /// anything of the supplier.
 #[derive(Clone, Copy, Debug, Default)]
@@ -249,7 +253,9 @@ impl<'a> Simulation<'a> {
     /// drawn now, one inquiry ahead, so that its record can be loaded
     /// while other events run; the arrivals stream is read in the same
     /// order as drawing it at the inquiry (gap, buyer, gap, buyer, ...),
-    /// so the same words give the same buyers.
+    /// so the same words give the same buyers. The suppliers it will ask
+    /// are read off the first block of its draws (which the inquiry then
+    /// uses as it is) and their views asked for too.
     pub(super) fn schedule_next_inquiry(&mut self) {
         // One aggregate Poisson stream for all buyers: exactly one uniform per
         // arrival, so arrival times never depend on the rules.
@@ -261,6 +267,16 @@ impl<'a> Simulation<'a> {
         self.next_buyer = self.pick_buyer();
         if let Some(buyer) = self.population.buyers.get(self.next_buyer.0.0 as usize) {
             crate::engine::prefetch::prefetch(buyer);
+        }
+        let segment = &self.scenario.buyers[usize::from(self.next_buyer.1)];
+        let supplier_count = self.population.suppliers.len() as u32;
+        let words = self
+            .order_random
+            .peek(self.next_order_number, Phase::Inquiry);
+        let asked = words.iter().step_by(WORDS_PER_ASKED);
+        for &word in asked.take(segment.inquiry_candidates as usize) {
+            self.views
+                .prefetch(SupplierId(index_of_word(word, supplier_count)));
         }
         if time < self.end {
             self.schedule(time, EventKind::Inquiry, OrderSlot(0));
@@ -288,9 +304,9 @@ impl<'a> Simulation<'a> {
         let scenario: &'a Scenario = self.scenario;
         let now = self.queue.now();
         let (buyer_id, buyer_segment) = self.next_buyer;
-        self.schedule_next_inquiry();
         let order_number = self.next_order_number;
         self.next_order_number += 1;
+        self.schedule_next_inquiry();
         self.totals.inquiries += 1;
         let buyer = *self.population.buyer(buyer_id);
         let segment_index = usize::from(buyer_segment);
@@ -298,8 +314,9 @@ impl<'a> Simulation<'a> {
         let supplier_count = self.population.suppliers.len() as u32;
         let draws = self.order_random.at(order_number, Phase::Inquiry);
         // Every draw about the suppliers asked first, in the order of the
-        // phase's words, asking the memory system for each one's view; then
-        // the views are read, their misses overlapping instead of queuing.
+        // phase's words (`WORDS_PER_ASKED` each), asking the memory system
+        // for each one's view (if the last inquiry's look ahead did not);
+        // then the views are read, their misses overlapping.
         let mut asked = [Asked::default(); INQUIRY_CANDIDATES_MAX as usize];
         let asked = &mut asked[..segment.inquiry_candidates as usize];
         for candidate in asked.iter_mut() {

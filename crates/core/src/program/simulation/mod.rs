@@ -23,7 +23,7 @@ use super::population::{BuyerId, Population, Supplier, SupplierId};
 use super::settlement::{self, FeeRule};
 use super::vetting::{self, CoverageLimitRules, Decision, SupplierStatus, VettingRules};
 use crate::engine::math;
-use crate::engine::random::{NamedStream, index_below, shape, uniform01};
+use crate::engine::random::{NamedStream, index_below, index_of_word, shape, uniform01};
 use crate::engine::time::{CompactTime, SECONDS_PER_DAY, SimDuration};
 use crate::engine::{EventQueue, OrderRandom, Phase, SimTime, Streams};
 use crate::scenario::codes::{CountrySet, PaymentMethodSet};
