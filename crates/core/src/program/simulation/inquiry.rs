@@ -306,7 +306,6 @@ impl<'a> Simulation<'a> {
         let (buyer_id, buyer_segment) = self.next_buyer;
         let order_number = self.next_order_number;
         self.next_order_number += 1;
-        self.schedule_next_inquiry();
         self.totals.inquiries += 1;
         let buyer = *self.population.buyer(buyer_id);
         let segment_index = usize::from(buyer_segment);
@@ -327,6 +326,10 @@ impl<'a> Simulation<'a> {
         }
         let choice_draw = draws.uniform();
         let value_units = draws.sample(&segment.order_value);
+        // Only now, with this inquiry's block drawn from, is the next one's
+        // looked at (the look takes the place this block was kept in); the
+        // next inquiry is still scheduled before this one's contract.
+        self.schedule_next_inquiry();
         let mut candidates = [(SupplierId(0), 0u64, 0.0f64); INQUIRY_CANDIDATES_MAX as usize];
         let mut answered = 0;
         let mut best_utility = f64::NEG_INFINITY;
