@@ -265,10 +265,11 @@ impl<'a> Simulation<'a> {
             (gap_seconds + 0.5).min(u64::MAX as f64 / 2.0) as u64,
         ));
         self.next_buyer = self.pick_buyer();
-        if let Some(buyer) = self.population.buyers.get(self.next_buyer.0.0 as usize) {
+        let (next_buyer, next_segment) = self.next_buyer;
+        if let Some(buyer) = self.population.buyers.get(next_buyer.0 as usize) {
             crate::engine::prefetch::prefetch(buyer);
         }
-        let segment = &self.scenario.buyers[usize::from(self.next_buyer.1)];
+        let segment = &self.scenario.buyers[usize::from(next_segment)];
         let supplier_count = self.population.suppliers.len() as u32;
         let words = self
             .order_random
@@ -331,9 +332,44 @@ impl<'a> Simulation<'a> {
         // next inquiry is still scheduled before this one's contract.
         self.schedule_next_inquiry();
         let mut candidates = [(SupplierId(0), 0u64, 0.0f64); INQUIRY_CANDIDATES_MAX as usize];
+        let (answered, best_utility) = self.hear_answers(asked, segment_index, &mut candidates);
+        if answered == 0 {
+            self.totals.inquiries_unanswered += 1;
+            return;
+        }
+        let (supplier_id, response_seconds, _) =
+            logit_choice(&mut candidates[..answered], best_utility, choice_draw);
+        let price_index = self.views.price_index(supplier_id);
+        let order = Order {
+            number: order_number,
+            value: Cents::from_drawn_units((value_units * price_index).min(ORDER_VALUE_MAX)),
+            buyer_segment,
+            supplier: supplier_id,
+            payment_method: buyer.payment_method,
+            ..OrderSlab::blank()
+        };
+        let slot = self.orders.insert(order);
+        self.schedule(
+            now.plus(SimDuration(response_seconds)),
+            EventKind::Contract,
+            slot,
+        );
+    }
+
+    /// Each supplier asked reads the inquiry (counted in its view) and
+    /// answers or not; those who answer quote, as (supplier, response
+    /// seconds, utility to the buyer's segment) entries in `candidates`.
+    /// Returns how many answered and the best utility among them.
+    fn hear_answers(
+        &mut self,
+        asked: &[Asked],
+        segment_index: usize,
+        candidates: &mut [(SupplierId, u64, f64)],
+    ) -> (usize, f64) {
+        let scenario: &'a Scenario = self.scenario;
         let mut answered = 0;
         let mut best_utility = f64::NEG_INFINITY;
-        for candidate in asked.iter() {
+        for candidate in asked {
             let supplier_id = candidate.supplier;
             let view = self.views.view_mut(supplier_id);
             let behaviour = scenario.supplier_types.behaviour(view.latent_type);
@@ -356,27 +392,7 @@ impl<'a> Simulation<'a> {
             candidates[answered] = (supplier_id, response_seconds, utility);
             answered += 1;
         }
-        if answered == 0 {
-            self.totals.inquiries_unanswered += 1;
-            return;
-        }
-        let (supplier_id, response_seconds, _) =
-            logit_choice(&mut candidates[..answered], best_utility, choice_draw);
-        let price_index = self.views.price_index(supplier_id);
-        let order = Order {
-            number: order_number,
-            value: Cents::from_drawn_units((value_units * price_index).min(ORDER_VALUE_MAX)),
-            buyer_segment,
-            supplier: supplier_id,
-            payment_method: buyer.payment_method,
-            ..OrderSlab::blank()
-        };
-        let slot = self.orders.insert(order);
-        self.schedule(
-            now.plus(SimDuration(response_seconds)),
-            EventKind::Contract,
-            slot,
-        );
+        (answered, best_utility)
     }
 }
 
