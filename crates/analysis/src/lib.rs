@@ -37,6 +37,7 @@
 pub mod calibration;
 pub mod compare;
 pub mod metrics;
+pub mod optimize;
 pub mod precision;
 pub mod replicate;
 pub mod seeds;
