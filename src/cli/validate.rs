@@ -20,14 +20,15 @@ use std::path::{Path, PathBuf};
 pub const EXAMPLES: &str = "Examples:
   escrowsim validate scenarios/quick.ron
   escrowsim validate sweeps/claim-window-by-release.ron
+  escrowsim validate studies/launch-morris.ron
   escrowsim init my-rules.ron && escrowsim validate my-rules.ron
   generate-scenario | escrowsim validate -
 
-Exit status: 0 when the scenario (or sweep file) is valid, 2 when it is not.";
+Exit status: 0 when the scenario (or sweep or study file) is valid, 2 when it is not.";
 
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// Scenario or sweep file (RON); `-` reads standard input.
+    /// Scenario, sweep or study file (RON); `-` reads standard input.
     pub scenario: PathBuf,
     #[command(flatten)]
     pub memory: MemoryArgs,
@@ -40,6 +41,9 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
         .map_err(|error| LoadError::unreadable(&source, error))?;
     if starts_as_sweep(&text) {
         return validate_sweep(path, &source, &text);
+    }
+    if escrowsim::analysis::study::is_study(&text) {
+        return validate_study(path, &source, &text);
     }
     let scenario = parse_scenario(&text, &source)?;
     check_memory(
@@ -62,18 +66,30 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
     super::output::write_report(None, format!("{line}\n").as_bytes())
 }
 
-/// A sweep file: planned as `escrowsim sweep` would (its base scenario
-/// read relative to it, every point's scenario validated), without running.
-fn validate_sweep(path: &Path, source: &str, text: &str) -> Result<(), Failure> {
+/// Refuses a sweep or study file (`what`) past the sweep file's size limit
+/// (the text was read under the larger scenario limit); gives the
+/// directory its base scenario is relative to.
+fn within_plan_limit(
+    path: &Path,
+    source: &str,
+    text: &str,
+    what: &str,
+) -> Result<std::path::PathBuf, Failure> {
     if text.len() as u64 > SWEEP_FILE_BYTES_MAX {
         let error = InputError::TooLarge {
             bytes: text.len() as u64,
             limit: SWEEP_FILE_BYTES_MAX,
         };
-        let problem = Located::new(source, format!("cannot read the sweep file: {error}"));
+        let problem = Located::new(source, format!("cannot read the {what}: {error}"));
         return Err(Failure::BadInput(problem.to_string()));
     }
-    let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(path.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+/// A sweep file: planned as `escrowsim sweep` would (its base scenario
+/// read relative to it, every point's scenario validated), without running.
+fn validate_sweep(path: &Path, source: &str, text: &str) -> Result<(), Failure> {
+    let base_directory = within_plan_limit(path, source, text, "sweep file")?;
     let plan = parse_sweep(text, source, &base_directory)
         .map_err(|error| Failure::BadInput(error.to_string()))?;
     let line = format!(
@@ -84,6 +100,34 @@ fn validate_sweep(path: &Path, source: &str, text: &str) -> Result<(), Failure> 
         plan.points.len(),
         plan.replications,
         plan.unit_count()
+    );
+    super::output::write_report(None, format!("{line}\n").as_bytes())
+}
+
+/// A study file: planned as `escrowsim sensitivity` or `calibrate` would
+/// (the base scenario read relative to it, every design point's scenario
+/// validated), without running.
+fn validate_study(path: &Path, source: &str, text: &str) -> Result<(), Failure> {
+    let base_directory = within_plan_limit(path, source, text, "study file")?;
+    let plan = escrowsim::analysis::study::plan_study(text, source, &base_directory, |path| {
+        escrowsim::input::read_text_bounded(path, SCENARIO_FILE_BYTES_MAX)
+    })
+    .map_err(|error| Failure::BadInput(error.to_string()))?;
+    let (kind, command) = match plan.study.kind {
+        escrowsim::analysis::study::StudyKind::Sensitivity => ("study", "escrowsim sensitivity"),
+        escrowsim::analysis::study::StudyKind::Calibration => {
+            ("calibration", "escrowsim calibrate")
+        }
+    };
+    let line = format!(
+        "{source}: valid: {kind} {:?} of scenario {:?}, {} factors, {}; {} points x {} replications = {} units (run it with `{command}`)",
+        plan.sweep.name,
+        plan.sweep.scenario_name,
+        plan.study.factors.len(),
+        plan.study.design.describe(plan.study.factors.len()),
+        plan.sweep.points.len(),
+        plan.sweep.replications,
+        plan.sweep.unit_count()
     );
     super::output::write_report(None, format!("{line}\n").as_bytes())
 }

@@ -334,6 +334,23 @@ fn study_files_are_checked_with_their_lines() {
             "{name}: {message}"
         );
     }
+    // `validate` checks a study file without running it: the same problems.
+    let output = escrowsim(&["validate", path(&write("again.ron", cases[3].1))]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("false_claim_probability"),
+        "{}",
+        stderr(&output)
+    );
+    let valid = succeeded(&escrowsim(&[
+        "validate",
+        path(&arrivals_study(test, "Morris(trajectories: 4)")),
+    ]));
+    assert!(
+        valid.contains("valid: study \"study-validation\"")
+            && valid.contains("12 points x 1 replications"),
+        "{valid}"
+    );
     // A study is not a calibration, and a sweep is neither.
     let study = arrivals_study(test, "Morris(trajectories: 4)");
     let output = escrowsim(&[
