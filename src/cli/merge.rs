@@ -44,15 +44,7 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
     check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
     let (manifest, units) = read_directories(&arguments.directories, &stop, &outputs)?;
-    let result = merge_units(&manifest, units).map_err(|problems| {
-        Failure::BadInput(
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let result = merge_or_refuse(&manifest, units)?;
     stop.check(|| not_written(&outputs))?;
     if let Some(study) = &manifest.study {
         let analysed = super::study::analyse(study, &result)?;
@@ -88,6 +80,23 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     }
     reports.push((None, summary.as_bytes()));
     write_reports(&reports, || stop.check(|| not_written(&outputs)))
+}
+
+/// The units merged into the sweep's result, or every problem that stops
+/// the merge (exit 2).
+pub fn merge_or_refuse(
+    manifest: &Manifest,
+    units: Vec<(String, UnitResult)>,
+) -> Result<escrowsim::sweep::SweepResult, Failure> {
+    merge_units(manifest, units).map_err(|problems| {
+        Failure::BadInput(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })
 }
 
 /// The manifest and the unit results of sweep or study directories (all of

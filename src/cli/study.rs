@@ -12,13 +12,13 @@
 //! `escrowsim merge DIR...` as after a sweep.
 
 use super::Failure;
-use super::merge::read_directories;
+use super::merge::{merge_or_refuse, read_directories};
 use super::output::{not_written, write_reports};
 use super::signals::StopRequests;
 use super::sweep::{UnitArgs, UnitsRun, run_units};
 use clap::Args;
 use escrowsim::analysis::study::{StudyKind, StudyPlan, StudyResult, analyse_study};
-use escrowsim::analysis::sweep::{SweepResult, merge_units};
+use escrowsim::analysis::sweep::SweepResult;
 use escrowsim::analysis::{Plan, ReplicationSummary, replicate_range};
 use escrowsim::sweep::{LoadedPlan, load_plan};
 use std::path::{Path, PathBuf};
@@ -112,15 +112,7 @@ fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
     let output_paths: Vec<Option<&Path>> = outputs.iter().map(|path| path.as_deref()).collect();
     let (manifest, units) =
         read_directories(std::slice::from_ref(directory), &stop, &output_paths)?;
-    let result = merge_units(&manifest, units).map_err(|problems| {
-        Failure::BadInput(
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let result = merge_or_refuse(&manifest, units)?;
     stop.check(|| not_written(&output_paths))?;
     let mut analysed = analyse(&plan.study, &result)?;
     let mut calibrated_text = None;
@@ -129,7 +121,7 @@ fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
             &plan,
             &arguments.study,
             &mut analysed,
-            arguments.units.jobs,
+            &arguments.units,
             &stop,
         )?);
     }
@@ -198,9 +190,10 @@ fn calibrated_scenario(
     plan: &StudyPlan,
     study_file: &Path,
     analysed: &mut StudyResult,
-    jobs: u32,
+    units: &UnitArgs,
     stop: &StopRequests,
 ) -> Result<String, Failure> {
+    let jobs = units.jobs;
     let calibration = analysed
         .calibration
         .as_mut()
@@ -239,6 +232,14 @@ fn calibrated_scenario(
     let check = plan.check_replications;
     let replication_plan = Plan::new(plan.sweep.base_seed, first + check, jobs.max(1))
         .map_err(|error| Failure::BadInput(error.to_string()))?;
+    // The calibrated scenario is a new point: its runs are held to the
+    // memory budget as every point of the design was.
+    super::memory::check_memory(
+        &plan.base_file,
+        &scenario,
+        super::memory::MemoryBudget::find(units.memory.max_memory),
+        super::memory::Workload::replications(check, jobs),
+    )?;
     stop.check(|| " before the posterior-predictive check".to_string())?;
     let replications = replicate_range(&scenario, &replication_plan, first..first + check, || {
         super::signals::StoppableClock::new(stop.clone())

@@ -77,6 +77,21 @@ pub fn temporary_file(test_name: &str, file_name: &str, text: &[u8]) -> PathBuf 
     path
 }
 
+/// A path in a per-test temporary directory that does not exist yet.
+pub fn fresh_directory(test_name: &str, name: &str) -> PathBuf {
+    let directory = temporary_file(test_name, "placeholder", b"")
+        .parent()
+        .expect("a temporary file has a directory")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&directory);
+    directory
+}
+
+/// A path as an argument of the binary.
+pub fn path(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
+
 /// Runs the `escrowsim` binary with `arguments` and returns what it did.
 pub fn escrowsim(arguments: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_escrowsim"))

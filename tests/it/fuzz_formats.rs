@@ -373,6 +373,88 @@ const TINY_SWEEP: &str = r#"Sweep(
 )
 "#;
 
+const TINY_STUDY: &str = r#"Study(
+    name: "fuzz-study",
+    scenario: "quick.ron",
+    design: Morris(trajectories: 2),
+    factors: [
+        (path: "buyers[*].false_claim_probability", range: (0.0, 0.05)),
+        (path: "rules.claim_window_days", values: [14, 45]),
+    ],
+    metrics: ["refunds.rate"],
+)
+"#;
+
+const TINY_CALIBRATION: &str = r#"Calibration(
+    name: "fuzz-calibration",
+    scenario: "quick.ron",
+    points: 8,
+    accept: 0.5,
+    factors: [(path: "suppliers[*].type_mix.fraudulent", range: (0.0, 0.1))],
+    targets: [(metric: "approved_suppliers", month: "2014-06", value: 500, sd: 50)],
+)
+"#;
+
+/// Words of study files that mutations insert.
+const STUDY_TOKENS: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "//",
+    "Study(",
+    "Calibration(",
+    "design: Sobol(base_rows: 8),",
+    "design: LatinHypercube(points: 0),",
+    "design: Abc(points: 4),",
+    "Morris(trajectories: 1000000)",
+    "range: (1.0, 0.0)",
+    "range: (0.0, 1e308)",
+    "values: []",
+    "path: \"suppliers[*].type_mix.poor\"",
+    "path: \"buyers[9].count\"",
+    "metrics: [\"nope\"],",
+    "month: \"1999-01\",",
+    "sd: 0.0",
+    "accept: 2.0,",
+    "replications: 0,",
+];
+
+/// A study or calibration text planned as `escrowsim sensitivity` plans it:
+/// refused with problems that name the file, or a plan whose points are
+/// valid scenarios. Never a panic.
+fn exercise_study(text: &[u8]) {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return;
+    };
+    let planned =
+        escrowsim::analysis::study::plan_study(text, "study.ron", &scenarios_directory(), |path| {
+            escrowsim::input::read_text_bounded(
+                path,
+                escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
+            )
+        });
+    match planned {
+        Ok(plan) => {
+            assert!(!plan.sweep.points.is_empty(), "a plan has points");
+            for point in plan.sweep.points.iter().take(8) {
+                assert!(escrowsim::scenario::validate(&point.scenario).is_empty());
+            }
+        }
+        Err(escrowsim::sweep::SweepError::Invalid(problems)) => {
+            assert!(!problems.is_empty(), "a refusal has a problem");
+            for problem in problems {
+                assert_eq!(problem.source, "study.ron", "{problem:?}");
+                assert!(!problem.message.is_empty());
+            }
+        }
+        Err(other) => assert!(!other.to_string().is_empty()),
+    }
+}
+
 /// A real manifest and real unit files, as `escrowsim sweep` writes them.
 struct RealFiles {
     manifest: String,
@@ -537,6 +619,25 @@ fn every_recorded_unit_regression_is_answered_as_expected() {
 }
 
 #[test]
+fn the_seed_studies_plan() {
+    for text in [TINY_STUDY, TINY_CALIBRATION] {
+        let plan = escrowsim::analysis::study::plan_study(
+            text,
+            "study.ron",
+            &scenarios_directory(),
+            |path| {
+                escrowsim::input::read_text_bounded(
+                    path,
+                    escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
+                )
+            },
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert!(!plan.sweep.points.is_empty());
+    }
+}
+
+#[test]
 fn the_seed_manifest_and_unit_are_accepted() {
     // Goal: the libFuzzer targets start from files the program accepts;
     // ESCROWSIM_BLESS=1 rewrites them as the program writes them today.
@@ -566,6 +667,15 @@ proptest! {
         let text = mutated(base.as_bytes(), &mutations, SWEEP_TOKENS);
         // A panic inside fails the case; proptest shrinks it and prints the mutations.
         let _ = exercise_sweep(&text, &scenarios_directory());
+    }
+
+    #[test]
+    fn mutated_study_files_are_refused_clearly_or_plan_valid_points(
+        base in 0usize..2,
+        mutations in prop::collection::vec(mutation(), 1..5),
+    ) {
+        let base = if base == 0 { TINY_STUDY } else { TINY_CALIBRATION };
+        exercise_study(&mutated(base.as_bytes(), &mutations, STUDY_TOKENS));
     }
 
     #[test]

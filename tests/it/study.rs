@@ -3,22 +3,11 @@
 //! values inside its intervals, sharded studies merge to the unsharded
 //! result byte for byte, and bad study files are refused with their lines.
 
-use crate::common::{escrowsim, scenario_path, stderr, succeeded, temporary_file};
+use crate::common::{
+    escrowsim, fresh_directory, path, scenario_path, stderr, succeeded, temporary_file,
+};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn path(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn fresh_directory(test: &str, name: &str) -> PathBuf {
-    let directory = temporary_file(test, "placeholder", b"")
-        .parent()
-        .unwrap()
-        .join(name);
-    let _ = std::fs::remove_dir_all(&directory);
-    directory
-}
 
 fn quick() -> String {
     scenario_path("quick.ron").display().to_string()

@@ -2,7 +2,7 @@
 //! a killed sweep resumes only its missing units, and foreign results are
 //! refused.
 
-use crate::common::{escrowsim, scenario_path, succeeded, temporary_file};
+use crate::common::{escrowsim, fresh_directory, path, scenario_path, succeeded, temporary_file};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -16,15 +16,6 @@ fn sweep_file(test: &str, replications: u32) -> PathBuf {
         scenario_path("quick.ron").display().to_string()
     );
     temporary_file(test, "sweep.ron", text.as_bytes())
-}
-
-fn fresh_directory(test: &str, name: &str) -> PathBuf {
-    let directory = temporary_file(test, "placeholder", b"")
-        .parent()
-        .unwrap()
-        .join(name);
-    let _ = std::fs::remove_dir_all(&directory);
-    directory
 }
 
 /// Starts `escrowsim sweep` on one thread in the background.
@@ -54,10 +45,6 @@ fn unit_file_names(units: &Path) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn path(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 /// Runs the whole sweep into `directory` and merges it into `result`.

@@ -126,7 +126,7 @@ pub fn t_quantile(degrees: u64, confidence: f64) -> f64 {
 /// P(|T| <= t) for Student's t with `degrees` degrees of freedom, by the
 /// finite series of Abramowitz and Stegun 26.7.3 and 26.7.4 (exact for
 /// integer degrees of freedom).
-fn t_two_sided_probability(t: f64, degrees: u64) -> f64 {
+pub(crate) fn t_two_sided_probability(t: f64, degrees: u64) -> f64 {
     let nu = degrees as f64;
     let denominator = nu + t * t;
     let cos_squared = nu / denominator;

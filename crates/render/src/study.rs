@@ -192,6 +192,52 @@ fn metric_text(text: &mut String, result: &StudyResult, metric: &MetricIndices) 
     }
 }
 
+/// The columns of the posterior table, in text and on the page.
+pub(crate) const POSTERIOR_COLUMNS: [&str; 7] = [
+    "factor",
+    "prior",
+    "mean",
+    "sd",
+    "median",
+    "95% interval",
+    "calibrated",
+];
+
+/// One row per factor of the posterior table ([`POSTERIOR_COLUMNS`]).
+pub(crate) fn posterior_rows(
+    result: &StudyResult,
+    calibration: &CalibrationResult,
+) -> Vec<Vec<String>> {
+    calibration
+        .factors
+        .iter()
+        .map(|fit| {
+            let range = result
+                .factors
+                .iter()
+                .find(|factor| factor.path == fit.path)
+                .map_or_else(
+                    || format!("{} to {}", fit.prior_low, fit.prior_high),
+                    |factor| describe_range(&factor.range),
+                );
+            let posterior = &fit.posterior;
+            vec![
+                fit.path.clone(),
+                range,
+                significant(Some(posterior.mean), 4),
+                significant(Some(posterior.sd), 3),
+                significant(Some(posterior.median), 4),
+                format!(
+                    "[{}, {}]",
+                    significant(Some(posterior.low), 4),
+                    significant(Some(posterior.high), 4)
+                ),
+                fit.calibrated.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
 fn calibration_text(text: &mut String, result: &StudyResult, calibration: &CalibrationResult) {
     let _ = writeln!(
         text,
@@ -200,34 +246,8 @@ fn calibration_text(text: &mut String, result: &StudyResult, calibration: &Calib
         calibration.points_used,
         significant(Some(calibration.threshold), 4)
     );
-    let mut rows = vec![
-        [
-            "factor",
-            "prior",
-            "mean",
-            "sd",
-            "median",
-            "95% interval",
-            "calibrated",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for (fit, factor) in calibration.factors.iter().zip(&result.factors) {
-        rows.push(vec![
-            fit.path.clone(),
-            describe_range(&factor.range),
-            significant(Some(fit.posterior.mean), 4),
-            significant(Some(fit.posterior.sd), 3),
-            significant(Some(fit.posterior.median), 4),
-            format!(
-                "[{}, {}]",
-                significant(Some(fit.posterior.low), 4),
-                significant(Some(fit.posterior.high), 4)
-            ),
-            fit.calibrated.clone().unwrap_or_default(),
-        ]);
-    }
+    let mut rows = vec![POSTERIOR_COLUMNS.map(String::from).to_vec()];
+    rows.extend(posterior_rows(result, calibration));
     table(text, "  ", &rows);
     text.push_str("\nTargets (accepted points' simulated means)\n");
     let mut rows = vec![

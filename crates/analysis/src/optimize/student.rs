@@ -58,38 +58,10 @@ pub(crate) fn t_upper_quantile(degrees: usize, tail: f64) -> f64 {
     high
 }
 
-/// P(|T| <= t) for Student's t with `degrees` degrees of freedom, by the
-/// finite series of Abramowitz and Stegun 26.7.3 (odd) and 26.7.4 (even).
+/// P(|T| <= t): the exact series of [`crate::statistics`], which two-sided
+/// intervals use too.
 fn two_sided_probability(t: f64, degrees: usize) -> f64 {
-    let nu = degrees as f64;
-    let denominator = nu + t * t;
-    let cos_squared = nu / denominator;
-    let sin = t / denominator.sqrt();
-    if degrees % 2 == 0 {
-        // sin θ (1 + 1/2 cos²θ + 1·3/(2·4) cos⁴θ + ... up to cos^(ν-2)θ)
-        let mut term = 1.0;
-        let mut sum = 1.0;
-        for k in 1..degrees / 2 {
-            term *= cos_squared * (2 * k - 1) as f64 / (2 * k) as f64;
-            sum += term;
-        }
-        sin * sum
-    } else {
-        // (2/π)(θ + sin θ cos θ (1 + 2/3 cos²θ + ... up to cos^(ν-3)θ)), θ = atan(t/√ν)
-        let theta = libm::atan(t / nu.sqrt());
-        let mut series = 0.0;
-        if degrees > 1 {
-            let cos = cos_squared.sqrt();
-            let mut term = 1.0;
-            let mut sum = 1.0;
-            for k in 1..degrees.div_ceil(2) - 1 {
-                term *= cos_squared * (2 * k) as f64 / (2 * k + 1) as f64;
-                sum += term;
-            }
-            series = sin * cos * sum;
-        }
-        2.0 / std::f64::consts::PI * (theta + series)
-    }
+    crate::statistics::t_two_sided_probability(t, degrees as u64)
 }
 
 #[cfg(test)]

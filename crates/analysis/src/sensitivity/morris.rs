@@ -248,18 +248,10 @@ fn metric_indices(effects: &[Vec<f64>], resamples: u32, seed: u64) -> MorrisIndi
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_functions::Ishigami;
+    use super::super::test_functions::{Ishigami, outputs_at};
     use super::super::{RESAMPLES_DEFAULT, level_of};
     use super::*;
     use std::f64::consts::PI;
-
-    fn run(design: &MorrisDesign, model: impl Fn(&[f64]) -> f64) -> Vec<Vec<f64>> {
-        design
-            .points
-            .iter()
-            .map(|point| vec![model(point)])
-            .collect()
-    }
 
     #[test]
     fn each_trajectory_moves_every_factor_once_by_delta_on_the_grid() {
@@ -303,7 +295,7 @@ mod tests {
     fn a_factor_without_effect_has_mu_star_and_sigma_exactly_zero() {
         // y does not read x2, so every step of x2 leaves y's bits unchanged.
         let design = morris_design(3, 20, MORRIS_LEVELS_DEFAULT, 1).unwrap();
-        let outputs = run(&design, |x| x[0] * x[0] + libm::sin(5.0 * x[2]));
+        let outputs = outputs_at(&design.points, |x| x[0] * x[0] + libm::sin(5.0 * x[2]));
         let indices = &morris_indices(&design, &outputs, 200, 2).unwrap()[0];
         let inert = indices.factors[1];
         assert_eq!(inert.mu, 0.0);
@@ -327,7 +319,8 @@ mod tests {
         let coefficients = [3.0, -2.0, 0.5, 0.0];
         let linear = |x: &[f64]| x.iter().zip(&coefficients).map(|(x, c)| c * x).sum::<f64>();
         let exact = morris_design(4, 10, 2, 3).unwrap();
-        let indices = &morris_indices(&exact, &run(&exact, linear), 200, 4).unwrap()[0];
+        let indices =
+            &morris_indices(&exact, &outputs_at(&exact.points, linear), 200, 4).unwrap()[0];
         for (index, c) in indices.factors.iter().zip(coefficients) {
             assert_eq!(index.mu, c);
             assert_eq!(index.mu_star.value, c.abs());
@@ -335,7 +328,8 @@ mod tests {
         }
         assert_eq!(indices.ranking, vec![0, 1, 2, 3]);
         let rounded = morris_design(4, 10, 4, 3).unwrap();
-        let indices = &morris_indices(&rounded, &run(&rounded, linear), 200, 4).unwrap()[0];
+        let indices =
+            &morris_indices(&rounded, &outputs_at(&rounded.points, linear), 200, 4).unwrap()[0];
         for (index, c) in indices.factors.iter().zip(coefficients) {
             assert!((index.mu - c).abs() < 1e-13);
             assert!((index.mu_star.value - c.abs()).abs() < 1e-13);
@@ -396,7 +390,7 @@ mod tests {
         let trajectories = 100;
         let design = morris_design(3, trajectories, MORRIS_LEVELS_DEFAULT, 11).unwrap();
         let ishigami = Ishigami::STANDARD;
-        let outputs = run(&design, |u| ishigami.at_unit(u));
+        let outputs = outputs_at(&design.points, |u| ishigami.at_unit(u));
         let indices = &morris_indices(&design, &outputs, RESAMPLES_DEFAULT, 12).unwrap()[0];
         for (factor, index) in indices.factors.iter().enumerate() {
             // mu* is a mean of 100 independent |EE|: within four standard

@@ -343,16 +343,8 @@ fn metric_indices(
 mod tests {
     use super::super::RESAMPLES_DEFAULT;
     use super::super::draws::Draws;
-    use super::super::test_functions::{GFunction, Ishigami};
+    use super::super::test_functions::{GFunction, Ishigami, outputs_at};
     use super::*;
-
-    fn run(design: &SaltelliDesign, model: impl Fn(&[f64]) -> f64) -> Vec<Vec<f64>> {
-        design
-            .points
-            .iter()
-            .map(|point| vec![model(point)])
-            .collect()
-    }
 
     #[test]
     fn the_point_order_is_a_then_each_mixed_then_b_per_row() {
@@ -415,7 +407,7 @@ mod tests {
         // closed forms are in `test_functions`.
         let design = saltelli_design(3, 4096, 2024).unwrap();
         let ishigami = Ishigami::STANDARD;
-        let outputs = run(&design, |point| ishigami.at_unit(point));
+        let outputs = outputs_at(&design.points, |point| ishigami.at_unit(point));
         let (first, total) = (ishigami.first_order(), ishigami.total());
         assert!((first[0] - 0.3139).abs() < 5e-5 && (first[1] - 0.4424).abs() < 5e-5);
         assert!((total[0] - 0.5576).abs() < 5e-5 && (total[2] - 0.2437).abs() < 5e-5);
@@ -428,7 +420,7 @@ mod tests {
         // factor, two moderate, one small, two almost inert.
         let g = GFunction::new(vec![0.0, 1.0, 4.5, 9.0, 99.0, 99.0]);
         let design = saltelli_design(6, 4096, 7).unwrap();
-        let outputs = run(&design, |point| g.at(point));
+        let outputs = outputs_at(&design.points, |point| g.at(point));
         check_against_closed_form(&design, &outputs, &g.first_order(), &g.total());
     }
 
@@ -485,7 +477,7 @@ mod tests {
     fn the_same_inputs_give_the_same_bits() {
         let design = saltelli_design(3, 256, 9).unwrap();
         let ishigami = Ishigami::STANDARD;
-        let outputs = run(&design, |point| ishigami.at_unit(point));
+        let outputs = outputs_at(&design.points, |point| ishigami.at_unit(point));
         let once = sobol_indices(&design, &outputs, 300, 5).unwrap();
         let again = sobol_indices(&design, &outputs, 300, 5).unwrap();
         assert_eq!(format!("{once:?}"), format!("{again:?}"));
@@ -551,7 +543,7 @@ mod tests {
         let mut covered = [0; 3];
         for experiment in 0..experiments {
             let design = design(experiment);
-            let outputs = run(&design, |x| x[0] + 2.0 * x[1] + 3.0 * x[2]);
+            let outputs = outputs_at(&design.points, |x| x[0] + 2.0 * x[1] + 3.0 * x[2]);
             let indices = sobol_indices(&design, &outputs, 500, 1000 + experiment).unwrap();
             for (factor, index) in indices[0].factors.iter().enumerate() {
                 covered[factor] += u32::from(index.first.unwrap().covers(exact[factor]));

@@ -116,3 +116,9 @@ impl GFunction {
             .collect()
     }
 }
+
+/// `model` at each point of a design, as the estimators take outputs: one
+/// row per point, one column (a single metric).
+pub(crate) fn outputs_at(points: &[Vec<f64>], model: impl Fn(&[f64]) -> f64) -> Vec<Vec<f64>> {
+    points.iter().map(|point| vec![model(point)]).collect()
+}

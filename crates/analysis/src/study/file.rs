@@ -8,15 +8,15 @@ use crate::sensitivity::{
     MORRIS_LEVELS_DEFAULT, RESAMPLES_DEFAULT, latin_hypercube, level_of, morris_design,
     saltelli_design, scrambled_sobol,
 };
+use crate::sweep::plan::{check_header, digest_of_fields, ron_problem};
 use crate::sweep::{GridValue, POINTS_MAX, Point, SweepError, SweepPlan, UNITS_MAX};
 use escrowsim_core::input::{InputError, Located, Position};
 use escrowsim_core::program::NoProbe;
 use escrowsim_core::report::{Report, VERSION};
 use escrowsim_core::scenario::factors::{FactorPath, point_problems};
 use escrowsim_core::scenario::spans::SpanIndex;
-use escrowsim_core::scenario::{Scenario, parse_scenario, validate};
+use escrowsim_core::scenario::{Scenario, validate};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Problems listed for one study file; the rest would only repeat them.
@@ -191,24 +191,6 @@ struct FactorFile {
     values: Option<Vec<GridValue>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-enum DesignFile {
-    Morris {
-        trajectories: usize,
-        #[serde(default)]
-        levels: Option<u32>,
-    },
-    Sobol {
-        base_rows: usize,
-        #[serde(default)]
-        resamples: Option<u32>,
-    },
-    LatinHypercube {
-        points: usize,
-    },
-}
-
 fn one() -> u32 {
     1
 }
@@ -222,7 +204,7 @@ struct StudyFile {
     replications: u32,
     #[serde(default)]
     seed: Option<u64>,
-    design: DesignFile,
+    design: Design,
     factors: Vec<FactorFile>,
     metrics: Vec<String>,
 }
@@ -306,45 +288,26 @@ fn parse_file(text: &str, source: &str, spans: &SpanIndex) -> Result<Parsed, Swe
     let options = ron::Options::default()
         .with_recursion_limit(32)
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    let located = |error: ron::error::SpannedError| {
-        let position = Position::saturating(error.span.start.line, error.span.start.col);
-        let problem = Located::new(source, error.code.to_string()).at(position);
-        let field = match error.code {
-            ron::Error::MissingStructField { .. } => None,
-            _ => spans
-                .path_at(position)
-                .filter(|path| !problem.message.contains(path)),
-        };
-        SweepError::Invalid(vec![match field {
-            Some(field) => problem.in_field(field),
-            None => problem,
-        }])
-    };
+    let located = |error: ron::error::SpannedError| ron_problem(&error, source, spans);
     match top_level_name(text) {
         "Study" => {
             let file: StudyFile = options.from_str(text).map_err(located)?;
+            if let Design::Abc { .. } = file.design {
+                return Err(SweepError::Invalid(vec![
+                    Located::new(
+                        source,
+                        "Abc is a calibration's design: write a Calibration(...) file".to_string(),
+                    )
+                    .at(spans.locate("design"))
+                    .in_field("design"),
+                ]));
+            }
             Ok(Parsed {
                 name: file.name,
                 scenario: file.scenario,
                 replications: file.replications,
                 seed: file.seed,
-                design: match file.design {
-                    DesignFile::Morris {
-                        trajectories,
-                        levels,
-                    } => Design::Morris {
-                        trajectories,
-                        levels,
-                    },
-                    DesignFile::Sobol {
-                        base_rows,
-                        resamples,
-                    } => Design::Sobol {
-                        base_rows,
-                        resamples,
-                    },
-                    DesignFile::LatinHypercube { points } => Design::LatinHypercube { points },
-                },
+                design: file.design,
                 factors: file.factors,
                 metrics: file.metrics,
                 targets: Vec::new(),
@@ -480,30 +443,15 @@ pub fn plan_study(
     };
     let file = parse_file(text, source, &spans)?;
     let mut problems = Vec::new();
-    if file.name.trim().is_empty() || file.name.chars().count() > 200 {
-        problems.push(at("name", "must be 1 to 200 characters".to_string()));
-    }
-    if file.replications == 0 || file.replications > REPLICATIONS_MAX {
-        problems.push(at(
-            "replications",
-            format!(
-                "{} is out of range 1..={REPLICATIONS_MAX}",
-                file.replications
-            ),
-        ));
-    }
     let scenario_path: PathBuf = base_directory.join(&file.scenario);
-    let base_text = read_scenario(&scenario_path);
-    let base = match &base_text {
-        Ok(text) => Some(parse_scenario(text, &scenario_path.display().to_string())?),
-        Err(error) => {
-            problems.push(at(
-                "scenario",
-                format!("cannot read {}: {error}", scenario_path.display()),
-            ));
-            None
-        }
-    };
+    let (base, base_text) = check_header(
+        &file.name,
+        file.replications,
+        scenario_path.clone(),
+        read_scenario,
+        &at,
+        &mut problems,
+    )?;
     if file.factors.is_empty() {
         problems.push(at("factors", "at least one factor is needed".to_string()));
     }
@@ -801,27 +749,19 @@ fn study_digest(
     check_replications: u32,
     base_scenario_bytes: &[u8],
 ) -> String {
-    let mut hasher = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
-    };
-    field(b"escrowsim-study/v1");
-    field(VERSION.as_bytes());
-    field(name.as_bytes());
-    field(&replications.to_le_bytes());
-    field(&check_replications.to_le_bytes());
-    field(
-        serde_json::to_string(study)
-            .expect("a study always serialises")
-            .as_bytes(),
-    );
-    field(base_scenario_bytes);
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    digest_of_fields(|field| {
+        field(b"escrowsim-study/v1");
+        field(VERSION.as_bytes());
+        field(name.as_bytes());
+        field(&replications.to_le_bytes());
+        field(&check_replications.to_le_bytes());
+        field(
+            serde_json::to_string(study)
+                .expect("a study always serialises")
+                .as_bytes(),
+        );
+        field(base_scenario_bytes);
+    })
 }
 
 #[cfg(test)]

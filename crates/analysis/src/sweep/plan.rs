@@ -195,48 +195,18 @@ pub fn plan_sweep(
             .in_field(path)
     };
     let options = ron::Options::default().with_recursion_limit(32);
-    let file: SweepFile = options.from_str(text).map_err(|error| {
-        let position = Position::saturating(error.span.start.line, error.span.start.col);
-        let problem = Located::new(source, error.code.to_string()).at(position);
-        // Name the field the error sits in, as a scenario's errors do; a
-        // missing field is reported after the last field written, which is
-        // not the one to blame, and RON's message names it anyway.
-        let field = match error.code {
-            ron::Error::MissingStructField { .. } => None,
-            _ => spans
-                .path_at(position)
-                .filter(|path| !problem.message.contains(path)),
-        };
-        SweepError::Invalid(vec![match field {
-            Some(field) => problem.in_field(field),
-            None => problem,
-        }])
-    })?;
+    let file: SweepFile = options
+        .from_str(text)
+        .map_err(|error| ron_problem(&error, source, &spans))?;
     let mut problems = Vec::new();
-    if file.name.trim().is_empty() || file.name.chars().count() > 200 {
-        problems.push(at("name", "must be 1 to 200 characters".to_string()));
-    }
-    if file.replications == 0 || file.replications > REPLICATIONS_MAX {
-        problems.push(at(
-            "replications",
-            format!(
-                "{} is out of range 1..={REPLICATIONS_MAX}",
-                file.replications
-            ),
-        ));
-    }
-    let scenario_path: PathBuf = base_directory.join(&file.scenario);
-    let base_text = read_scenario(&scenario_path);
-    let base = match &base_text {
-        Ok(text) => Some(parse_scenario(text, &scenario_path.display().to_string())?),
-        Err(error) => {
-            problems.push(at(
-                "scenario",
-                format!("cannot read {}: {error}", scenario_path.display()),
-            ));
-            None
-        }
-    };
+    let (base, base_text) = check_header(
+        &file.name,
+        file.replications,
+        base_directory.join(&file.scenario),
+        read_scenario,
+        &at,
+        &mut problems,
+    )?;
     let mut paths = Vec::new();
     let mut factors: Vec<FactorPath> = Vec::new();
     let mut point_count: usize = 1;
@@ -404,6 +374,66 @@ pub fn plan_sweep(
     })
 }
 
+/// A RON syntax or shape error of a sweep or study file, at its line and
+/// column, naming the field it sits in as a scenario's errors do; a
+/// missing field is reported after the last field written, which is not
+/// the one to blame, and RON's message names it anyway.
+pub(crate) fn ron_problem(
+    error: &ron::error::SpannedError,
+    source: &str,
+    spans: &SpanIndex,
+) -> SweepError {
+    let position = Position::saturating(error.span.start.line, error.span.start.col);
+    let problem = Located::new(source, error.code.to_string()).at(position);
+    let field = match error.code {
+        ron::Error::MissingStructField { .. } => None,
+        _ => spans
+            .path_at(position)
+            .filter(|path| !problem.message.contains(path)),
+    };
+    SweepError::Invalid(vec![match field {
+        Some(field) => problem.in_field(field),
+        None => problem,
+    }])
+}
+
+/// The checks a sweep file and a study file share: the name, the
+/// replications, and the base scenario at `scenario_path`, read and parsed
+/// (a scenario that does not load is the error; one that cannot be read is
+/// a problem of the field `scenario`). Gives the base and its text when
+/// they were read.
+pub(crate) fn check_header(
+    name: &str,
+    replications: u32,
+    scenario_path: PathBuf,
+    read_scenario: impl FnOnce(&Path) -> Result<String, InputError>,
+    at: &impl Fn(&str, String) -> Located,
+    problems: &mut Vec<Located>,
+) -> Result<(Option<Scenario>, Option<String>), SweepError> {
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        problems.push(at("name", "must be 1 to 200 characters".to_string()));
+    }
+    if replications == 0 || replications > REPLICATIONS_MAX {
+        problems.push(at(
+            "replications",
+            format!("{replications} is out of range 1..={REPLICATIONS_MAX}"),
+        ));
+    }
+    match read_scenario(&scenario_path) {
+        Ok(text) => {
+            let base = parse_scenario(&text, &scenario_path.display().to_string())?;
+            Ok((Some(base), Some(text)))
+        }
+        Err(error) => {
+            problems.push(at(
+                "scenario",
+                format!("cannot read {}: {error}", scenario_path.display()),
+            ));
+            Ok((None, None))
+        }
+    }
+}
+
 /// The patch that sets `rule` to `value` (value written as in a `rules`
 /// block), and nothing else.
 fn patch_of(rule: &str, value: &str) -> Result<RulesPatch, String> {
@@ -469,22 +499,30 @@ fn expand(
 }
 
 fn sweep_digest(file: &SweepFile, base_scenario_bytes: &[u8]) -> String {
+    digest_of_fields(|field| {
+        field(b"escrowsim-sweep/v1");
+        field(VERSION.as_bytes());
+        field(file.name.as_bytes());
+        field(&file.replications.to_le_bytes());
+        for dimension in &file.grid {
+            field(dimension.path.as_bytes());
+            for value in &dimension.values {
+                field(value.as_bytes());
+            }
+        }
+        field(base_scenario_bytes);
+    })
+}
+
+/// The SHA-256 (hex) of the fields `write` gives, each prefixed by its
+/// length, so no two lists of fields hash alike: the digest of a sweep or a
+/// study, which ties its units to it.
+pub(crate) fn digest_of_fields(write: impl FnOnce(&mut dyn FnMut(&[u8]))) -> String {
     let mut hasher = Sha256::new();
-    let mut field = |bytes: &[u8]| {
+    write(&mut |bytes: &[u8]| {
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
-    };
-    field(b"escrowsim-sweep/v1");
-    field(VERSION.as_bytes());
-    field(file.name.as_bytes());
-    field(&file.replications.to_le_bytes());
-    for dimension in &file.grid {
-        field(dimension.path.as_bytes());
-        for value in &dimension.values {
-            field(value.as_bytes());
-        }
-    }
-    field(base_scenario_bytes);
+    });
     hasher
         .finalize()
         .iter()

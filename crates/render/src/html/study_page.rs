@@ -989,46 +989,10 @@ fn posterior_row(
 }
 
 fn posterior_table(result: &StudyResult, calibration: &CalibrationResult) -> String {
-    let rows: Vec<Vec<String>> = calibration
-        .factors
-        .iter()
-        .map(|fit| {
-            let range = result
-                .factors
-                .iter()
-                .find(|factor| factor.path == fit.path)
-                .map_or_else(
-                    || format!("{} to {}", fit.prior_low, fit.prior_high),
-                    |factor| describe_range(&factor.range),
-                );
-            let posterior = &fit.posterior;
-            vec![
-                fit.path.clone(),
-                range,
-                significant(Some(posterior.mean), 4),
-                significant(Some(posterior.sd), 3),
-                significant(Some(posterior.median), 4),
-                format!(
-                    "[{}, {}]",
-                    significant(Some(posterior.low), 4),
-                    significant(Some(posterior.high), 4)
-                ),
-                fit.calibrated.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
     figures_table(
         "Figures",
-        &[
-            "factor",
-            "prior",
-            "mean",
-            "sd",
-            "median",
-            "95% interval",
-            "calibrated",
-        ],
-        &rows,
+        &crate::study::POSTERIOR_COLUMNS,
+        &crate::study::posterior_rows(result, calibration),
     )
 }
 
