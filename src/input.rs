@@ -13,7 +13,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use escrowsim_analysis::study::{StudyPlan, is_study, plan_study};
+use escrowsim_analysis::optimize::{OptimizationPlan, plan_optimization};
+use escrowsim_analysis::study::{StudyPlan, is_study, plan_study, top_level_name};
 use escrowsim_analysis::sweep::{SWEEP_FILE_BYTES_MAX, SweepError, SweepPlan, plan_sweep};
 pub use escrowsim_core::input::{InputError, Located, Position};
 use escrowsim_core::report::Source;
@@ -169,16 +170,17 @@ pub fn load_sweep(path: &Path) -> Result<SweepPlan, SweepError> {
     parse_sweep(&text, &source, &base_directory)
 }
 
-/// A sweep file or a study file, planned: both run as units of a sweep.
+/// A sweep, study or optimisation file, planned: all run as units of a sweep.
 #[derive(Clone, Debug)]
 pub enum LoadedPlan {
     Sweep(Box<SweepPlan>),
     Study(Box<StudyPlan>),
+    Optimization(Box<OptimizationPlan>),
 }
 
 /// Reads, validates and expands a sweep or a study file (`-`: standard
 /// input), told apart by the top-level struct (`Sweep`, or `Study` and
-/// `Calibration`); the base scenario is read relative to the file. `what`
+/// `Calibration`, or `Optimize`); the base scenario is read relative to the file. `what`
 /// names the file in a read error (`sweep file`, `study file`).
 pub fn load_plan(path: &Path, what: &str) -> Result<LoadedPlan, SweepError> {
     let source = source_name(path);
@@ -189,7 +191,12 @@ pub fn load_plan(path: &Path, what: &str) -> Result<LoadedPlan, SweepError> {
         ))
     })?;
     let base_directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    if is_study(&text) {
+    if top_level_name(&text) == "Optimize" {
+        plan_optimization(&text, &source, &base_directory, |path| {
+            read_text_bounded(path, SCENARIO_FILE_BYTES_MAX)
+        })
+        .map(|plan| LoadedPlan::Optimization(Box::new(plan)))
+    } else if is_study(&text) {
         plan_study(&text, &source, &base_directory, |path| {
             read_text_bounded(path, SCENARIO_FILE_BYTES_MAX)
         })

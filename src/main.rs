@@ -60,6 +60,9 @@ enum Command {
     /// Calibrate a scenario's uncertain factors to observed figures (approximate Bayesian computation).
     #[command(after_help = cli::study::CALIBRATE_EXAMPLES)]
     Calibrate(cli::study::StudyArgs),
+    /// Choose the rule set that best meets an objective under constraints, with a statistical guarantee.
+    #[command(after_help = cli::optimize::EXAMPLES)]
+    Optimize(cli::optimize::OptimizeArgs),
     /// Merge the unit results of a sweep or a study, from one or more directories, into its result.
     #[command(
         after_help = "Examples:\n  escrowsim merge results/cw --out cw-result.json --html cw.html\n  \
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Merge(arguments) => cli::merge::merge(&arguments),
         Command::Sensitivity(arguments) => cli::study::sensitivity(&arguments),
         Command::Calibrate(arguments) => cli::study::calibrate(&arguments),
+        Command::Optimize(arguments) => cli::optimize::optimize(&arguments),
         Command::Compare(arguments) => cli::compare::compare(&arguments),
         Command::Bench(arguments) => cli::bench::bench(&arguments),
         Command::Completions(arguments) => cli::manual::completions(&arguments, Cli::command()),

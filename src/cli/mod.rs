@@ -8,6 +8,7 @@ pub mod init;
 pub mod manual;
 pub mod memory;
 pub mod merge;
+pub mod optimize;
 pub mod output;
 pub mod replicate;
 pub mod run;

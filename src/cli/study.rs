@@ -82,6 +82,12 @@ fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
                 arguments.study.display()
             )));
         }
+        LoadedPlan::Optimization(_) => {
+            return Err(Failure::BadInput(format!(
+                "{}: is an optimisation, Optimize(...); run it with `escrowsim optimize`",
+                arguments.study.display()
+            )));
+        }
         LoadedPlan::Sweep(_) => {
             return Err(Failure::BadInput(format!(
                 "{}: is a sweep, Sweep(...); run it with `escrowsim sweep`",

@@ -79,6 +79,12 @@ pub fn sweep(arguments: &SweepArgs) -> Result<(), Failure> {
     {
         LoadedPlan::Sweep(plan) => *plan,
         LoadedPlan::Study(study) => study.sweep,
+        LoadedPlan::Optimization(_) => {
+            return Err(Failure::BadInput(format!(
+                "{}: is an optimisation, Optimize(...), which runs in stages, each chosen by the results of the one before; run it with `escrowsim optimize`",
+                arguments.sweep.display()
+            )));
+        }
     };
     run_units(&plan, &arguments.sweep, &arguments.units, &stop)?;
     Ok(())
@@ -196,7 +202,7 @@ fn dry_run(plan: &SweepPlan, shard: Shard, directory: &Path) -> Result<(), Failu
     Ok(())
 }
 
-fn check_manifest(
+pub(super) fn check_manifest(
     directory: &Path,
     manifest_path: &Path,
     text: &str,
@@ -225,7 +231,7 @@ fn check_manifest(
 /// new directory exactly one claims it and the other is refused; the same
 /// sweep started twice finds its own manifest and both proceed, writing the
 /// same units.
-fn prepare_directory(directory: &Path, manifest: &Manifest) -> Result<(), Failure> {
+pub(super) fn prepare_directory(directory: &Path, manifest: &Manifest) -> Result<(), Failure> {
     let cannot = |error: std::io::Error| {
         Failure::BadInput(format!(
             "{}: cannot create the sweep directory: {error}",
@@ -284,7 +290,11 @@ pub fn read_sweep_file(path: &Path) -> Result<Option<String>, Failure> {
 
 /// Whether unit `unit` already has a complete result of this sweep. A file
 /// in its place that is not a regular file is refused, before any unit runs.
-fn unit_complete(directory: &Path, plan: &SweepPlan, unit: u64) -> Result<bool, Failure> {
+pub(super) fn unit_complete(
+    directory: &Path,
+    plan: &SweepPlan,
+    unit: u64,
+) -> Result<bool, Failure> {
     let path = unit_file(directory, unit);
     let Some(text) = read_sweep_file(&path)? else {
         return Ok(false);
@@ -296,7 +306,7 @@ fn unit_complete(directory: &Path, plan: &SweepPlan, unit: u64) -> Result<bool, 
 }
 
 /// Runs `pending` units on `jobs` threads, each writing its own file.
-fn run_pending(
+pub(super) fn run_pending(
     plan: &SweepPlan,
     directory: &Path,
     pending: &[u64],

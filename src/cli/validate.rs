@@ -42,6 +42,9 @@ pub fn validate(arguments: &ValidateArgs) -> Result<(), Failure> {
     if starts_as_sweep(&text) {
         return validate_sweep(path, &source, &text);
     }
+    if escrowsim::analysis::study::top_level_name(&text) == "Optimize" {
+        return validate_optimization(path, &source, &text);
+    }
     if escrowsim::analysis::study::is_study(&text) {
         return validate_study(path, &source, &text);
     }
@@ -128,6 +131,26 @@ fn validate_study(path: &Path, source: &str, text: &str) -> Result<(), Failure> 
         plan.sweep.points.len(),
         plan.sweep.replications,
         plan.sweep.unit_count()
+    );
+    super::output::write_report(None, format!("{line}\n").as_bytes())
+}
+
+/// An optimisation file: planned as `escrowsim optimize` would (every
+/// candidate's scenario validated), without running.
+fn validate_optimization(path: &Path, source: &str, text: &str) -> Result<(), Failure> {
+    let base_directory = within_plan_limit(path, source, text, "optimisation file")?;
+    let plan =
+        escrowsim::analysis::optimize::plan_optimization(text, source, &base_directory, |path| {
+            escrowsim::input::read_text_bounded(path, SCENARIO_FILE_BYTES_MAX)
+        })
+        .map_err(|error| Failure::BadInput(error.to_string()))?;
+    let line = format!(
+        "{source}: valid: optimisation {:?} of scenario {:?}, {} decisions, {} candidates, up to {} replications each (run it with `escrowsim optimize`)",
+        plan.sweep.name,
+        plan.sweep.scenario_name,
+        plan.sweep.paths.len(),
+        plan.sweep.points.len(),
+        plan.sweep.replications
     );
     super::output::write_report(None, format!("{line}\n").as_bytes())
 }

@@ -24,7 +24,9 @@ use escrowsim_analysis::{
 use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write;
 
+mod optimize_page;
 mod study_page;
+pub use optimize_page::render_optimization_html;
 pub use study_page::render_study_html;
 
 const COLOR_A: &str = "#1f77b4";

@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod html;
+pub mod optimize;
 mod precision;
 pub mod study;
 mod sweep;
@@ -18,8 +19,10 @@ pub mod units;
 
 pub use csv::{csv_lines, metric_columns, render_comparison_csv, render_replications_csv};
 pub use html::{
-    render_comparison_html, render_replications_html, render_study_html, render_sweep_html,
+    render_comparison_html, render_optimization_html, render_replications_html, render_study_html,
+    render_sweep_html,
 };
+pub use optimize::{render_optimization_csv, render_optimization_text};
 pub use precision::render_precision_text;
 pub use study::{render_study_csv, render_study_text};
 pub use sweep::{render_sweep_summary_csv, render_sweep_summary_json, render_sweep_summary_text};

@@ -51,7 +51,7 @@ fn estimate(estimate: Option<&Estimate>) -> (String, String) {
 }
 
 /// Pads columns to their widest cell, two spaces apart, after `indent`.
-fn table(text: &mut String, indent: &str, rows: &[Vec<String>]) {
+pub(crate) fn table(text: &mut String, indent: &str, rows: &[Vec<String>]) {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|column| {

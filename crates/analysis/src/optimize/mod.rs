@@ -85,7 +85,10 @@
 mod feasibility;
 mod kn;
 mod pareto;
+pub mod plan;
+pub mod procedure;
 mod racing;
+pub mod result;
 mod student;
 #[cfg(test)]
 mod synthetic;
@@ -93,7 +96,10 @@ mod synthetic;
 pub use feasibility::{CandidateFeasibility, ConstraintCheck, Verdict, feasibility};
 pub use kn::{KnDecision, KnSettings, kn_select};
 pub use pareto::{Frontier, pareto_frontier, t_interval};
+pub use plan::{Layout, MetricConstraint, Optimization, OptimizationPlan, plan_optimization};
+pub use procedure::{Observations, Phase, Progress, Selection, Stage, progress};
 pub use racing::{RacingDecision, RacingSettings, race, racing_schedule};
+pub use result::{OptimizationResult, observations, optimization_result};
 
 use serde::{Deserialize, Serialize};
 

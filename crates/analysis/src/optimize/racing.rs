@@ -98,6 +98,9 @@ pub struct RacingDecision {
     /// The leader at the last stage applied, if a candidate was proven
     /// feasible there.
     pub leader: Option<usize>,
+    /// The survivors proven feasible at the last stage applied (all of
+    /// them without constraints), in index order.
+    pub proven_feasible: Vec<usize>,
     /// No stage is left to run: the last was applied, or at most one
     /// candidate remains.
     pub done: bool,
@@ -171,6 +174,7 @@ pub fn race(
         survivors: (0..candidates).collect(),
         eliminations: Vec::new(),
         leader: None,
+        proven_feasible: Vec::new(),
         done: false,
         next: Vec::new(),
         objective_level,
@@ -259,6 +263,10 @@ impl Race<'_> {
                 !worse
             });
         }
+        decision.proven_feasible = proven
+            .into_iter()
+            .filter(|candidate| contenders.contains(candidate))
+            .collect();
         decision.survivors = contenders;
         decision.eliminations[earlier..].sort_by_key(|elimination| elimination.candidate);
     }

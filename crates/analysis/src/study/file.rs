@@ -734,6 +734,7 @@ pub fn plan_study(
             points,
             digest,
             study: Some(study.clone()),
+            optimization: None,
         },
         study,
         base,

@@ -48,9 +48,9 @@ struct SweepFile {
 /// the same text in quotes (`"14"`, `"[TT, Card]"`).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-struct Dimension {
-    path: String,
-    values: Vec<GridValue>,
+pub(crate) struct Dimension {
+    pub path: String,
+    pub values: Vec<GridValue>,
 }
 
 /// A grid value as RON text of its factor. A value in quotes is the text
@@ -109,6 +109,9 @@ pub struct SweepPlan {
     /// The study whose design points these are, when a study file was
     /// planned ([`crate::study`]): its manifest records it for the analysis.
     pub study: Option<crate::study::Study>,
+    /// The optimisation whose candidates these are, when an optimisation
+    /// file was planned ([`crate::optimize::plan_optimization`]).
+    pub optimization: Option<crate::optimize::Optimization>,
 }
 
 /// Why a sweep file cannot be used; every problem names the file and, where
@@ -207,95 +210,11 @@ pub fn plan_sweep(
         &at,
         &mut problems,
     )?;
-    let mut paths = Vec::new();
-    let mut factors: Vec<FactorPath> = Vec::new();
-    let mut point_count: usize = 1;
-    for (dimension_index, dimension) in file.grid.iter().enumerate() {
-        let dimension_path = format!("grid[{dimension_index}]");
-        let factor = match FactorPath::parse(&dimension.path) {
-            Ok(factor) => factor,
-            Err(problem) => {
-                problems.push(at(&format!("{dimension_path}.path"), problem.message));
-                // The grid's size is known all the same, and a grid too
-                // large is worth saying at once.
-                if (1..=VALUES_MAX).contains(&dimension.values.len()) {
-                    point_count = point_count.saturating_mul(dimension.values.len());
-                }
-                continue;
-            }
-        };
-        if paths.contains(&dimension.path) {
-            problems.push(at(
-                &format!("{dimension_path}.path"),
-                format!("{} appears twice in the grid", dimension.path),
-            ));
-        }
-        let mut usable = true;
-        if let Some(base) = &base {
-            if let Err(problem) = factor.check(base) {
-                problems.push(at(&format!("{dimension_path}.path"), problem.message));
-                usable = false;
-            }
-            // A later factor that could change what an earlier one set
-            // (another share of the same mix, a parameter of a distribution
-            // set whole) would make a point's parameters lie.
-            for (earlier_index, earlier) in factors.iter().enumerate() {
-                if earlier.as_str() != factor.as_str() && factor.overlaps(earlier, base) {
-                    problems.push(at(
-                        &format!("{dimension_path}.path"),
-                        format!(
-                            "{factor} and grid[{earlier_index}]'s {earlier} set the same value: a point would apply one over the other"
-                        ),
-                    ));
-                }
-            }
-        }
-        paths.push(dimension.path.clone());
-        factors.push(factor.clone());
-        if dimension.values.is_empty() || dimension.values.len() > VALUES_MAX {
-            problems.push(at(
-                &format!("{dimension_path}.values"),
-                format!("1 to {VALUES_MAX} values are needed"),
-            ));
-            continue;
-        }
-        point_count = point_count.saturating_mul(dimension.values.len());
-        if !usable {
-            continue;
-        }
-        for (value_index, value) in dimension.values.iter().enumerate() {
-            let value_path = format!("{dimension_path}.values[{value_index}]");
-            let scenario = match (factor.rule(), &base) {
-                (Some(rule), base) => match patch_of(rule, value) {
-                    Err(message) => {
-                        problems.push(at(&value_path, message));
-                        None
-                    }
-                    Ok(patch) => base.clone().map(|mut scenario| {
-                        scenario.rules.apply(&patch);
-                        scenario
-                    }),
-                },
-                (None, Some(base)) => {
-                    let mut scenario = base.clone();
-                    match factor.apply_text(&mut scenario, value) {
-                        Err(problem) => {
-                            problems.push(at(&value_path, problem.message));
-                            None
-                        }
-                        Ok(_) => Some(scenario),
-                    }
-                }
-                (None, None) => None,
-            };
-            for problem in scenario.as_ref().map(validate).unwrap_or_default() {
-                problems.push(at(
-                    &value_path,
-                    format!("{:?} makes {}: {}", value.0, problem.path, problem.message),
-                ));
-            }
-        }
-    }
+    let GridCheck {
+        paths,
+        factors,
+        point_count,
+    } = check_grid("grid", &file.grid, base.as_ref(), &at, &mut problems);
     if point_count > POINTS_MAX {
         // The count saturates: a grid of many dimensions has more points
         // than a number holds.
@@ -371,6 +290,7 @@ pub fn plan_sweep(
         points,
         digest,
         study: None,
+        optimization: None,
     })
 }
 
@@ -434,6 +354,120 @@ pub(crate) fn check_header(
     }
 }
 
+/// What checking a grid finds: its paths and parsed factors, and its
+/// number of points (saturating).
+pub(crate) struct GridCheck {
+    pub paths: Vec<String>,
+    pub factors: Vec<FactorPath>,
+    pub point_count: usize,
+}
+
+/// Checks the dimensions of a grid (a sweep's `grid`, an optimisation's
+/// `decisions`), named `field` in problems: each path against the base
+/// scenario, each value alone, and no two paths setting one value.
+pub(crate) fn check_grid(
+    field: &str,
+    grid: &[Dimension],
+    base: Option<&Scenario>,
+    at: &impl Fn(&str, String) -> Located,
+    problems: &mut Vec<Located>,
+) -> GridCheck {
+    let mut paths = Vec::new();
+    let mut factors: Vec<FactorPath> = Vec::new();
+    let mut point_count: usize = 1;
+    for (dimension_index, dimension) in grid.iter().enumerate() {
+        let dimension_path = format!("{field}[{dimension_index}]");
+        let factor = match FactorPath::parse(&dimension.path) {
+            Ok(factor) => factor,
+            Err(problem) => {
+                problems.push(at(&format!("{dimension_path}.path"), problem.message));
+                // The grid's size is known all the same, and a grid too
+                // large is worth saying at once.
+                if (1..=VALUES_MAX).contains(&dimension.values.len()) {
+                    point_count = point_count.saturating_mul(dimension.values.len());
+                }
+                continue;
+            }
+        };
+        if paths.contains(&dimension.path) {
+            problems.push(at(
+                &format!("{dimension_path}.path"),
+                format!("{} appears twice in {field}", dimension.path),
+            ));
+        }
+        let mut usable = true;
+        if let Some(base) = base {
+            if let Err(problem) = factor.check(base) {
+                problems.push(at(&format!("{dimension_path}.path"), problem.message));
+                usable = false;
+            }
+            // A later factor that could change what an earlier one set
+            // (another share of the same mix, a parameter of a distribution
+            // set whole) would make a point's parameters lie.
+            for (earlier_index, earlier) in factors.iter().enumerate() {
+                if earlier.as_str() != factor.as_str() && factor.overlaps(earlier, base) {
+                    problems.push(at(
+                        &format!("{dimension_path}.path"),
+                        format!(
+                            "{factor} and {field}[{earlier_index}]'s {earlier} set the same value: a point would apply one over the other"
+                        ),
+                    ));
+                }
+            }
+        }
+        paths.push(dimension.path.clone());
+        factors.push(factor.clone());
+        if dimension.values.is_empty() || dimension.values.len() > VALUES_MAX {
+            problems.push(at(
+                &format!("{dimension_path}.values"),
+                format!("1 to {VALUES_MAX} values are needed"),
+            ));
+            continue;
+        }
+        point_count = point_count.saturating_mul(dimension.values.len());
+        if !usable {
+            continue;
+        }
+        for (value_index, value) in dimension.values.iter().enumerate() {
+            let value_path = format!("{dimension_path}.values[{value_index}]");
+            let scenario = match (factor.rule(), base) {
+                (Some(rule), base) => match patch_of(rule, value) {
+                    Err(message) => {
+                        problems.push(at(&value_path, message));
+                        None
+                    }
+                    Ok(patch) => base.cloned().map(|mut scenario| {
+                        scenario.rules.apply(&patch);
+                        scenario
+                    }),
+                },
+                (None, Some(base)) => {
+                    let mut scenario = base.clone();
+                    match factor.apply_text(&mut scenario, value) {
+                        Err(problem) => {
+                            problems.push(at(&value_path, problem.message));
+                            None
+                        }
+                        Ok(_) => Some(scenario),
+                    }
+                }
+                (None, None) => None,
+            };
+            for problem in scenario.as_ref().map(validate).unwrap_or_default() {
+                problems.push(at(
+                    &value_path,
+                    format!("{:?} makes {}: {}", value.0, problem.path, problem.message),
+                ));
+            }
+        }
+    }
+    GridCheck {
+        paths,
+        factors,
+        point_count,
+    }
+}
+
 /// The patch that sets `rule` to `value` (value written as in a `rules`
 /// block), and nothing else.
 fn patch_of(rule: &str, value: &str) -> Result<RulesPatch, String> {
@@ -443,7 +477,7 @@ fn patch_of(rule: &str, value: &str) -> Result<RulesPatch, String> {
 /// The grid's cartesian product, the last dimension varying fastest, each
 /// point's values applied in grid order. `at` locates a value that is not
 /// one of its factor's, which validation has already refused.
-fn expand(
+pub(crate) fn expand(
     grid: &[Dimension],
     factors: &[FactorPath],
     base: &Scenario,
@@ -800,6 +834,8 @@ pub struct Manifest {
     pub points: Vec<Vec<String>>,
     /// The study, when these are a study's points.
     pub study: Option<crate::study::Study>,
+    /// The optimisation, when these are its candidates.
+    pub optimization: Option<crate::optimize::Optimization>,
 }
 
 impl SweepPlan {
@@ -824,6 +860,7 @@ impl SweepPlan {
                 })
                 .collect(),
             study: self.study.clone(),
+            optimization: self.optimization.clone(),
         }
     }
 }
@@ -837,6 +874,7 @@ impl Manifest {
         let file = ManifestFile {
             digest: self.digest.clone(),
             study: self.study.clone(),
+            optimization: self.optimization.clone(),
             format: MANIFEST_FORMAT.to_string(),
             paths: self.paths.clone(),
             points: self.points.clone(),
@@ -925,6 +963,7 @@ impl Manifest {
             paths: file.paths,
             points: file.points,
             study: file.study,
+            optimization: file.optimization,
         })
     }
 }
@@ -949,6 +988,9 @@ struct ManifestFile {
     /// then byte-identical to one written before studies existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     study: Option<crate::study::Study>,
+    /// An optimisation's definition; absent for a sweep or a study.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    optimization: Option<crate::optimize::Optimization>,
     format: String,
     paths: Vec<String>,
     points: Vec<Vec<String>>,

@@ -10,7 +10,7 @@
 
 use super::plan::SweepPlan;
 use crate::metrics::MetricValues;
-use crate::replicate::run_replication;
+use crate::replicate::run_replication_on_seed_of;
 use crate::{Metric, MetricKind, Replication, Schema};
 use escrowsim_core::input::Located;
 use escrowsim_core::program::{Interrupted, Probe};
@@ -70,10 +70,16 @@ pub fn run_unit<P: Probe>(
     probe: &mut P,
 ) -> Result<UnitResult, Interrupted> {
     let (point, replication) = plan.unit(unit);
-    let (schema, result, settle_latency_ns) = run_replication(
+    let seed_index = match &plan.optimization {
+        Some(optimization) => u32::try_from(optimization.seed_index(point, replication as usize))
+            .expect("an optimisation's seed numbers are bounded by its units"),
+        None => replication,
+    };
+    let (schema, result, settle_latency_ns) = run_replication_on_seed_of(
         &plan.points[point].scenario,
         plan.base_seed,
         replication,
+        seed_index,
         probe,
     )?;
     Ok(UnitResult {

@@ -1379,11 +1379,14 @@ fn apply_rule(
         Bound::Probability => ron_value::<f64>(&text)
             .ok()
             .map(|value| (value + 0.0).to_string()),
-        Bound::Money => ron_value::<Amount>(&text).ok().map(|amount| {
-            let mut cents = amount.0;
-            cents.rescale(2);
-            format!("\"{cents}\"")
-        }),
+        Bound::Money => ron_value::<Amount>(&text)
+            .or_else(|_| ron_value::<Amount>(&format!("{text:?}")))
+            .ok()
+            .map(|amount| {
+                let mut cents = amount.0;
+                cents.rescale(2);
+                format!("\"{cents}\"")
+            }),
         _ => None,
     };
     Ok(canonical.unwrap_or(text))

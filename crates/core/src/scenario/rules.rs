@@ -305,12 +305,25 @@ impl RulesPatch {
     /// a value that smuggles in another field (`"14, auto_release_days:
     /// 1"`) is not a value of the rule. Bounds are not checked here; they
     /// are [`Rules::problems`]'.
+    /// A grid or a study writes a value without its quotes (`"1000.00"`
+    /// reads as the text 1000.00), so money, which a scenario writes as a
+    /// decimal string, is also tried as that string.
     pub fn of_rule(rule: &str, value: &str) -> Result<RulesPatch, String> {
-        let text = format!("({rule}: {value})");
-        let patch = ron::Options::default()
-            .with_recursion_limit(32)
-            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-            .from_str::<RulesPatch>(&text)
+        let parse = |value: &str| {
+            ron::Options::default()
+                .with_recursion_limit(32)
+                .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+                .from_str::<RulesPatch>(&format!("({rule}: {value})"))
+        };
+        let patch = parse(value)
+            .or_else(|error| {
+                let quoted = format!("{value:?}");
+                if value.parse::<rust_decimal::Decimal>().is_ok() {
+                    parse(&quoted).map_err(|_| error)
+                } else {
+                    Err(error)
+                }
+            })
             .map_err(|error| {
                 format!(
                     "rules.{rule}: {value:?} is not a value of this rule: {}",
