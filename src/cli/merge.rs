@@ -44,6 +44,9 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
     check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
     let (manifest, units) = read_directories(&arguments.directories, &stop, &outputs)?;
+    if manifest.optimization.is_some() {
+        return merge_optimization(arguments, &manifest, &units, &stop);
+    }
     let result = merge_or_refuse(&manifest, units)?;
     stop.check(|| not_written(&outputs))?;
     if let Some(study) = &manifest.study {
@@ -73,6 +76,48 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     };
     let mut reports: Vec<(Option<&std::path::Path>, &[u8])> = Vec::with_capacity(3);
     if let (Some(out), Some(json)) = (&arguments.out, &json) {
+        reports.push((Some(out.as_path()), json.as_bytes()));
+    }
+    if let (Some(html), Some(page)) = (&arguments.html, &page) {
+        reports.push((Some(html.as_path()), page.as_bytes()));
+    }
+    reports.push((None, summary.as_bytes()));
+    write_reports(&reports, || stop.check(|| not_written(&outputs)))
+}
+
+/// An optimisation's result from the units of its directories: the
+/// procedure replayed over them (refused while a stage is incomplete).
+fn merge_optimization(
+    arguments: &MergeArgs,
+    manifest: &Manifest,
+    units: &[(String, UnitResult)],
+    stop: &StopRequests,
+) -> Result<(), Failure> {
+    let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
+    let result = escrowsim::analysis::optimize::optimization_result(manifest, units).map_err(
+        |problems| {
+            Failure::BadInput(
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        },
+    )?;
+    stop.check(|| not_written(&outputs))?;
+    let json = result.to_json();
+    let page = arguments
+        .html
+        .as_ref()
+        .map(|_| escrowsim::report::render_optimization_html(&result));
+    let summary = match arguments.summary {
+        SummaryFormat::Text => escrowsim::report::render_optimization_text(&result),
+        SummaryFormat::Csv => escrowsim::report::render_optimization_csv(&result),
+        SummaryFormat::Json => json.clone(),
+    };
+    let mut reports: Vec<(Option<&std::path::Path>, &[u8])> = Vec::with_capacity(3);
+    if let Some(out) = &arguments.out {
         reports.push((Some(out.as_path()), json.as_bytes()));
     }
     if let (Some(html), Some(page)) = (&arguments.html, &page) {

@@ -252,6 +252,7 @@ pub fn exercise_unit(bytes: &[u8]) -> Reading {
         paths: Vec::new(),
         points: vec![Vec::new()],
         study: None,
+        optimization: None,
     };
     // As it is: merged or refused, never a panic.
     if let Ok(result) = merge_units(&manifest(1), vec![("unit.json".to_string(), unit.clone())]) {

@@ -15,6 +15,7 @@ mod generate;
 mod golden;
 mod ledger_identity;
 mod mutate;
+mod optimize;
 mod preflight;
 mod program_rules;
 mod properties;

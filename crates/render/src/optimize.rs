@@ -166,7 +166,11 @@ pub fn render_optimization_text(result: &OptimizationResult) -> String {
         let mut row = vec![candidate.index.to_string()];
         row.extend(candidate.rules.iter().map(|(_, value)| value.clone()));
         for estimate in &candidate.estimates {
-            row.push(format!("{} ({})", figure(estimate.value), interval(estimate)));
+            row.push(format!(
+                "{} ({})",
+                figure(estimate.value),
+                interval(estimate)
+            ));
         }
         row.push(candidate.runs.to_string());
         let on: Vec<String> = result

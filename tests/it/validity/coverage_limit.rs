@@ -69,7 +69,12 @@ fn erlang_b(servers: u32, load: f64) -> f64 {
 /// (1/T) ∫_0^T P(c orders open at t) dt for an M/M/c/c system that starts
 /// empty: the forward equations of the birth-death chain, integrated by
 /// fourth-order Runge-Kutta with 400 steps a day (error far below 1e-9).
-fn mean_transient_blocking(servers: usize, arrivals_per_day: f64, mean_life_days: f64) -> f64 {
+pub(crate) fn mean_transient_blocking(
+    servers: usize,
+    arrivals_per_day: f64,
+    mean_life_days: f64,
+    horizon_days: f64,
+) -> f64 {
     let completions_per_day = 1.0 / mean_life_days;
     let derivative = |p: &[f64]| -> Vec<f64> {
         (0..=servers)
@@ -90,8 +95,8 @@ fn mean_transient_blocking(servers: usize, arrivals_per_day: f64, mean_life_days
             })
             .collect()
     };
-    let steps = (HORIZON_DAYS * 400.0) as usize;
-    let h = HORIZON_DAYS / steps as f64;
+    let steps = (horizon_days * 400.0) as usize;
+    let h = horizon_days / steps as f64;
     let mut p = vec![0.0; servers + 1];
     p[0] = 1.0;
     let mut integral = 0.0;
@@ -114,7 +119,7 @@ fn mean_transient_blocking(servers: usize, arrivals_per_day: f64, mean_life_days
             p[n] += h / 6.0 * (k1[n] + 2.0 * k2[n] + 2.0 * k3[n] + k4[n]);
         }
     }
-    integral / HORIZON_DAYS
+    integral / horizon_days
 }
 
 /// E[over_coverage_limit] / (λ_total T) = (1/T) ∫_0^T P_c(t) dt, exactly,
@@ -150,6 +155,7 @@ pub fn erlang_loss_with_exponential_lives() -> Vec<Check> {
             LIMIT_ORDERS as usize,
             ORDERS_PER_DAY_PER_SUPPLIER,
             LIFE_DAYS,
+            HORIZON_DAYS,
         ),
         &sample,
         "replications",

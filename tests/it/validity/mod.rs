@@ -23,7 +23,7 @@ mod arrivals;
 mod check;
 mod choice;
 mod claims;
-mod coverage_limit;
+pub(crate) mod coverage_limit;
 mod design;
 mod fraud;
 mod fulfilment;

@@ -320,16 +320,7 @@ fn guarantee(optimization: &Optimization, progress: &Progress, candidates: usize
                 "is not shown to meet every constraint at {confidence} confidence: its bounds straddle a constraint"
             ),
         };
-        if optimization.constraints.is_empty() {
-            text.push_str(&format!(
-                " On {} fresh replications its {} is {} ({confidence} interval {} to {}).",
-                confirmation.replications,
-                optimization.objective,
-                confirmation.objective.value,
-                confirmation.objective.low,
-                confirmation.objective.high
-            ));
-        } else {
+        if !optimization.constraints.is_empty() {
             text.push_str(&format!(
                 " On {} fresh replications it {verdict}.",
                 confirmation.replications
