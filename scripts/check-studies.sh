@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The shipped studies (studies/*.ron), run in a release build: each study's
+# The shipped studies and optimisations (studies/*.ron), run in a release
+# build: each one's
 # text summary must be what docs/studies/NAME.txt records, and the README
 # shows those files (checked by its test). A study runs hundreds of
 # scenarios, too many for the test suite, so they run here, as the golden
@@ -22,6 +23,7 @@ for study in "$@"; do
     name=$(basename "$study" .ron)
     command=sensitivity
     grep -q '^Calibration(' "$study" && command=calibrate
+    grep -q '^Optimize(' "$study" && command=optimize
     start=$(date +%s)
     "$escrowsim" "$command" "$study" --out "$work/$name" --jobs 2 > "$work/$name.txt" 2> "$work/$name.log" \
         || { cat "$work/$name.log" >&2; exit 1; }
@@ -33,11 +35,14 @@ for study in "$@"; do
         echo "$study: the summary differs from $recorded (ESCROWSIM_BLESS=1 to refresh)" >&2
         failures=$((failures + 1))
     fi
-    if [ "$command" = calibrate ]; then
-        recorded="docs/studies/$name.calibrated.ron"
+    scenario=""
+    [ "$command" = calibrate ] && scenario=calibrated
+    [ "$command" = optimize ] && scenario=chosen
+    if [ -n "$scenario" ]; then
+        recorded="docs/studies/$name.$scenario.ron"
         if [ -n "${ESCROWSIM_BLESS:-}" ]; then
-            cp "$work/$name/calibrated.ron" "$recorded"
-        elif ! diff -u "$recorded" "$work/$name/calibrated.ron"; then
+            cp "$work/$name/$scenario.ron" "$recorded"
+        elif ! diff -u "$recorded" "$work/$name/$scenario.ron"; then
             failures=$((failures + 1))
         fi
     fi

@@ -363,11 +363,11 @@ pub fn plan_optimization(
         &mut problems,
     );
     for (index, factor) in factors.iter().enumerate() {
-        if factor.rule().is_none() {
+        if !factor.as_str().starts_with("rules.") {
             problems.push(at(
                 &format!("decisions[{index}].path"),
                 format!(
-                    "{factor} is not a rule: decisions are the program's rules (`rules.NAME`), what the policy team chooses; the world's numbers are not theirs to choose"
+                    "{factor} is not a rule: decisions are the program's rules (`rules.NAME`, `rules.vetting_criteria.PARAMETER`), what the policy team chooses; the world's numbers are not theirs to choose"
                 ),
             ));
         }

@@ -276,7 +276,10 @@ fn status(progress: &Progress, candidate: usize) -> String {
     if progress.racing.survivors.contains(&candidate) && !progress.contenders.contains(&candidate) {
         return "not proven feasible by racing's last stage".to_string();
     }
-    "in contention when the selection stopped".to_string()
+    if let Some(Selection::Truncated(_)) = &progress.selection {
+        return "in contention when the selection reached its most replications".to_string();
+    }
+    "not selected: kept to the selection's last check, where the best mean was taken (an exact tie goes to the lowest index)".to_string()
 }
 
 /// What the choice guarantees.
