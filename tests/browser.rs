@@ -308,6 +308,26 @@ fn the_study_pages_render_a_chart_per_metric_and_fetch_nothing() {
 }
 
 #[test]
+fn the_optimisation_page_renders_a_frontier_per_constraint_and_fetches_nothing() {
+    let study = repository_root().join("tests/optimize/erlang-limit.ron");
+    let out = work_directory("optimize");
+    escrowsim(&[
+        "optimize",
+        study.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "2",
+    ]);
+    let visit = work_directory("optimize-visit");
+    check_report(
+        &out.join("result.html"),
+        &visit,
+        &["frontier-orders.covered"],
+    );
+}
+
+#[test]
 fn the_net_log_check_catches_a_page_that_fetches() {
     // Control: without it, an always-empty check would pass the test above.
     let directory = work_directory("control");

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Sweeps and studies on a real Slurm cluster: installs Slurm and MUNGE from
-# Debian's packages, starts a one-node cluster on this machine, submits a
-# small sweep, then a small sensitivity study, each as an array job of
-# several tasks plus a dependent merge job (the same scripts for both),
-# waits, and checks that each merged result is byte-identical to the same
-# work run unsharded on this machine, and that the array tasks ran as
-# separate Slurm jobs. Needs root; CI runs it (see .ci/run).
+# Sweeps, studies and optimisations on a real Slurm cluster: installs Slurm
+# and MUNGE from Debian's packages, starts a one-node cluster on this
+# machine, submits a small sweep, then a small sensitivity study, each as an
+# array job of several tasks plus a dependent merge job (the same scripts
+# for both), then a small optimisation as one array job per stage; waits,
+# and checks that each result is byte-identical to the same work run
+# unsharded on this machine, and that the array tasks ran as separate Slurm
+# jobs. Needs root; CI runs it (see .ci/run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -62,3 +63,19 @@ on_cluster() {
 on_cluster "$root/sweeps/claim-window-by-release.ron" sweep
 # A study runs through the same scripts: its design points are a sweep's units.
 on_cluster "$root/tests/studies/browser-sobol.ron" study
+
+# An optimisation runs in stages, each an array job submitted when the one
+# before has finished; its result must equal the unsharded run's.
+echo "== optimisation: the reference, unsharded on this machine"
+optimisation="$root/tests/optimize/erlang-limit.ron"
+"$escrowsim" optimize "$optimisation" --out "$work/optimize-local" --jobs 2 >/dev/null 2>&1
+echo "== optimisation: one Slurm array job of $shards tasks per stage"
+timeout 900 env ESCROWSIM="$escrowsim" bash scripts/slurm/submit-optimize.sh "$optimisation" "$work/optimize" "$shards" | tee "$work/optimize.txt"
+stages=$(grep -c '^stage [0-9]*: array job' "$work/optimize.txt")
+[ "$stages" -ge 2 ] || { echo "expected at least two stages as array jobs, saw $stages" >&2; exit 1; }
+job_ids=$(cat "$work/optimize/logs"/optimize-*.out | sed -n 's/^escrowsim optimize: slurm job \([0-9]*\) .*/\1/p' | sort -u | grep -c .)
+[ "$job_ids" -eq $((stages * shards)) ] || { echo "expected $((stages * shards)) Slurm jobs, saw $job_ids" >&2; exit 1; }
+for file in result.json result.csv result.html chosen.ron; do
+    cmp "$work/optimize-local/$file" "$work/optimize/$file"
+done
+echo "optimisation: $stages stages as array jobs of $shards tasks; the result equals the unsharded run's byte for byte"

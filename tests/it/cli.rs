@@ -274,12 +274,15 @@ fn the_text_report_warns_when_many_covered_orders_are_unresolved() {
 }
 
 /// The subcommands, as `escrowsim --help` lists them.
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 12] = [
     "run",
     "compare",
     "validate",
     "init",
     "sweep",
+    "sensitivity",
+    "calibrate",
+    "optimize",
     "merge",
     "bench",
     "completions",

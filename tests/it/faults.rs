@@ -529,6 +529,11 @@ fn with_closed_stdout(test: &str, arguments: &[&str]) -> (ExitStatus, String) {
 fn printing_commands(sweep: &Path) -> Vec<Vec<String>> {
     let quick = quick();
     let sweep_file = sweep.with_file_name("sweep.ron");
+    let optimisation = crate::common::repository_root()
+        .join("tests/optimize/erlang-limit.ron")
+        .display()
+        .to_string();
+    let optimised = sweep.with_file_name("optimised");
     [
         vec!["run", &quick],
         vec!["run", &quick, "--replications", "2", "--format", "csv"],
@@ -544,6 +549,13 @@ fn printing_commands(sweep: &Path) -> Vec<Vec<String>> {
         ],
         vec!["bench", "settlement", "--settlements", "100000"],
         vec!["bench", "scenario", &quick, "--repeat", "1"],
+        vec![
+            "optimize",
+            &optimisation,
+            "--out",
+            as_arg(&optimised),
+            "--dry-run",
+        ],
     ]
     .into_iter()
     .map(|line| line.into_iter().map(String::from).collect())

@@ -103,6 +103,7 @@ fn the_optimiser_picks_the_largest_limit_under_the_cap_derived_from_the_loss_for
             );
         }
     }
+    println!("{correct} of {trials} trials chose the derived optimum");
     // The guarantee is at least 95%: 10 or more of 12 (P(X <= 9) = 0.02 at
     // exactly 95%).
     assert!(
@@ -298,4 +299,42 @@ fn optimisation_files_with_errors_are_refused_with_their_lines() {
         "{valid}"
     );
     assert!(valid.contains("8 candidates"), "{valid}");
+}
+
+#[test]
+fn a_stopped_optimisation_exits_130_writes_no_result_and_resumes_to_the_same_bytes() {
+    use crate::common::{send, wait_for_exit, worked_a_quarter_second};
+    let study = repository_root().join("tests/optimize/erlang-limit.ron");
+    let stopped = fresh_directory("optimize", "stopped");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args([
+            "optimize",
+            path(&study),
+            "--out",
+            path(&stopped),
+            "--jobs",
+            "1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        worked_a_quarter_second(&mut child),
+        "the optimisation ended before it could be stopped"
+    );
+    send(&child, 2);
+    let status = wait_for_exit(&mut child, "optimize SIGINT");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(!stopped.join("result.json").exists());
+    assert!(!stopped.join("chosen.ron").exists());
+    // Every unit file left behind is whole: the run resumes from them.
+    let resumed = optimize_into(&stopped, &[]);
+    let whole = fresh_directory("optimize", "unstopped");
+    let reference = optimize_into(&whole, &[]);
+    assert_eq!(resumed, reference);
+    assert_eq!(
+        std::fs::read(stopped.join("result.json")).unwrap(),
+        std::fs::read(whole.join("result.json")).unwrap()
+    );
 }

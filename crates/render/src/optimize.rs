@@ -152,8 +152,11 @@ pub fn render_optimization_text(result: &OptimizationResult) -> String {
         "Candidates (estimates over racing's replications, {} Student-t intervals)",
         percent(optimization.confidence)
     );
+    for (index, decision) in result.decisions.iter().enumerate() {
+        let _ = writeln!(text, "  d{}  {decision}", index + 1);
+    }
     let mut header = vec!["#".to_string()];
-    header.extend(result.decisions.iter().cloned());
+    header.extend((1..=result.decisions.len()).map(|index| format!("d{index}")));
     header.push(optimization.objective.clone());
     for constraint in &optimization.constraints {
         header.push(constraint.metric.clone());

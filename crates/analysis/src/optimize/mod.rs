@@ -1,6 +1,9 @@
 //! Choosing a rule set from simulation outputs: the Pareto frontier of
 //! candidates, feasibility of constraints with confidence, racing in
-//! stages, and the Kim-Nelson selection of the best with a guarantee.
+//! stages, and the Kim-Nelson selection of the best with a guarantee; and
+//! the optimisation that puts them to work on a scenario's rules: its file
+//! and candidates ([`plan`]), its stages replayed from the outputs
+//! ([`procedure`]) and its result ([`result`]).
 //!
 //! A study names candidates (rule sets), an objective (a metric to
 //! maximise or minimise) and constraints (`metric <= bound` or `metric >=
