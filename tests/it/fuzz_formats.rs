@@ -395,6 +395,96 @@ const TINY_CALIBRATION: &str = r#"Calibration(
 )
 "#;
 
+const TINY_OPTIMIZATION: &str = r#"Optimize(
+    name: "fuzz-optimize",
+    scenario: "quick.ron",
+    decisions: [
+        (path: "rules.claim_window_days", values: [14, 45]),
+        (path: "rules.coverage_limit_floor", values: ["5000.00", "10000.00"]),
+    ],
+    maximise: "gmv.covered",
+    constraints: [(metric: "refunds.rate", at_most: 0.1)],
+    indifference: 1000,
+)
+"#;
+
+/// Words of optimisation files that mutations insert.
+const OPTIMIZATION_TOKENS: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "Optimize(",
+    "minimise: \"risk.loss_bps\",",
+    "maximise: \"nope\",",
+    "at_least: 1e308",
+    "at_most: -1",
+    "confidence: 1.0,",
+    "indifference: 0,",
+    "first_stage: 1,",
+    "growth: 100,",
+    "racing_replications: 1000000,",
+    "selection_batch: 0,",
+    "confirmation: 1,",
+    "common_random_numbers: false,",
+    "path: \"suppliers[*].count\"",
+    "path: \"rules.vetting_criteria.min_on_time_rate\"",
+    "values: []",
+    "values: [0.5, 2.0]",
+];
+
+/// An optimisation text planned as `escrowsim optimize` plans it: refused
+/// with problems that name the file, or a plan whose candidates are valid
+/// scenarios and whose procedure asks for a first stage. Never a panic.
+fn exercise_optimization(text: &[u8]) {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return;
+    };
+    let planned = escrowsim::analysis::optimize::plan_optimization(
+        text,
+        "optimize.ron",
+        &scenarios_directory(),
+        |path| {
+            escrowsim::input::read_text_bounded(
+                path,
+                escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
+            )
+        },
+    );
+    match planned {
+        Ok(plan) => {
+            assert!(!plan.sweep.points.is_empty(), "a plan has candidates");
+            for point in plan.sweep.points.iter().take(8) {
+                assert!(escrowsim::scenario::validate(&point.scenario).is_empty());
+            }
+            let progress = escrowsim::analysis::optimize::progress(
+                &plan.optimization,
+                plan.sweep.points.len(),
+                &escrowsim::analysis::optimize::Observations::new(plan.sweep.points.len()),
+            )
+            .unwrap_or_else(|error| panic!("a valid plan's first stage: {error}"));
+            let stage = progress.next.expect("nothing has run");
+            assert!(
+                stage
+                    .units
+                    .iter()
+                    .all(|&unit| unit < plan.sweep.unit_count())
+            );
+        }
+        Err(escrowsim::sweep::SweepError::Invalid(problems)) => {
+            assert!(!problems.is_empty(), "a refusal has a problem");
+            for problem in problems {
+                assert_eq!(problem.source, "optimize.ron", "{problem:?}");
+                assert!(!problem.message.is_empty());
+            }
+        }
+        Err(other) => assert!(!other.to_string().is_empty()),
+    }
+}
+
 /// Words of study files that mutations insert.
 const STUDY_TOKENS: &[&str] = &[
     "(",
@@ -619,6 +709,23 @@ fn every_recorded_unit_regression_is_answered_as_expected() {
 }
 
 #[test]
+fn the_seed_optimisation_plans() {
+    let plan = escrowsim::analysis::optimize::plan_optimization(
+        TINY_OPTIMIZATION,
+        "optimize.ron",
+        &scenarios_directory(),
+        |path| {
+            escrowsim::input::read_text_bounded(
+                path,
+                escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
+            )
+        },
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(plan.sweep.points.len(), 4);
+}
+
+#[test]
 fn the_seed_studies_plan() {
     for text in [TINY_STUDY, TINY_CALIBRATION] {
         let plan = escrowsim::analysis::study::plan_study(
@@ -676,6 +783,13 @@ proptest! {
     ) {
         let base = if base == 0 { TINY_STUDY } else { TINY_CALIBRATION };
         exercise_study(&mutated(base.as_bytes(), &mutations, STUDY_TOKENS));
+    }
+
+    #[test]
+    fn mutated_optimisation_files_are_refused_clearly_or_plan_a_first_stage(
+        mutations in prop::collection::vec(mutation(), 1..5),
+    ) {
+        exercise_optimization(&mutated(TINY_OPTIMIZATION.as_bytes(), &mutations, OPTIMIZATION_TOKENS));
     }
 
     #[test]

@@ -310,3 +310,129 @@ pub fn progress(
     });
     Ok(progress)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::plan::MetricConstraint;
+    use super::super::{Direction, Relation};
+    use super::*;
+
+    fn optimization() -> Optimization {
+        Optimization {
+            objective: "gmv.covered".to_string(),
+            direction: Direction::Maximise,
+            constraints: vec![MetricConstraint {
+                metric: "refunds.rate".to_string(),
+                relation: Relation::AtMost,
+                bound: 1.0,
+            }],
+            confidence: 0.95,
+            indifference: 0.5,
+            first_stage: 4,
+            growth: 2,
+            racing_replications: 8,
+            selection_batch: 2,
+            selection_replications: 20,
+            confirmation: 3,
+            common_random_numbers: true,
+        }
+    }
+
+    /// Rows for replications `range` of `candidate`: objective `mean` plus a
+    /// small pattern, constraint metric 0 (far inside its bound).
+    fn fill(
+        observations: &mut Observations,
+        candidate: usize,
+        range: std::ops::Range<usize>,
+        mean: f64,
+    ) {
+        for j in range {
+            let noise = ((j * 7) % 5) as f64 * 0.01;
+            observations.rows[candidate].insert(j, vec![mean + noise, 0.0]);
+        }
+    }
+
+    #[test]
+    fn a_block_is_the_consecutive_rows_from_its_start() {
+        let mut observations = Observations::new(1);
+        fill(&mut observations, 0, 0..3, 1.0);
+        fill(&mut observations, 0, 4..6, 1.0);
+        assert_eq!(observations.block(0, 0, 10).len(), 3);
+        assert_eq!(observations.block(0, 0, 2).len(), 2);
+        assert_eq!(observations.block(0, 4, 10).len(), 2);
+        assert!(observations.block(0, 3, 10).is_empty());
+    }
+
+    #[test]
+    fn the_first_stage_is_every_candidate_on_the_first_replications() {
+        let optimization = optimization();
+        let total = optimization.layout().total(); // 8 + 20 + 3
+        assert_eq!(total, 31);
+        let state = progress(&optimization, 3, &Observations::new(3)).unwrap();
+        let stage = state.next.unwrap();
+        assert_eq!((stage.number, stage.phase), (1, Phase::Racing));
+        assert_eq!((stage.start, stage.end), (0, 4));
+        // Unit c x 31 + j: replications 0..4 of candidates 0, 1 and 2.
+        let expected: Vec<u64> = [0u64, 31, 62]
+            .iter()
+            .flat_map(|base| (0..4).map(move |j| base + j))
+            .collect();
+        assert_eq!(stage.units, expected);
+        // Half a stage done: the same stage, the same units.
+        let mut half = Observations::new(3);
+        fill(&mut half, 0, 0..4, 1.0);
+        fill(&mut half, 1, 0..2, 1.0);
+        assert_eq!(
+            progress(&optimization, 3, &half).unwrap().next.unwrap(),
+            stage
+        );
+    }
+
+    #[test]
+    fn a_clear_winner_goes_straight_to_its_confirmation_after_the_fresh_block() {
+        let optimization = optimization();
+        let mut observations = Observations::new(3);
+        // Candidate 1 is 10 ahead on every replication: racing drops the
+        // others at the first stage (paired differences of 10 with a spread
+        // of hundredths).
+        for (candidate, mean) in [(0, 0.0), (1, 10.0), (2, 0.0)] {
+            fill(&mut observations, candidate, 0..4, mean);
+        }
+        let state = progress(&optimization, 3, &observations).unwrap();
+        assert_eq!(state.racing.survivors, vec![1]);
+        assert_eq!(state.selected, Some(1));
+        assert!(matches!(state.selection, Some(Selection::ByRacing)));
+        let stage = state.next.unwrap();
+        assert_eq!(stage.phase, Phase::Confirmation);
+        // Replications 28..31 of candidate 1: after racing's 8 and the
+        // selection's 20.
+        assert_eq!(stage.units, vec![31 + 28, 31 + 29, 31 + 30]);
+        assert_eq!(stage.number, 2);
+        fill(&mut observations, 1, 28..31, 10.0);
+        let done = progress(&optimization, 3, &observations).unwrap();
+        assert!(done.complete());
+        let confirmation = done.confirmation.unwrap();
+        assert_eq!(confirmation.replications, 3);
+        assert_eq!(
+            confirmation.feasibility.verdict,
+            super::super::Verdict::Feasible
+        );
+    }
+
+    #[test]
+    fn close_survivors_go_to_the_selection_on_fresh_replications() {
+        let optimization = optimization();
+        let mut observations = Observations::new(2);
+        // Equal candidates: racing cannot separate them in its two stages.
+        fill(&mut observations, 0, 0..8, 1.0);
+        fill(&mut observations, 1, 0..8, 1.0);
+        let state = progress(&optimization, 2, &observations).unwrap();
+        assert!(state.racing.done);
+        assert_eq!(state.contenders, vec![0, 1]);
+        let stage = state.next.unwrap();
+        assert_eq!(stage.phase, Phase::Selection);
+        // KN's first stage: replications 8..12 of both (offset 8).
+        assert_eq!((stage.start, stage.end), (0, 4));
+        assert_eq!(stage.units, vec![8, 9, 10, 11, 39, 40, 41, 42]);
+    }
+}
