@@ -62,7 +62,7 @@ enum Command {
     Calibrate(cli::study::StudyArgs),
     /// Choose the rule set that best meets an objective under constraints, with a statistical guarantee.
     #[command(after_help = cli::optimize::EXAMPLES)]
-    Optimize(cli::optimize::OptimizeArgs),
+    Optimize(cli::study::StudyArgs),
     /// Merge the unit results of a sweep or a study, from one or more directories, into its result.
     #[command(
         after_help = "Examples:\n  escrowsim merge results/cw --out cw-result.json --html cw.html\n  \

@@ -12,8 +12,8 @@ use super::signals::StopRequests;
 use super::sweep::{MANIFEST_FILE, UNITS_DIRECTORY, read_sweep_file};
 use clap::{Args, ValueEnum};
 use escrowsim::input::Located;
-use escrowsim::sweep::{Manifest, UnitResult, merge_units};
-use std::path::PathBuf;
+use escrowsim::sweep::{Manifest, MergeProblem, UnitResult, merge_units};
+use std::path::{Path, PathBuf};
 
 #[derive(Args)]
 pub struct MergeArgs {
@@ -64,25 +64,54 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
             &stop,
         );
     }
-    let json = arguments.out.as_ref().map(|_| result.to_json());
-    let page = arguments
-        .html
-        .as_ref()
-        .map(|_| escrowsim::report::render_sweep_html(&result));
     let summary = match arguments.summary {
         SummaryFormat::Text => escrowsim::report::render_sweep_summary_text(&result),
         SummaryFormat::Csv => escrowsim::report::render_sweep_summary_csv(&result),
         SummaryFormat::Json => escrowsim::report::render_sweep_summary_json(&result),
     };
-    let mut reports: Vec<(Option<&std::path::Path>, &[u8])> = Vec::with_capacity(3);
-    if let (Some(out), Some(json)) = (&arguments.out, &json) {
-        reports.push((Some(out.as_path()), json.as_bytes()));
+    write_result_reports(
+        arguments.out.as_deref(),
+        || result.to_json(),
+        arguments.html.as_deref(),
+        || escrowsim::report::render_sweep_html(&result),
+        &summary,
+        &stop,
+    )
+}
+
+/// Writes a result's JSON to `out` and its page to `html`, each only when
+/// asked for (built only then), and the summary to stdout: all or none.
+pub fn write_result_reports(
+    out: Option<&Path>,
+    json: impl FnOnce() -> String,
+    html: Option<&Path>,
+    page: impl FnOnce() -> String,
+    summary: &str,
+    stop: &StopRequests,
+) -> Result<(), Failure> {
+    let json = out.map(|_| json());
+    let page = html.map(|_| page());
+    let mut reports: Vec<(Option<&Path>, &[u8])> = Vec::with_capacity(3);
+    if let (Some(out), Some(json)) = (out, &json) {
+        reports.push((Some(out), json.as_bytes()));
     }
-    if let (Some(html), Some(page)) = (&arguments.html, &page) {
-        reports.push((Some(html.as_path()), page.as_bytes()));
+    if let (Some(html), Some(page)) = (html, &page) {
+        reports.push((Some(html), page.as_bytes()));
     }
     reports.push((None, summary.as_bytes()));
+    let outputs = [out, html];
     write_reports(&reports, || stop.check(|| not_written(&outputs)))
+}
+
+/// The one failure of every problem that stops a merge (exit 2), a line each.
+pub fn refusal(problems: &[MergeProblem]) -> Failure {
+    Failure::BadInput(
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 /// An optimisation's result from the units of its directories: the
@@ -94,37 +123,22 @@ fn merge_optimization(
     stop: &StopRequests,
 ) -> Result<(), Failure> {
     let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
-    let result = escrowsim::analysis::optimize::optimization_result(manifest, units).map_err(
-        |problems| {
-            Failure::BadInput(
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
-        },
-    )?;
+    let result = escrowsim::analysis::optimize::optimization_result(manifest, units)
+        .map_err(|problems| refusal(&problems))?;
     stop.check(|| not_written(&outputs))?;
-    let json = result.to_json();
-    let page = arguments
-        .html
-        .as_ref()
-        .map(|_| escrowsim::report::render_optimization_html(&result));
     let summary = match arguments.summary {
         SummaryFormat::Text => escrowsim::report::render_optimization_text(&result),
         SummaryFormat::Csv => escrowsim::report::render_optimization_csv(&result),
-        SummaryFormat::Json => json.clone(),
+        SummaryFormat::Json => result.to_json(),
     };
-    let mut reports: Vec<(Option<&std::path::Path>, &[u8])> = Vec::with_capacity(3);
-    if let Some(out) = &arguments.out {
-        reports.push((Some(out.as_path()), json.as_bytes()));
-    }
-    if let (Some(html), Some(page)) = (&arguments.html, &page) {
-        reports.push((Some(html.as_path()), page.as_bytes()));
-    }
-    reports.push((None, summary.as_bytes()));
-    write_reports(&reports, || stop.check(|| not_written(&outputs)))
+    write_result_reports(
+        arguments.out.as_deref(),
+        || result.to_json(),
+        arguments.html.as_deref(),
+        || escrowsim::report::render_optimization_html(&result),
+        &summary,
+        stop,
+    )
 }
 
 /// The units merged into the sweep's result, or every problem that stops
@@ -133,15 +147,7 @@ pub fn merge_or_refuse(
     manifest: &Manifest,
     units: Vec<(String, UnitResult)>,
 ) -> Result<escrowsim::sweep::SweepResult, Failure> {
-    merge_units(manifest, units).map_err(|problems| {
-        Failure::BadInput(
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })
+    merge_units(manifest, units).map_err(|problems| refusal(&problems))
 }
 
 /// The manifest and the unit results of sweep or study directories (all of

@@ -19,21 +19,21 @@
 
 use super::Failure;
 use super::memory::{MemoryBudget, Workload, check_memory};
-use super::merge::read_directories;
+use super::merge::{read_directories, refusal};
 use super::output::{not_written, write_report, write_reports};
 use super::signals::StopRequests;
+use super::study::{RESULT_CSV, RESULT_HTML, RESULT_JSON, StudyArgs};
 use super::sweep::{
-    MANIFEST_FILE, UnitArgs, check_manifest, prepare_directory, read_sweep_file, run_pending,
-    unit_complete, unit_file,
+    MANIFEST_FILE, check_manifest, prepare_directory, read_sweep_file, run_pending, unit_complete,
+    unit_file,
 };
-use clap::Args;
 use escrowsim::analysis::JOBS_MAX;
 use escrowsim::analysis::optimize::{
     Observations, OptimizationPlan, OptimizationResult, observations, optimization_result, progress,
 };
 use escrowsim::input::Located;
-use escrowsim::sweep::{LoadedPlan, MergeProblem, Shard, UnitResult, load_plan};
-use std::path::{Path, PathBuf};
+use escrowsim::sweep::{LoadedPlan, Shard, UnitResult, load_plan};
+use std::path::Path;
 
 pub const EXAMPLES: &str = "Examples:
   escrowsim optimize studies/optimize-launch.ron --out results/optimize --jobs 2
@@ -46,24 +46,14 @@ its share of the current stage and stops; run all N shards of each stage until
 --dry-run prints \"all stages complete\" (scripts/slurm/submit-optimize.sh does
 this with one array job per stage). Re-running skips complete units.";
 
-#[derive(Args)]
-pub struct OptimizeArgs {
-    /// Optimisation file (RON): `Optimize(...)`.
-    pub study: PathBuf,
-    #[command(flatten)]
-    pub units: UnitArgs,
-}
-
-/// The files an optimisation writes into its directory.
-pub const RESULT_JSON: &str = "result.json";
-pub const RESULT_CSV: &str = "result.csv";
-pub const RESULT_HTML: &str = "result.html";
+/// The rule set an optimisation chose, beside its result files (those of a
+/// study's directory).
 pub const CHOSEN_SCENARIO: &str = "chosen.ron";
 
 /// The line `--dry-run` prints once nothing is left to run.
 pub const ALL_STAGES_COMPLETE: &str = "all stages complete";
 
-pub fn optimize(arguments: &OptimizeArgs) -> Result<(), Failure> {
+pub fn optimize(arguments: &StudyArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
     let plan = match load_plan(&arguments.study, "optimisation file")
@@ -141,7 +131,8 @@ pub fn optimize(arguments: &OptimizeArgs) -> Result<(), Failure> {
         run_pending(&plan.sweep, directory, &pending, units.jobs, &stop)?;
         let read = read_units(&plan, directory, &stage.units)?;
         let complete = read.len() == stage.units.len();
-        let more = observations(&manifest, optimization, &read).map_err(refuse)?;
+        let more =
+            observations(&manifest, optimization, &read).map_err(|problems| refusal(&problems))?;
         for (candidate, rows) in more.rows.into_iter().enumerate() {
             observed.rows[candidate].extend(rows);
         }
@@ -185,7 +176,7 @@ fn read_observations(
         .into_iter()
         .filter(|(_, unit)| unit.sweep_digest == plan.sweep.digest)
         .collect();
-    observations(&manifest, &plan.optimization, &units).map_err(refuse)
+    observations(&manifest, &plan.optimization, &units).map_err(|problems| refusal(&problems))
 }
 
 /// The complete units among `wanted`.
@@ -208,16 +199,6 @@ fn read_units(
         }
     }
     Ok(units)
-}
-
-fn refuse(problems: Vec<MergeProblem>) -> Failure {
-    Failure::BadInput(
-        problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
 }
 
 /// Prints the candidates and the stage a run would take up next.
@@ -294,7 +275,7 @@ fn write_result(
         stop,
         &outputs,
     )?;
-    let result = optimization_result(&manifest, &units).map_err(refuse)?;
+    let result = optimization_result(&manifest, &units).map_err(|problems| refusal(&problems))?;
     stop.check(|| not_written(&outputs))?;
     let chosen = chosen_scenario(plan, &result)?;
     let json = result.to_json();

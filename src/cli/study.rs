@@ -41,7 +41,8 @@ base scenario with the posterior medians) once every unit is complete.";
 
 #[derive(Args)]
 pub struct StudyArgs {
-    /// Study file (RON): `Study(...)` for `sensitivity`, `Calibration(...)` for `calibrate`.
+    /// Study file (RON): `Study(...)` for `sensitivity`, `Calibration(...)` for `calibrate`,
+    /// `Optimize(...)` for `optimize`.
     pub study: PathBuf,
     #[command(flatten)]
     pub units: UnitArgs,
@@ -174,18 +175,14 @@ pub fn write_study_reports(
     summary: &str,
     stop: &StopRequests,
 ) -> Result<(), Failure> {
-    let json = out.map(|_| analysed.to_json());
-    let page = html.map(|_| escrowsim::report::render_study_html(analysed));
-    let mut reports: Vec<(Option<&Path>, &[u8])> = Vec::with_capacity(3);
-    if let (Some(out), Some(json)) = (out, &json) {
-        reports.push((Some(out), json.as_bytes()));
-    }
-    if let (Some(html), Some(page)) = (html, &page) {
-        reports.push((Some(html), page.as_bytes()));
-    }
-    reports.push((None, summary.as_bytes()));
-    let outputs = [out, html];
-    write_reports(&reports, || stop.check(|| not_written(&outputs)))
+    super::merge::write_result_reports(
+        out,
+        || analysed.to_json(),
+        html,
+        || escrowsim::report::render_study_html(analysed),
+        summary,
+        stop,
+    )
 }
 
 /// The calibrated scenario: the base scenario's text with each factor at

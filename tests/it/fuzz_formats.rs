@@ -447,41 +447,59 @@ fn exercise_optimization(text: &[u8]) {
         text,
         "optimize.ron",
         &scenarios_directory(),
-        |path| {
-            escrowsim::input::read_text_bounded(
-                path,
-                escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
-            )
-        },
+        read_scenario,
     );
+    if let Some(plan) = checked_plan(planned, "optimize.ron", |plan| &plan.sweep) {
+        let candidates = plan.sweep.points.len();
+        let progress = escrowsim::analysis::optimize::progress(
+            &plan.optimization,
+            candidates,
+            &escrowsim::analysis::optimize::Observations::new(candidates),
+        )
+        .unwrap_or_else(|error| panic!("a valid plan's first stage: {error}"));
+        let stage = progress.next.expect("nothing has run");
+        assert!(
+            stage
+                .units
+                .iter()
+                .all(|&unit| unit < plan.sweep.unit_count())
+        );
+    }
+}
+
+/// Reads a base scenario as the binary does, bounded.
+fn read_scenario(path: &Path) -> Result<String, escrowsim::input::InputError> {
+    escrowsim::input::read_text_bounded(path, escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX)
+}
+
+/// What planning a file gave: refused with problems that name `source`,
+/// or a plan whose points (the first eight) are valid scenarios, returned.
+/// Never a panic.
+fn checked_plan<P>(
+    planned: Result<P, escrowsim::sweep::SweepError>,
+    source: &str,
+    sweep: impl Fn(&P) -> &escrowsim::sweep::SweepPlan,
+) -> Option<P> {
     match planned {
         Ok(plan) => {
-            assert!(!plan.sweep.points.is_empty(), "a plan has candidates");
-            for point in plan.sweep.points.iter().take(8) {
+            assert!(!sweep(&plan).points.is_empty(), "a plan has points");
+            for point in sweep(&plan).points.iter().take(8) {
                 assert!(escrowsim::scenario::validate(&point.scenario).is_empty());
             }
-            let progress = escrowsim::analysis::optimize::progress(
-                &plan.optimization,
-                plan.sweep.points.len(),
-                &escrowsim::analysis::optimize::Observations::new(plan.sweep.points.len()),
-            )
-            .unwrap_or_else(|error| panic!("a valid plan's first stage: {error}"));
-            let stage = progress.next.expect("nothing has run");
-            assert!(
-                stage
-                    .units
-                    .iter()
-                    .all(|&unit| unit < plan.sweep.unit_count())
-            );
+            Some(plan)
         }
         Err(escrowsim::sweep::SweepError::Invalid(problems)) => {
             assert!(!problems.is_empty(), "a refusal has a problem");
             for problem in problems {
-                assert_eq!(problem.source, "optimize.ron", "{problem:?}");
+                assert_eq!(problem.source, source, "{problem:?}");
                 assert!(!problem.message.is_empty());
             }
+            None
         }
-        Err(other) => assert!(!other.to_string().is_empty()),
+        Err(other) => {
+            assert!(!other.to_string().is_empty());
+            None
+        }
     }
 }
 
@@ -520,29 +538,13 @@ fn exercise_study(text: &[u8]) {
     let Ok(text) = std::str::from_utf8(text) else {
         return;
     };
-    let planned =
-        escrowsim::analysis::study::plan_study(text, "study.ron", &scenarios_directory(), |path| {
-            escrowsim::input::read_text_bounded(
-                path,
-                escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
-            )
-        });
-    match planned {
-        Ok(plan) => {
-            assert!(!plan.sweep.points.is_empty(), "a plan has points");
-            for point in plan.sweep.points.iter().take(8) {
-                assert!(escrowsim::scenario::validate(&point.scenario).is_empty());
-            }
-        }
-        Err(escrowsim::sweep::SweepError::Invalid(problems)) => {
-            assert!(!problems.is_empty(), "a refusal has a problem");
-            for problem in problems {
-                assert_eq!(problem.source, "study.ron", "{problem:?}");
-                assert!(!problem.message.is_empty());
-            }
-        }
-        Err(other) => assert!(!other.to_string().is_empty()),
-    }
+    let planned = escrowsim::analysis::study::plan_study(
+        text,
+        "study.ron",
+        &scenarios_directory(),
+        read_scenario,
+    );
+    checked_plan(planned, "study.ron", |plan| &plan.sweep);
 }
 
 /// A real manifest and real unit files, as `escrowsim sweep` writes them.

@@ -348,10 +348,12 @@ pub fn run_replication_on_seed_of<P: Probe>(
     seed_index: u32,
     probe: &mut P,
 ) -> Result<(Schema, Replication, Histogram<u64>), Interrupted> {
-    let (seed, streams) = replication_draws(base_seed, seed_index, false);
-    let output = escrowsim_core::run_on_streams(scenario, streams, probe)?;
-    let (schema, run) = replication_of(scenario, seed, index, &output);
-    Ok((schema, run, output.settle_latency_ns))
+    run_on_draws(
+        scenario,
+        index,
+        replication_draws(base_seed, seed_index, false),
+        probe,
+    )
 }
 
 /// [`run_replication`], of independent or `antithetic` replications.
@@ -362,7 +364,21 @@ fn run_replication_of<P: Probe>(
     antithetic: bool,
     probe: &mut P,
 ) -> Result<(Schema, Replication, Histogram<u64>), Interrupted> {
-    let (seed, streams) = replication_draws(base_seed, index, antithetic);
+    run_on_draws(
+        scenario,
+        index,
+        replication_draws(base_seed, index, antithetic),
+        probe,
+    )
+}
+
+/// Replication `index` of `scenario` on the seed and streams `draws`.
+fn run_on_draws<P: Probe>(
+    scenario: &Scenario,
+    index: u32,
+    (seed, streams): (u64, Streams),
+    probe: &mut P,
+) -> Result<(Schema, Replication, Histogram<u64>), Interrupted> {
     let output = escrowsim_core::run_on_streams(scenario, streams, probe)?;
     let (schema, run) = replication_of(scenario, seed, index, &output);
     Ok((schema, run, output.settle_latency_ns))

@@ -503,6 +503,19 @@ impl Frame {
         );
     }
 
+    /// The labels of the x axis's ticks, under the plot, each at `x(tick)`.
+    fn x_tick_labels(&self, svg: &mut String, ticks: &[f64], x: impl Fn(f64) -> f64) {
+        for tick in ticks {
+            let _ = writeln!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                x(*tick),
+                self.bottom + 18.0,
+                tick_label(*tick, Axis::Plain)
+            );
+        }
+    }
+
     /// The x axis's title, under the tick labels.
     fn x_title(&self, svg: &mut String, title: &str) {
         let _ = writeln!(
@@ -893,15 +906,7 @@ fn loss_chart(policies: &[Policy<'_>]) -> String {
         "Distribution of platform loss across replications",
     );
     frame.y_axis(&mut svg, &y_ticks, Axis::Plain);
-    for tick in &x_ticks {
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            x(*tick),
-            frame.bottom + 18.0,
-            tick_label(*tick, Axis::Plain)
-        );
-    }
+    frame.x_tick_labels(&mut svg, &x_ticks, x);
     frame.x_title(
         &mut svg,
         &money_title("platform loss per replication", currency),

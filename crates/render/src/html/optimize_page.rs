@@ -8,9 +8,7 @@
 //! points would overprint one another; each point's tooltip names it, and
 //! the table below lists them all with the same numbers.
 
-use super::{
-    Axis, COLOR_A, COLOR_B, COLOR_MUTED, Frame, escape, legend, page, section, tick_label, ticks,
-};
+use super::{Axis, COLOR_A, COLOR_B, COLOR_MUTED, Frame, escape, legend, page, section, ticks};
 use crate::optimize::{describe_rules, render_optimization_text};
 use crate::study::significant;
 use escrowsim_analysis::optimize::{Interval, OptimizationResult};
@@ -90,15 +88,7 @@ fn frontier_chart(result: &OptimizationResult, index: usize) -> String {
         ],
     );
     frame.y_axis(&mut svg, &y_ticks, Axis::Plain);
-    for tick in &x_ticks {
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            x(*tick),
-            frame.bottom + 16.0,
-            tick_label(*tick, Axis::Plain)
-        );
-    }
+    frame.x_tick_labels(&mut svg, &x_ticks, x);
     let bound = x(constraint.bound);
     let _ = writeln!(
         svg,
