@@ -21,6 +21,7 @@ mod properties;
 mod readme;
 mod reliability;
 mod reports;
+mod snapshot;
 mod study;
 mod sweep;
 mod validation;

@@ -1,0 +1,316 @@
+//! Saved states and forks. The expected values are derived, not golden: a
+//! run saved at a date and resumed under the same rules must give the
+//! outcome of the run never interrupted (every byte of the outcome and its
+//! digest), and a run resumed under other rules must give the outcome of
+//! the scenario whose timeline makes that change at that date.
+
+use crate::common::{outcome_json, parse, shipped_scenario, shipped_text};
+use escrowsim::engine::Streams;
+use escrowsim::program::snapshot::{
+    self, SnapshotError, decode, encode, run_from_state, run_to_state,
+};
+use escrowsim::program::{NoProbe, Simulation, SimulationState};
+use escrowsim::report::Report;
+use escrowsim::scenario::Scenario;
+
+/// quick.ron with a timeline: a change that calls for a review (India
+/// becomes eligible, 2014-06-15, day 45), one of the claim window alone
+/// (2014-07-10, day 70) and one of volunteering (2014-08-01, day 92).
+fn quick_with_timeline() -> Scenario {
+    let text = shipped_text("quick.ron");
+    let end = text.rfind(')').expect("a scenario ends with ')'");
+    parse(&format!(
+        "{}    timeline: [\n\
+         (date: \"2014-06-15\", rules: (eligible_countries: [\"CN\", \"IN\"])),\n\
+         (date: \"2014-07-10\", rules: (claim_window_days: 12)),\n\
+         (date: \"2014-08-01\", volunteer_probability: [(\"cn-manufacturers\", 0.8)]),\n\
+         ],\n)\n",
+        &text[..end]
+    ))
+}
+
+/// `scenario` with `entry` (RON of one timeline entry) as its whole timeline.
+fn with_timeline(scenario_file: &str, entries: &str) -> Scenario {
+    let text = shipped_text(scenario_file);
+    let end = text.rfind(')').expect("a scenario ends with ')'");
+    parse(&format!("{}    timeline: [{entries}],\n)\n", &text[..end]))
+}
+
+fn report_of(scenario: &Scenario, seed: u64, output: &escrowsim::program::RunOutput) -> Report {
+    Report::new(scenario, seed, output, None)
+}
+
+fn uninterrupted(scenario: &Scenario, streams: Streams) -> Report {
+    let seed = streams.seed;
+    let output = escrowsim::run_on_streams(scenario, streams, &mut NoProbe).expect("no stop");
+    report_of(scenario, seed, &output)
+}
+
+fn state_at(scenario: &Scenario, streams: Streams, at_day: u32) -> SimulationState {
+    run_to_state(scenario, streams, at_day, &mut NoProbe).expect("no stop")
+}
+
+/// Saves at `at_day` to bytes, reads them back, and runs to the end.
+fn saved_and_resumed(
+    scenario: &Scenario,
+    streams: Streams,
+    at_day: u32,
+    rules_from: Option<&Scenario>,
+) -> Report {
+    let seed = streams.seed;
+    let bytes = encode(scenario, &state_at(scenario, streams, at_day));
+    let state = decode(&bytes, scenario).unwrap_or_else(|error| panic!("{error}"));
+    let output = run_from_state(scenario, state, rules_from, &mut NoProbe).expect("resumes");
+    report_of(rules_from.unwrap_or(scenario), seed, &output)
+}
+
+fn assert_same_outcome(resumed: &Report, expected: &Report, what: &str) {
+    assert_eq!(
+        outcome_json(resumed),
+        outcome_json(expected),
+        "{what}: the outcome differs"
+    );
+    assert_eq!(
+        resumed.digest, expected.digest,
+        "{what}: the digest differs"
+    );
+}
+
+#[test]
+fn saving_and_resuming_under_the_same_rules_gives_the_uninterrupted_outcome() {
+    // Day 0 (before anything), 31 (the first month boundary, 2014-06-01),
+    // 45 (a timeline date), 58 (mid-month), 92 (a month boundary and a
+    // timeline date), 119 (the last day) and 120 (the horizon itself).
+    for (name, scenario) in [
+        ("quick", shipped_scenario("quick.ron")),
+        ("quick with a timeline", quick_with_timeline()),
+    ] {
+        let expected = uninterrupted(&scenario, Streams::new(scenario.seed));
+        for at_day in [0, 31, 45, 58, 70, 92, 119, 120] {
+            let resumed = saved_and_resumed(&scenario, Streams::new(scenario.seed), at_day, None);
+            assert_same_outcome(
+                &resumed,
+                &expected,
+                &format!("{name} saved at day {at_day}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn a_mirrored_run_resumes_as_its_uninterrupted_twin() {
+    let scenario = quick_with_timeline();
+    let expected = uninterrupted(&scenario, Streams::mirrored(scenario.seed));
+    let plain = uninterrupted(&scenario, Streams::new(scenario.seed));
+    assert_ne!(expected.digest, plain.digest, "mirroring changes the run");
+    for at_day in [31, 58] {
+        let resumed = saved_and_resumed(&scenario, Streams::mirrored(scenario.seed), at_day, None);
+        assert_same_outcome(&resumed, &expected, &format!("mirrored, day {at_day}"));
+    }
+}
+
+#[test]
+fn a_loaded_state_saves_to_the_bytes_it_was_loaded_from() {
+    let scenario = quick_with_timeline();
+    for at_day in [0, 58, 120] {
+        let bytes = encode(&scenario, &state_at(&scenario, Streams::new(3), at_day));
+        let again = encode(&scenario, &decode(&bytes, &scenario).expect("decodes"));
+        assert!(
+            bytes == again,
+            "day {at_day}: the bytes changed on a round trip"
+        );
+    }
+}
+
+#[test]
+fn the_same_state_is_saved_on_every_save() {
+    // Determinism of the file itself: two runs to the same date, two
+    // identical files.
+    let scenario = shipped_scenario("quick.ron");
+    let first = encode(&scenario, &state_at(&scenario, Streams::new(11), 40));
+    let second = encode(&scenario, &state_at(&scenario, Streams::new(11), 40));
+    assert!(first == second);
+}
+
+#[test]
+fn resuming_under_the_rules_of_the_same_scenario_changes_nothing() {
+    let scenario = quick_with_timeline();
+    let expected = uninterrupted(&scenario, Streams::new(scenario.seed));
+    for at_day in [45, 60] {
+        let resumed = saved_and_resumed(
+            &scenario,
+            Streams::new(scenario.seed),
+            at_day,
+            Some(&scenario),
+        );
+        assert_same_outcome(
+            &resumed,
+            &expected,
+            &format!("rules of itself, day {at_day}"),
+        );
+    }
+}
+
+#[test]
+fn resuming_under_a_scenario_whose_timeline_changes_a_rule_equals_that_scenario() {
+    // quick.ron and the same with one timeline entry on date D share their
+    // run up to D, so quick's state at D (or at any day up to D) resumed
+    // under the other's rules is the other's run. Day 31 is a month
+    // boundary, where a month end and the change share a second.
+    let scenario = shipped_scenario("quick.ron");
+    for (date, at_days) in [("2014-06-01", [31, 20]), ("2014-06-20", [50, 35])] {
+        for entry in [
+            "(rules: (claim_window_days: 5))",
+            "(rules: (eligible_countries: [\"CN\", \"IN\"], auto_release_days: 9))",
+            "(volunteer_probability: [(\"cn-manufacturers\", 0.9)])",
+        ] {
+            let entry = entry.replacen('(', &format!("(date: \"{date}\", "), 1);
+            let changed = with_timeline("quick.ron", &entry);
+            let expected = uninterrupted(&changed, Streams::new(scenario.seed));
+            for at_day in at_days {
+                let resumed = saved_and_resumed(
+                    &scenario,
+                    Streams::new(scenario.seed),
+                    at_day,
+                    Some(&changed),
+                );
+                assert_same_outcome(&resumed, &expected, &format!("{entry} from day {at_day}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn resuming_under_other_rules_is_a_change_of_rules_on_the_resumed_date() {
+    // Other base rules (a 5-day claim window and India eligible) from day
+    // 58 (2014-06-28) on are, by the documented semantics, a timeline
+    // entry on that date setting those rules.
+    let scenario = shipped_scenario("quick.ron");
+    let text = shipped_text("quick.ron").replace(
+        "claim_window_days: 30,",
+        "claim_window_days: 5, eligible_countries: [\"CN\", \"IN\"],",
+    );
+    let text = text.replacen("eligible_countries: [\"CN\"],          // seed", "", 1);
+    let other_rules = parse(&text);
+    assert_ne!(other_rules.rules, scenario.rules);
+    let as_timeline = with_timeline(
+        "quick.ron",
+        "(date: \"2014-06-28\", rules: (claim_window_days: 5, eligible_countries: [\"CN\", \"IN\"]))",
+    );
+    let expected = uninterrupted(&as_timeline, Streams::new(scenario.seed));
+    let resumed = saved_and_resumed(
+        &scenario,
+        Streams::new(scenario.seed),
+        58,
+        Some(&other_rules),
+    );
+    assert_same_outcome(&resumed, &expected, "other rules from day 58");
+
+    // And the months before the fork are the original run's, to the cent:
+    // May (the whole of it) is closed before day 58.
+    let original = uninterrupted(&scenario, Streams::new(scenario.seed));
+    let months = |report: &Report| outcome_json(report)["monthly"].clone();
+    assert_eq!(months(&resumed)[0], months(&original)[0]);
+    assert_ne!(
+        resumed.digest, original.digest,
+        "a 5-day window changes the run"
+    );
+}
+
+#[test]
+fn a_state_is_refused_by_another_scenario() {
+    let scenario = shipped_scenario("quick.ron");
+    let bytes = encode(&scenario, &state_at(&scenario, Streams::new(1), 30));
+    let other_rules = parse(
+        &shipped_text("quick.ron").replace("claim_window_days: 30,", "claim_window_days: 31,"),
+    );
+    assert!(matches!(
+        decode(&bytes, &other_rules),
+        Err(SnapshotError::OtherScenario(message)) if message.contains("--rules-from")
+    ));
+    let other_world = parse(&shipped_text("quick.ron").replace("count: 2000,", "count: 1999,"));
+    assert!(matches!(
+        decode(&bytes, &other_world),
+        Err(SnapshotError::OtherScenario(message)) if message.contains("world")
+    ));
+    // Restoring a state into a world of another size is refused too, not
+    // continued (the file's digests are what stops it first in practice).
+    let state = state_at(&scenario, Streams::new(1), 30);
+    assert!(Simulation::restore(&other_world, state.clone(), None).is_err());
+    assert!(Simulation::restore(&scenario, state, Some(&other_world)).is_err());
+}
+
+#[test]
+fn damaged_states_are_refused_with_the_reason() {
+    let scenario = shipped_scenario("quick.ron");
+    let bytes = encode(&scenario, &state_at(&scenario, Streams::new(1), 30));
+    assert_eq!(
+        decode(b"RON(", &scenario).unwrap_err(),
+        SnapshotError::NotAState
+    );
+    assert_eq!(
+        decode(&[], &scenario).unwrap_err(),
+        SnapshotError::NotAState
+    );
+    let mut other_format = bytes.clone();
+    other_format[8] = 2;
+    assert_eq!(
+        decode(&other_format, &scenario).unwrap_err(),
+        SnapshotError::OtherFormat { found: 2 }
+    );
+    for cut in [9, 20, 100, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            matches!(
+                decode(&bytes[..cut], &scenario),
+                Err(SnapshotError::Corrupted(_))
+            ),
+            "truncated to {cut} bytes"
+        );
+    }
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x10;
+    assert!(matches!(
+        decode(&flipped, &scenario),
+        Err(SnapshotError::Corrupted(_))
+    ));
+}
+
+#[test]
+fn a_state_of_another_escrowsim_version_is_refused() {
+    // The version string sits after the magic and the format version; a
+    // file rewritten with another version (and a checksum made to match)
+    // is refused by name.
+    use sha2::{Digest, Sha256};
+    let scenario = shipped_scenario("quick.ron");
+    let mut bytes = encode(&scenario, &state_at(&scenario, Streams::new(1), 30));
+    let version_at = 13;
+    bytes[version_at] = b'9';
+    let body = bytes.len() - 32;
+    let checksum = Sha256::digest(&bytes[..body]);
+    bytes[body..].copy_from_slice(&checksum);
+    assert!(matches!(
+        decode(&bytes, &scenario),
+        Err(SnapshotError::OtherVersion { found }) if found.starts_with('9')
+    ));
+}
+
+#[test]
+fn the_state_file_is_versioned_and_tied_to_its_scenario() {
+    let scenario = shipped_scenario("quick.ron");
+    let bytes = encode(&scenario, &state_at(&scenario, Streams::new(1), 30));
+    assert_eq!(&bytes[..8], b"ESIMSTAT");
+    assert_eq!(bytes[8..12], snapshot::FORMAT_VERSION.to_le_bytes());
+    let version = escrowsim::report::VERSION.as_bytes();
+    assert_eq!(usize::from(bytes[12]), version.len());
+    assert_eq!(&bytes[13..13 + version.len()], version);
+    let digests = 13 + version.len();
+    assert_eq!(
+        bytes[digests..digests + 32],
+        snapshot::world_digest(&scenario)
+    );
+    assert_eq!(
+        bytes[digests + 32..digests + 64],
+        snapshot::rules_digest(&scenario)
+    );
+}
