@@ -45,7 +45,7 @@ pub struct StateArgs {
     pub rules_from: Option<PathBuf>,
 }
 
-fn parse_date(text: &str) -> Result<Date, String> {
+pub fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("{text:?} is not a date of the form YYYY-MM-DD"))
 }
 
@@ -87,8 +87,9 @@ pub fn refuse_with_states(arguments: &RunArgs, flag: &str) -> Result<(), Failure
     }
 }
 
-/// Days from the scenario's start to `at`, which must lie within the run.
-fn day_of(scenario: &Scenario, at: Date) -> Result<u32, Failure> {
+/// Days from the scenario's start to `at`, which must lie within the run
+/// (its end included: a state there has nothing left to run).
+pub fn day_of(flag: &str, scenario: &Scenario, at: Date) -> Result<u32, Failure> {
     let end = scenario
         .start_date
         .add_days(i64::from(scenario.horizon_days));
@@ -98,7 +99,7 @@ fn day_of(scenario: &Scenario, at: Date) -> Result<u32, Failure> {
         .filter(|day| *day <= scenario.horizon_days)
         .ok_or_else(|| {
             Failure::BadInput(format!(
-                "--at {at} is outside the run of {:?}, from {} to {end}",
+                "{flag} {at} is outside the run of {:?}, from {} to {end}",
                 scenario.name, scenario.start_date
             ))
         })
@@ -110,7 +111,7 @@ pub fn save(arguments: &RunArgs, file: &Path, stop: &StopRequests) -> Result<(),
     let (scenario, _) = load_scenario_with_source(&arguments.scenario)?;
     check_report_and_page(Some(file), None)?;
     let at = arguments.state.at.expect("clap requires --at with --save-state");
-    let at_day = day_of(&scenario, at)?;
+    let at_day = day_of("--at", &scenario, at)?;
     super::memory::check_memory(
         &arguments.scenario,
         &scenario,
