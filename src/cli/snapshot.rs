@@ -28,7 +28,12 @@ pub struct StateArgs {
     /// Stop the run at the first second of --at DATE and write its whole
     /// state (population, histories, orders in flight, events, ledger,
     /// totals, random-stream positions) to FILE instead of a report.
-    #[arg(long, value_name = "FILE", requires = "at", conflicts_with = "from_state")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "at",
+        conflicts_with = "from_state"
+    )]
     pub save_state: Option<PathBuf>,
     /// The date (YYYY-MM-DD, from the scenario's start to its end) at whose
     /// first second --save-state stops the run.
@@ -110,7 +115,10 @@ pub fn save(arguments: &RunArgs, file: &Path, stop: &StopRequests) -> Result<(),
     refuse_with_states(arguments, "--save-state")?;
     let (scenario, _) = load_scenario_with_source(&arguments.scenario)?;
     check_report_and_page(Some(file), None)?;
-    let at = arguments.state.at.expect("clap requires --at with --save-state");
+    let at = arguments
+        .state
+        .at
+        .expect("clap requires --at with --save-state");
     let at_day = day_of("--at", &scenario, at)?;
     super::memory::check_memory(
         &arguments.scenario,
@@ -119,7 +127,12 @@ pub fn save(arguments: &RunArgs, file: &Path, stop: &StopRequests) -> Result<(),
         super::memory::Workload::SINGLE_RUN,
     )?;
     let seed = arguments.seed.seed.unwrap_or(scenario.seed);
-    let unsaved = || format!("; the state was not saved and {} was left as it was", file.display());
+    let unsaved = || {
+        format!(
+            "; the state was not saved and {} was left as it was",
+            file.display()
+        )
+    };
     stop.check(unsaved)?;
     let horizon_seconds = u64::from(at_day) * 86_400;
     let work = Work::Run {

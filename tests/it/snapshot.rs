@@ -314,3 +314,323 @@ fn the_state_file_is_versioned_and_tied_to_its_scenario() {
         snapshot::rules_digest(&scenario)
     );
 }
+
+// The command line: the same invariants through the files, and every
+// refusal an exit 2 naming the file.
+
+use crate::common::{escrowsim, path, scenario_path, stderr, succeeded, temporary_file};
+
+fn digest_of(json: &str) -> String {
+    let report: serde_json::Value = serde_json::from_str(json).expect("a JSON report");
+    report["digest"].as_str().expect("a digest").to_string()
+}
+
+#[test]
+fn run_saves_a_state_and_resumes_from_it_to_the_uninterrupted_digest() {
+    let quick = scenario_path("quick.ron");
+    let state = temporary_file("cli-save-resume", "june.state", b"");
+    let whole = succeeded(&escrowsim(&[
+        "run",
+        path(&quick),
+        "--seed",
+        "5",
+        "--format",
+        "json",
+    ]));
+    let saved = escrowsim(&[
+        "run",
+        path(&quick),
+        "--seed",
+        "5",
+        "--save-state",
+        path(&state),
+        "--at",
+        "2014-06-01",
+    ]);
+    assert_eq!(saved.status.code(), Some(0), "{}", stderr(&saved));
+    assert!(
+        saved.stdout.is_empty(),
+        "saving writes the state, not a report"
+    );
+    assert!(
+        stderr(&saved).contains("day 31 of 120"),
+        "{}",
+        stderr(&saved)
+    );
+    let resumed = succeeded(&escrowsim(&[
+        "run",
+        path(&quick),
+        "--from-state",
+        path(&state),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(digest_of(&resumed), digest_of(&whole));
+}
+
+#[test]
+fn run_resumes_under_other_rules_as_a_timeline_change_on_that_date() {
+    let quick = scenario_path("quick.ron");
+    let variant = scenario_path("quick-release-at-contract.ron");
+    let state = temporary_file("cli-rules-from", "july.state", b"");
+    succeeded(&escrowsim(&[
+        "run",
+        path(&quick),
+        "--save-state",
+        path(&state),
+        "--at",
+        "2014-07-01",
+    ]));
+    let resumed = succeeded(&escrowsim(&[
+        "run",
+        path(&quick),
+        "--from-state",
+        path(&state),
+        "--rules-from",
+        path(&variant),
+        "--format",
+        "json",
+    ]));
+    let as_timeline = with_timeline(
+        "quick.ron",
+        "(date: \"2014-07-01\", rules: (deposit_release: AtContract))",
+    );
+    let expected = uninterrupted(&as_timeline, Streams::new(as_timeline.seed));
+    assert_eq!(digest_of(&resumed), expected.digest);
+    let report: serde_json::Value = serde_json::from_str(&resumed).expect("JSON");
+    assert_eq!(report["scenario"], "quick-release-at-contract");
+}
+
+/// A refusal: exit 2, and a message naming `file` and containing `reason`.
+fn assert_refused(arguments: &[&str], file: &str, reason: &str) {
+    let output = escrowsim(arguments);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{arguments:?}: {message}");
+    assert!(
+        message.contains(file),
+        "{arguments:?} names {file}: {message}"
+    );
+    assert!(
+        message.contains(reason),
+        "{arguments:?} says {reason}: {message}"
+    );
+    assert!(output.stdout.is_empty(), "{arguments:?} wrote a report");
+}
+
+#[test]
+fn run_refuses_a_damaged_foreign_or_missing_state_with_exit_2() {
+    let quick = scenario_path("quick.ron");
+    let state = temporary_file("cli-refusals", "good.state", b"");
+    succeeded(&escrowsim(&[
+        "run",
+        path(&quick),
+        "--save-state",
+        path(&state),
+        "--at",
+        "2014-06-10",
+    ]));
+    let bytes = std::fs::read(&state).expect("the state was written");
+    let truncated = temporary_file("cli-refusals", "truncated.state", &bytes[..bytes.len() / 3]);
+    let mut flipped_bytes = bytes.clone();
+    let last = flipped_bytes.len() - 40;
+    flipped_bytes[last] ^= 1;
+    let flipped = temporary_file("cli-refusals", "flipped.state", &flipped_bytes);
+    let scenario_text = temporary_file("cli-refusals", "text.state", b"Scenario(name: \"x\")");
+    let strict = scenario_path("strict-vetting.ron");
+    fn run_from<'p>(quick: &'p std::path::Path, file: &'p std::path::Path) -> Vec<&'p str> {
+        vec!["run", path(quick), "--from-state", path(file)]
+    }
+    assert_refused(
+        &run_from(&quick, &truncated),
+        "truncated.state",
+        "truncated or corrupted",
+    );
+    assert_refused(&run_from(&quick, &flipped), "flipped.state", "checksum");
+    assert_refused(
+        &run_from(&quick, &scenario_text),
+        "text.state",
+        "not an escrowsim state file",
+    );
+    assert_refused(
+        &run_from(&quick, "/dev/zero".as_ref()),
+        "/dev/zero",
+        "not a file",
+    );
+    assert_refused(
+        &run_from(&quick, "no-such.state".as_ref()),
+        "no-such.state",
+        "No such file",
+    );
+    assert_refused(
+        &["run", path(&strict), "--from-state", path(&state)],
+        "good.state",
+        "another world",
+    );
+    let other_world = scenario_path("trade-assurance-2014.ron");
+    assert_refused(
+        &[
+            "run",
+            path(&quick),
+            "--from-state",
+            path(&state),
+            "--rules-from",
+            path(&other_world),
+        ],
+        "trade-assurance-2014.ron",
+        "only in its name",
+    );
+}
+
+#[test]
+fn run_refuses_flags_a_state_cannot_honour() {
+    let quick = scenario_path("quick.ron");
+    let state = temporary_file("cli-flags", "s.state", b"");
+    assert_refused(
+        &[
+            "run",
+            path(&quick),
+            "--save-state",
+            path(&state),
+            "--at",
+            "2015-01-01",
+        ],
+        "quick",
+        "outside the run",
+    );
+    assert_refused(
+        &[
+            "run",
+            path(&quick),
+            "--save-state",
+            path(&state),
+            "--at",
+            "2014-06-01",
+            "--replications",
+            "2",
+        ],
+        "--save-state",
+        "--replications",
+    );
+    assert_refused(
+        &[
+            "run",
+            path(&quick),
+            "--from-state",
+            path(&state),
+            "--seed",
+            "3",
+        ],
+        "--from-state",
+        "--seed",
+    );
+    // A directory in the state's place is refused before the run.
+    let directory = crate::common::fresh_directory("cli-flags", "a-directory");
+    std::fs::create_dir_all(&directory).expect("directory made");
+    assert_refused(
+        &[
+            "run",
+            path(&quick),
+            "--save-state",
+            path(&directory),
+            "--at",
+            "2014-06-01",
+        ],
+        "a-directory",
+        "directory",
+    );
+}
+
+#[test]
+fn compare_forked_at_a_date_keeps_a_and_gives_b_its_rules_from_that_date() {
+    // A's side of a forked comparison is exactly the unforked A; B's
+    // replication i is A's world with B's rule (deposit released at
+    // contract) from the fork date on: quick.ron with that change in its
+    // timeline, run with replication i's seed.
+    let quick = scenario_path("quick.ron");
+    let variant = scenario_path("quick-release-at-contract.ron");
+    let compare = |fork: Option<&str>| {
+        let mut arguments = vec![
+            "compare",
+            path(&quick),
+            path(&variant),
+            "--replications",
+            "3",
+            "--jobs",
+            "2",
+            "--format",
+            "json",
+        ];
+        if let Some(date) = fork {
+            arguments.extend(["--fork-at", date]);
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&succeeded(&escrowsim(&arguments))).expect("JSON");
+        json
+    };
+    let runs = |json: &serde_json::Value, side: &str| -> Vec<(u64, String)> {
+        json[side]["runs"]
+            .as_array()
+            .expect("runs")
+            .iter()
+            .map(|run| {
+                let seed = run["seed"].as_str().expect("seed").parse().expect("a u64");
+                (seed, run["digest"].as_str().expect("digest").to_string())
+            })
+            .collect()
+    };
+    let forked = compare(Some("2014-07-01"));
+    let plain = compare(None);
+    assert_eq!(runs(&forked, "a"), runs(&plain, "a"));
+    let as_timeline = with_timeline(
+        "quick.ron",
+        "(date: \"2014-07-01\", rules: (deposit_release: AtContract))",
+    );
+    for (seed, digest) in runs(&forked, "b") {
+        let expected = uninterrupted(&as_timeline, Streams::new(seed));
+        assert_eq!(digest, expected.digest, "replication with seed {seed}");
+    }
+    assert_ne!(
+        runs(&forked, "b"),
+        runs(&plain, "b"),
+        "B's rule applies only from July"
+    );
+}
+
+#[test]
+fn compare_refuses_to_fork_two_worlds() {
+    let quick = scenario_path("quick.ron");
+    let other = scenario_path("quick.ron");
+    let bigger = temporary_file(
+        "fork-worlds",
+        "bigger.ron",
+        shipped_text("quick.ron")
+            .replace("count: 2000,", "count: 2001,")
+            .as_bytes(),
+    );
+    assert_refused(
+        &[
+            "compare",
+            path(&quick),
+            path(&bigger),
+            "--replications",
+            "2",
+            "--fork-at",
+            "2014-06-01",
+        ],
+        "bigger.ron",
+        "suppliers",
+    );
+    assert_refused(
+        &[
+            "compare",
+            path(&quick),
+            path(&other),
+            "--replications",
+            "2",
+            "--fork-at",
+            "2016-06-01",
+        ],
+        "--fork-at",
+        "outside the run",
+    );
+}
