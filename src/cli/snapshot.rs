@@ -138,7 +138,7 @@ pub fn save(arguments: &RunArgs, file: &Path, stop: &StopRequests) -> Result<(),
     let work = Work::Run {
         start_date: scenario.start_date,
     };
-    let (state, wall_ns) = with_progress(horizon_seconds, work, stop, |progress| {
+    let (state, _) = with_progress(horizon_seconds, work, stop, |progress| {
         catching_panics(|| {
             let mut probe = progress.probe(horizon_seconds);
             run_to_state(&scenario, Streams::new(seed), at_day, &mut probe)
@@ -150,13 +150,12 @@ pub fn save(arguments: &RunArgs, file: &Path, stop: &StopRequests) -> Result<(),
     write_atomically(file, &bytes)?;
     note!(
         "state of {:?} (seed {seed}) at the start of {at}, day {at_day} of {}, written to {}: \
-         {} bytes, {} events handled in {:.2} s",
+         {} bytes, {} events handled",
         scenario.name,
         scenario.horizon_days,
         file.display(),
         bytes.len(),
         state.events_processed(),
-        wall_ns as f64 / 1e9
     );
     Ok(())
 }
