@@ -118,8 +118,14 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
     )?;
     // Replication i of A and of B are tasks 2i and 2i + 1: any mix of the
     // two may run at once; both sides' results are kept.
+    // A forked replication holds its warm state beside the run going on
+    // from a copy of it: two runs' worth of memory per job.
+    let runs_at_once = match fork_day {
+        Some(_) => 2 * u64::from(plan.jobs.min(plan.replications)),
+        None => u64::from(plan.jobs.min(plan.replications.saturating_mul(2))),
+    };
     let workload = Workload {
-        runs_at_once: u64::from(plan.jobs.min(plan.replications.saturating_mul(2))),
+        runs_at_once,
         results_kept: 2 * u64::from(plan.replications),
     };
     let budget = MemoryBudget::find(arguments.memory.max_memory);

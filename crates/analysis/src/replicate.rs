@@ -485,16 +485,16 @@ where
         let (seed, streams) = replication_draws(plan.base_seed, index, plan.antithetic);
         let mut probe = make_probe();
         let warm = run_to_state(a, streams, fork_day, &mut probe)?;
-        let resume = |rules_from, probe: &mut P| {
-            run_from_state(a, warm.clone(), rules_from, probe).map_err(|error| match error {
+        let resume = |state, rules_from, probe: &mut P| {
+            run_from_state(a, state, rules_from, probe).map_err(|error| match error {
                 ResumeError::Interrupted(interrupted) => interrupted,
                 ResumeError::State(problem) => {
                     panic!("a state taken in memory does not fit its own scenario: {problem}")
                 }
             })
         };
-        let a_output = resume(None, &mut probe)?;
-        let b_output = resume(Some(b), &mut probe)?;
+        let a_output = resume(warm.clone(), None, &mut probe)?;
+        let b_output = resume(warm, Some(b), &mut probe)?;
         add_latencies(&latencies[0], &a_output.settle_latency_ns);
         add_latencies(&latencies[1], &b_output.settle_latency_ns);
         Ok((
