@@ -124,7 +124,7 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         Some(file) => {
             let (report, output, other) =
                 super::snapshot::resume(&scenario, &source, file, arguments, &stop)?;
-            let source = other.map_or(source, |(_, other_source)| other_source);
+            let source = other.unwrap_or(source);
             (report, output, source)
         }
         None => {

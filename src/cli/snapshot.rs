@@ -183,7 +183,7 @@ pub fn resume(
     file: &Path,
     arguments: &RunArgs,
     stop: &StopRequests,
-) -> Result<(Report, RunOutput, Option<(Scenario, Source)>), Failure> {
+) -> Result<(Report, RunOutput, Option<Source>), Failure> {
     refuse_with_states(arguments, "--from-state")?;
     let bytes = read_state(file)?;
     let state = decode(&bytes, scenario)
@@ -238,5 +238,5 @@ pub fn resume(
     let (output, performance) = output;
     let reported = rules_from.unwrap_or(scenario);
     let report = Report::new(reported, seed, &output, Some(performance));
-    Ok((report, output, other))
+    Ok((report, output, other.map(|(_, other_source)| other_source)))
 }
