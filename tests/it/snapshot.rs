@@ -722,3 +722,42 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn ctrl_c_stops_saving_a_state_with_130_and_leaves_the_file_as_it_was() {
+    // quick.ron over decades, saved at its last day: a quarter second of
+    // CPU is always deep in the event loop, long before the date.
+    use crate::common::{files_in, send, wait_for_exit, worked_a_quarter_second};
+    let text = shipped_text("quick.ron").replace("horizon_days: 120", "horizon_days: 36500");
+    let scenario = temporary_file("sigint-save-state", "long.ron", text.as_bytes());
+    let state = scenario.with_file_name("previous.state");
+    std::fs::write(&state, b"previous").expect("written");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args(["run", path(&scenario), "--save-state", path(&state)])
+        .args(["--at", "2114-01-01"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("escrowsim starts");
+    assert!(
+        worked_a_quarter_second(&mut child),
+        "the run ended before it could be stopped"
+    );
+    send(&child, 2);
+    let status = wait_for_exit(&mut child, "sigint-save-state");
+    let mut message = String::new();
+    use std::io::Read;
+    child
+        .stderr
+        .take()
+        .expect("stderr piped")
+        .read_to_string(&mut message)
+        .expect("stderr read");
+    assert_eq!(status.code(), Some(130), "{message}");
+    assert!(message.contains("the state was not saved"), "{message}");
+    assert_eq!(std::fs::read(&state).expect("still there"), b"previous");
+    assert_eq!(
+        files_in(state.parent().expect("a directory")),
+        ["long.ron", "previous.state"]
+    );
+}
