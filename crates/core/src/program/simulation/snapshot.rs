@@ -83,6 +83,25 @@ impl SimulationState {
         self.events_processed
     }
 
+    /// The storefront views of the state's suppliers during its month (see
+    /// the module documentation), with their inquiry counts.
+    fn views(
+        &self,
+        segments: &[crate::scenario::BuyerSegment],
+        log1p_counts: &Log1pTable,
+    ) -> StorefrontViews {
+        let mut views = StorefrontViews::new(
+            &self.population.suppliers,
+            segments,
+            self.month,
+            log1p_counts,
+        );
+        for (index, counts) in self.inquiry_counts.iter().enumerate() {
+            views.set_counts(index, *counts);
+        }
+        views
+    }
+
     /// Whether the state can be the state of a run of `scenario`: sizes
     /// that match its population, ids and event targets in range, and a
     /// ledger that balances and agrees with the holds of the orders.
@@ -314,15 +333,7 @@ impl<'a> Simulation<'a> {
         let (rules_in_force, volunteer_probability) = in_force_at(scenario, state.at_day);
         let (segment_rate_cumulative, inquiries_per_second) = inquiry_rates(scenario);
         let log1p_counts = Log1pTable::new();
-        let mut views = StorefrontViews::new(
-            &state.population.suppliers,
-            &governing.buyers,
-            state.month,
-            &log1p_counts,
-        );
-        for (index, counts) in state.inquiry_counts.iter().enumerate() {
-            views.set_counts(index, *counts);
-        }
+        let views = state.views(&governing.buyers, &log1p_counts);
         let month_count = scenario.horizon_days as usize / 28 + 2;
         let mut months = state.months;
         months.reserve(month_count.saturating_sub(months.len()));
