@@ -181,6 +181,21 @@ fn resuming_under_a_scenario_whose_timeline_changes_a_rule_equals_that_scenario(
 }
 
 #[test]
+fn resuming_from_the_start_under_other_rules_is_the_other_scenarios_run() {
+    // At day 0 nothing has happened but the population's drawing, which
+    // depends on the world alone: the state is the other scenario's start.
+    let scenario = shipped_scenario("quick.ron");
+    for other in [
+        shipped_scenario("quick-release-at-contract.ron"),
+        quick_with_timeline(),
+    ] {
+        let expected = uninterrupted(&other, Streams::new(scenario.seed));
+        let resumed = saved_and_resumed(&scenario, Streams::new(scenario.seed), 0, Some(&other));
+        assert_same_outcome(&resumed, &expected, &format!("{} from day 0", other.name));
+    }
+}
+
+#[test]
 fn resuming_under_other_rules_is_a_change_of_rules_on_the_resumed_date() {
     // Other base rules (a 5-day claim window and India eligible) from day
     // 58 (2014-06-28) on are, by the documented semantics, a timeline

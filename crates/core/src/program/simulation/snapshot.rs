@@ -18,7 +18,8 @@
 //! changes, at the first second of the date, to the rules that scenario has
 //! in force then, like a timeline entry dated that day that sets every rule
 //! that differs; the other scenario's timeline entries from that date on
-//! then apply at their dates.
+//! then apply at their dates. At the start date, before the opening review,
+//! that is simply the other scenario's run.
 
 use super::inquiry::InquiryCounts;
 use super::*;
@@ -393,6 +394,16 @@ impl<'a> Simulation<'a> {
             .collect();
         let patch = RulesPatch::between(&self.rules_in_force, &rules);
         if patch.fields_set().is_empty() && changed_segments.is_empty() {
+            return;
+        }
+        if at_day == 0 {
+            // Before the first event: `other`'s own start, whose opening
+            // review is still pending. The world is the same, so the
+            // volunteering probabilities are too; only the rules change,
+            // and the opening review reads them.
+            debug_assert!(changed_segments.is_empty());
+            self.rules = CompiledRules::new(&rules);
+            self.rules_in_force = rules;
             return;
         }
         self.apply_change(&TimelineEntry {
