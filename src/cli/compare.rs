@@ -15,7 +15,9 @@ use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use clap::Args;
 use escrowsim::analysis::compare::world_differences;
-use escrowsim::analysis::{Comparison, replicate_pair, replicate_pair_precise};
+use escrowsim::analysis::{
+    Comparison, replicate_pair, replicate_pair_forked, replicate_pair_precise,
+};
 use escrowsim::report::{
     metric_columns, render_comparison_csv, render_comparison_html, render_comparison_text,
     render_precision_text,
@@ -28,6 +30,7 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim compare A.ron B.ron --replications 50 --jobs 2 --format json --out comparison.json
   escrowsim compare A.ron B.ron --replications 50 --html comparison.html
   escrowsim compare A.ron B.ron --replications 400 --precision risk.platform_loss=500
+  escrowsim compare scenarios/quick.ron scenarios/quick-release-at-contract.ron --replications 20 --fork-at 2014-07-01
 
 Both scenarios run with the same replication seeds (derived from A's seed, or --seed), so
 replication i of A and of B face the same buyers, suppliers and luck. A difference is marked
@@ -59,6 +62,13 @@ pub struct CompareArgs {
     pub metrics: MetricsArgs,
     #[command(flatten)]
     pub memory: MemoryArgs,
+    /// Run each replication's A once up to the first second of DATE, then
+    /// both A and B on from that state (B under its rules from DATE on):
+    /// both sides are identical before DATE, and the part before it runs
+    /// once instead of twice. B must differ from A only in its rules and
+    /// timeline.
+    #[arg(long, value_name = "DATE", value_parser = super::snapshot::parse_date, conflicts_with = "precision")]
+    pub fork_at: Option<escrowsim::scenario::Date>,
 }
 
 pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
@@ -77,6 +87,10 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
             b.horizon_days
         )));
     }
+    let fork_day = match arguments.fork_at {
+        Some(at) => Some(fork_day(arguments, &a, &b, at)?),
+        None => None,
+    };
     check_report_and_page(
         arguments.report.out.as_deref(),
         arguments.report.html.as_deref(),
@@ -104,8 +118,14 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
     )?;
     // Replication i of A and of B are tasks 2i and 2i + 1: any mix of the
     // two may run at once; both sides' results are kept.
+    // A forked replication holds its warm state beside the run going on
+    // from a copy of it: two runs' worth of memory per job.
+    let runs_at_once = match fork_day {
+        Some(_) => 2 * u64::from(plan.jobs.min(plan.replications)),
+        None => u64::from(plan.jobs.min(plan.replications.saturating_mul(2))),
+    };
     let workload = Workload {
-        runs_at_once: u64::from(plan.jobs.min(plan.replications.saturating_mul(2))),
+        runs_at_once,
         results_kept: 2 * u64::from(plan.replications),
     };
     let budget = MemoryBudget::find(arguments.memory.max_memory);
@@ -117,14 +137,23 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
     ];
     let horizon_seconds = u64::from(a.horizon_days) * 86_400;
     let targets = &arguments.precision.precision;
+    // A forked replication reaches its horizon once per probe (see
+    // `replicate_pair_forked`), so it counts as one run.
     let work = Work::Replications {
         replications: plan.replications,
-        runs_per_replication: 2,
+        runs_per_replication: if fork_day.is_some() { 1 } else { 2 },
         capped: !targets.is_empty(),
     };
     let ((mut a_set, mut b_set, precision), wall_ns) =
         with_progress(horizon_seconds, work, &stop, |progress| {
             catching_panics(|| {
+                if let Some(fork_day) = fork_day {
+                    return replicate_pair_forked(&a, &b, &plan, fork_day, || {
+                        progress.probe(horizon_seconds)
+                    })
+                    .map(|(a_set, b_set)| (a_set, b_set, None))
+                    .map_err(|at| interrupted(&stop, at, &outputs));
+                }
                 if targets.is_empty() {
                     return replicate_pair(&a, &b, &plan, || progress.probe(horizon_seconds))
                         .map(|(a_set, b_set)| (a_set, b_set, None))
@@ -200,4 +229,28 @@ fn world_warning(
         arguments.b.display(),
         fields.join(", ")
     ))
+}
+
+/// The day of `--fork-at`, within the run, for two scenarios of one world.
+fn fork_day(
+    arguments: &CompareArgs,
+    a: &escrowsim::scenario::Scenario,
+    b: &escrowsim::scenario::Scenario,
+    at: escrowsim::scenario::Date,
+) -> Result<u32, Failure> {
+    if !escrowsim::program::same_world(a, b) {
+        return Err(Failure::BadInput(format!(
+            "--fork-at: {} and {} differ in {}, not only in rules and timeline; a fork \
+             continues one world under two rule sets",
+            arguments.a.display(),
+            arguments.b.display(),
+            world_differences(a, b).join(", ")
+        )));
+    }
+    let day = super::snapshot::day_of("--fork-at", a, at)?;
+    note!(
+        "forked at {at}, day {day} of {}: each replication runs its first {day} days once, for both sides",
+        a.horizon_days
+    );
+    Ok(day)
 }

@@ -13,6 +13,7 @@ pub mod output;
 pub mod replicate;
 pub mod run;
 pub mod signals;
+pub mod snapshot;
 pub mod study;
 pub mod sweep;
 pub mod validate;

@@ -8,6 +8,7 @@ use super::memory::{MemoryBudget, Workload, check_memory};
 use super::output::{check_report_and_page, not_written};
 use super::replicate::{Work, with_progress, write_with_page};
 use super::signals::StopRequests;
+use super::snapshot::StateArgs;
 use super::{Failure, catching_panics};
 use clap::{Args, ValueEnum};
 use escrowsim::analysis::warm_up::RunWarmUp;
@@ -30,8 +31,11 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/quick.ron --replications 200 --precision refunds.rate=2%
   escrowsim run scenarios/quick.ron --replications 20 --warm-up auto
   escrowsim run scenarios/quick.ron --check-determinism
+  escrowsim run scenarios/quick.ron --save-state june.state --at 2014-06-01
+  escrowsim run scenarios/quick.ron --from-state june.state --rules-from scenarios/quick-release-at-contract.ron
 
-Exit status: 0 success; 2 bad input (the scenario, the flags, --out, or a scenario whose
+Exit status: 0 success; 2 bad input (the scenario, the flags, --out, a state file of another
+version or scenario, damaged or truncated, or a scenario whose
 estimated memory exceeds the machine's or --max-memory), or a report that cannot be
 written (a full disk); 1 internal failure; 130 stopped by Ctrl-C (143 by SIGTERM), in
 which case no report is written and --out is left as it was.";
@@ -63,6 +67,8 @@ pub struct RunArgs {
     pub check_determinism: bool,
     #[command(flatten)]
     pub memory: MemoryArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -78,6 +84,12 @@ pub enum Format {
 pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
+    if let Some(file) = &arguments.state.save_state {
+        return super::snapshot::save(arguments, file, &stop);
+    }
+    if arguments.state.from_state.is_some() {
+        super::snapshot::refuse_with_states(arguments, "--from-state")?;
+    }
     if arguments.replications.is_some() || matches!(arguments.report.format, Format::Csv) {
         if arguments.check_determinism {
             // Replications already compare nothing run twice; rather than
@@ -108,8 +120,21 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         Workload::SINGLE_RUN,
     )?;
     let seed = arguments.seed.seed.unwrap_or(scenario.seed);
-    let (report, output) = simulate(&scenario, seed, &stop, arguments)?;
+    let (report, output, source) = match &arguments.state.from_state {
+        Some(file) => {
+            let (report, output, other) =
+                super::snapshot::resume(&scenario, &source, file, arguments, &stop)?;
+            let source = other.unwrap_or(source);
+            (report, output, source)
+        }
+        None => {
+            let (report, output) = simulate(&scenario, seed, &stop, arguments)?;
+            (report, output, source)
+        }
+    };
     let report = report.with_source(source.clone());
+    // A run from a state has the state's seed.
+    let seed = report.seed;
     if arguments.check_determinism {
         let (second, _) = simulate(&scenario, seed, &stop, arguments)?;
         determinism::compare(&report, &second)?;

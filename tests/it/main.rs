@@ -22,6 +22,7 @@ mod properties;
 mod readme;
 mod reliability;
 mod reports;
+mod snapshot;
 mod study;
 mod sweep;
 mod validation;

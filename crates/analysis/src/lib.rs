@@ -55,7 +55,8 @@ pub use precision::{
 };
 pub use replicate::{
     JOBS_MAX, MONTHLY_RECORDS_MAX, MergeError, Plan, PlanError, REPLICATIONS_MAX, Replication,
-    Replications, replicate, replicate_pair, replicate_pair_range, replicate_range, single_run,
+    Replications, replicate, replicate_pair, replicate_pair_forked, replicate_pair_range,
+    replicate_range, single_run,
 };
 pub use seeds::replication_seed;
 pub use statistics::{Difference, Figure, Summary};

@@ -490,6 +490,59 @@ where
     ))
 }
 
+/// Runs the plan's paired replications forked at day `fork_day`: each
+/// replication runs A once up to the first second of that day, then A and
+/// B each go on from a copy of that state (B under its own rules from that
+/// day on, see `escrowsim_core::program::snapshot`). Both sides share
+/// everything before the fork by construction, and the warm-up before it is
+/// run once rather than twice. A's side is exactly the replication
+/// [`replicate_pair`] runs; B's is B's rules from the fork on. `b` must
+/// describe the same world as `a` ([`escrowsim_core::program::same_world`]).
+/// One probe serves the three parts of a replication.
+pub fn replicate_pair_forked<P, F>(
+    a: &Scenario,
+    b: &Scenario,
+    plan: &Plan,
+    fork_day: u32,
+    make_probe: F,
+) -> Result<(Replications, Replications), Interrupted>
+where
+    P: Probe,
+    F: Fn() -> P + Sync,
+{
+    use escrowsim_core::program::snapshot::{ResumeError, run_from_state, run_to_state};
+    let latencies = [Mutex::new(empty_histogram()), Mutex::new(empty_histogram())];
+    let results = run_tasks(plan.replications as usize, plan.jobs, |task| {
+        let index = task as u32;
+        let (seed, streams) = replication_draws(plan.base_seed, index, plan.antithetic);
+        let mut probe = make_probe();
+        let warm = run_to_state(a, streams, fork_day, &mut probe)?;
+        let resume = |state, rules_from, probe: &mut P| {
+            run_from_state(a, state, rules_from, probe).map_err(|error| match error {
+                ResumeError::Interrupted(interrupted) => interrupted,
+                ResumeError::State(problem) => {
+                    panic!("a state taken in memory does not fit its own scenario: {problem}")
+                }
+            })
+        };
+        let a_output = resume(warm.clone(), None, &mut probe)?;
+        let b_output = resume(warm, Some(b), &mut probe)?;
+        add_latencies(&latencies[0], &a_output.settle_latency_ns);
+        add_latencies(&latencies[1], &b_output.settle_latency_ns);
+        Ok((
+            replication_of(a, seed, index, &a_output),
+            replication_of(b, seed, index, &b_output),
+        ))
+    })?;
+    let [a_latencies, b_latencies] =
+        latencies.map(|total| total.into_inner().unwrap_or_else(PoisonError::into_inner));
+    let (a_results, b_results): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+    Ok((
+        gather(a, plan, a_results, a_latencies),
+        gather(b, plan, b_results, b_latencies),
+    ))
+}
+
 fn gather(
     scenario: &Scenario,
     plan: &Plan,

@@ -79,7 +79,7 @@ const OCCUPANCY_WORDS: usize = WHEEL_BUCKETS / 64;
 
 /// A scheduled event: `kind` and `target` are the model's to interpret
 /// (for the escrow program, an event kind and an order slot).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub time: SimTime,
     pub seq: u64,
@@ -208,13 +208,19 @@ impl EventQueue {
         );
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.len += 1;
-        let event = Event {
+        self.file(Event {
             time,
             seq,
             kind,
             target,
-        };
+        });
+    }
+
+    /// Puts a numbered event where its time says: the near heap, the
+    /// wheel or the overflow.
+    #[inline]
+    fn file(&mut self, event: Event) {
+        self.len += 1;
         let bucket = event.bucket();
         if bucket <= self.current {
             self.near.push(Reverse(event));
@@ -428,6 +434,65 @@ impl EventQueue {
     /// Events scheduled so far.
     pub fn scheduled_count(&self) -> u64 {
         self.next_seq
+    }
+
+    /// Every pending event, in the order they would pop: what a saved
+    /// simulation state keeps of the queue. The wheel's layout is not kept;
+    /// the order of (time, seq) is all that decides what pops next.
+    pub fn pending(&self) -> Vec<Event> {
+        let mut events = Vec::with_capacity(self.len);
+        events.extend_from_slice(&self.run[self.run_next..]);
+        events.extend(self.near.iter().map(|Reverse(event)| *event));
+        for list in &self.wheel {
+            let mut chunk = list.head;
+            let mut remaining = list.len as usize;
+            while chunk != NO_CHUNK {
+                let filled = remaining.min(CHUNK_EVENTS);
+                events.extend_from_slice(&self.chunks[chunk as usize].events[..filled]);
+                remaining -= filled;
+                chunk = self.chunks[chunk as usize].next;
+            }
+        }
+        events.extend(self.overflow.iter().map(|Reverse(event)| *event));
+        events.sort_unstable_by_key(Event::key);
+        events
+    }
+
+    /// A queue whose clock reads `now`, holding `events` (in any order) and
+    /// numbering the next event scheduled `next_seq`: the queue of a saved
+    /// state. Refused when an event lies before `now`, two events share a
+    /// sequence number, or one is numbered `next_seq` or beyond, since
+    /// then the (time, seq) order would not be that of the saved run.
+    pub fn restore(now: SimTime, next_seq: u64, events: &[Event]) -> Result<EventQueue, String> {
+        let mut sorted = events.to_vec();
+        sorted.sort_unstable_by_key(Event::key);
+        let mut seqs: Vec<u64> = sorted.iter().map(|event| event.seq).collect();
+        seqs.sort_unstable();
+        if seqs.windows(2).any(|pair| pair[0] == pair[1]) {
+            return Err("two pending events share a sequence number".to_string());
+        }
+        if let Some(event) = sorted.iter().find(|event| event.seq >= next_seq) {
+            return Err(format!(
+                "a pending event is numbered {} but the next number is {next_seq}",
+                event.seq
+            ));
+        }
+        if let Some(event) = sorted.first().filter(|event| event.time < now) {
+            return Err(format!(
+                "a pending event at {} lies before the clock ({now})",
+                event.time
+            ));
+        }
+        let mut queue = EventQueue::with_capacity(sorted.len());
+        queue.now = now;
+        queue.current = now.0 >> BUCKET_SECONDS_LOG2;
+        // Filed in (time, seq) order, so each bucket receives its events in
+        // sequence order among equal times, which is what `sort_run` needs.
+        for event in sorted {
+            queue.file(event);
+        }
+        queue.next_seq = next_seq;
+        Ok(queue)
     }
 }
 

@@ -133,6 +133,19 @@ pub struct NamedStream {
     mask: u64,
 }
 
+impl NamedStream {
+    /// How many 32-bit words of the stream have been drawn: with the seed,
+    /// the name and the mirroring, all a saved state needs to continue it.
+    pub fn word_position(&self) -> u128 {
+        self.generator.get_word_pos()
+    }
+
+    /// Moves the stream to `word_position` words from its start.
+    pub fn seek(&mut self, word_position: u128) {
+        self.generator.set_word_pos(word_position);
+    }
+}
+
 impl rand::TryRng for NamedStream {
     type Error = Infallible;
 

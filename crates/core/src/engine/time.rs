@@ -7,7 +7,19 @@ pub const SECONDS_PER_DAY: u64 = 86_400;
 
 /// Seconds since the scenario start. Integer so that event order and every
 /// outcome are exact on every machine.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct SimTime(pub u64);
 
 impl SimTime {
@@ -51,7 +63,19 @@ impl fmt::Display for SimTime {
 /// below), so a later time is past the end of every run and is kept as
 /// `u32::MAX`: an event at either time never happens, and no comparison
 /// with a time inside the run changes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct CompactTime(u32);
 
 const _: () = assert!(

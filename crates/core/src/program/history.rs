@@ -33,7 +33,19 @@ pub const WINDOW_MONTHS: u32 = 12;
 const RING_MONTHS: u32 = WINDOW_MONTHS + 1;
 
 /// A calendar month, counted from twelve months before the start month.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct MonthIndex(pub u32);
 
 impl MonthIndex {
@@ -42,7 +54,7 @@ impl MonthIndex {
 }
 
 /// One month of a supplier's observable record.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MonthBucket {
     pub orders_completed: u32,
     pub orders_on_time: u32,
@@ -117,7 +129,7 @@ fn share_or(part: u32, whole: u32, empty: f64) -> f64 {
 }
 
 /// Thirteen monthly buckets in a ring: twelve complete months and the current one.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RollingWindow {
     buckets: [MonthBucket; RING_MONTHS as usize],
     newest: MonthIndex,

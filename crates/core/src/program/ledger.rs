@@ -110,7 +110,7 @@ impl Account {
 }
 
 /// The escrow held for one order: two-phase (pending, then post = release to the supplier, or void = refund to the buyer; partial post/void allowed). Lives inside the order's slot, owned by the caller.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EscrowHold {
     pending_cents: i64,
 }
@@ -133,7 +133,7 @@ impl EscrowHold {
 }
 
 /// Cumulative flows, in whole cents. Field names are a contract used by the JSON report.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LedgerTotals {
     pub paid_into_escrow: CentsTotal,
     /// Net of fees.
@@ -157,7 +157,7 @@ pub struct LedgerTotals {
 }
 
 /// [`LedgerTotals`] as the ledger keeps them: in cents.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct CentTotals {
     paid_into_escrow: TotalCents,
     released_to_suppliers: TotalCents,
@@ -240,7 +240,7 @@ fn negative(op: &'static str, what: &'static str, amount: Cents) -> ! {
 
 /// The double-entry escrow ledger: five account balances, cumulative flows and a
 /// transfer counter, all inline so that a settlement touches no heap memory.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Ledger {
     balances: [TotalCents; 5],
     totals: CentTotals,

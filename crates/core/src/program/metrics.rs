@@ -14,7 +14,7 @@ use super::order::ClaimReason;
 macro_rules! cumulative {
     ($($(#[$doc:meta])* $field:ident: $kind:ty,)*) => {
         /// Figures that only ever grow during a run.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
         pub struct Cumulative {
             $($(#[$doc])* pub $field: $kind,)*
         }
@@ -138,7 +138,7 @@ impl Cumulative {
 }
 
 /// One calendar month (the first and last may be partial).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MonthFigures {
     /// `YYYY-MM`.
     pub month: String,

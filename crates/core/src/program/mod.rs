@@ -16,9 +16,11 @@ pub mod population;
 pub mod settlement;
 pub mod settlement_load;
 mod simulation;
+pub mod snapshot;
 pub mod vetting;
 
 pub use simulation::{
     CHECKPOINT_EVERY_EVENTS, Interrupted, NoProbe, Probe, RunOutput, SETTLEMENT_SAMPLE_EVERY,
-    ScreeningRow, Simulation, StorefrontSummary, supplier_view_bytes,
+    ScreeningRow, Simulation, SimulationState, StateError, StorefrontSummary, same_world,
+    supplier_view_bytes,
 };

@@ -45,7 +45,19 @@ pub const BASIS_POINTS_WHOLE: u32 = 10_000;
 /// Arithmetic is checked in every build (see the module documentation,
 /// "Two widths"): `+` and `-` panic on overflow with the operation named.
 #[repr(transparent)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Cents(i64);
 
 impl Cents {
@@ -235,7 +247,19 @@ impl std::fmt::Display for Cents {
 /// width such a total needs (see the module documentation, "Two widths").
 /// Checked like [`Cents`].
 #[repr(transparent)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct CentsTotal(i128);
 
 impl CentsTotal {

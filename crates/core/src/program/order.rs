@@ -14,7 +14,9 @@ use crate::engine::time::CompactTime;
 use crate::scenario::PaymentMethod;
 
 /// Where an order is in its life. `Free` marks a recycled slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum OrderState {
     Free,
     /// A supplier answered and was chosen; the contract is being signed.
@@ -81,7 +83,9 @@ impl OrderState {
 /// both grounds, kept as its own reason so reports can still break claims
 /// and refunds down; it is refunded on the more generous ground (lateness:
 /// the whole refund scope).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum ClaimReason {
     Late,
     Quality,
@@ -147,7 +151,7 @@ impl ClaimReason {
 /// as [`CompactTime`]; the buyer's segment rather than the buyer, which is
 /// all an order needs of it; and what happens along the way as one byte of
 /// flags.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[repr(C, align(64))]
 pub struct Order {
     /// Global sequence number: keys the order's random draws.
@@ -177,7 +181,7 @@ pub struct Order {
 
 /// An order's yes-or-no facts in one byte (see [`Order::covered`] and the
 /// methods after it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OrderFlags(u8);
 
 impl Order {
@@ -316,7 +320,7 @@ pub struct OrderSlot(pub u32);
 /// a supplier (a quote); the order is *in flight* from its contract to its
 /// completion, so the orders placed and not completed are exactly the
 /// orders in flight, and quotes awaiting their contract are counted apart.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrderSlab {
     slots: Vec<Order>,
     free: Vec<u32>,
@@ -404,6 +408,38 @@ impl OrderSlab {
 
     pub fn get_mut(&mut self, slot: OrderSlot) -> &mut Order {
         &mut self.slots[slot.0 as usize]
+    }
+
+    /// Whether the counts and the free list agree with the slots: every
+    /// free slot listed once and `Free`, and the quotes and orders in
+    /// flight counted right. For a slab read back from a saved state.
+    pub fn check(&self) -> Result<(), String> {
+        let mut listed = vec![false; self.slots.len()];
+        for &index in &self.free {
+            match listed.get_mut(index as usize) {
+                Some(seen) if !*seen && self.slots[index as usize].state == OrderState::Free => {
+                    *seen = true
+                }
+                _ => return Err(format!("free slot {index} is not a free slot listed once")),
+            }
+        }
+        let count = |state| {
+            self.slots
+                .iter()
+                .filter(|order| order.state == state)
+                .count()
+        };
+        let (free, quoted) = (count(OrderState::Free), count(OrderState::Quoted));
+        if free != self.free.len()
+            || quoted != self.quoted
+            || self.slots.len() - free - quoted != self.in_flight
+            || self.in_flight_peak < self.in_flight
+        {
+            return Err(
+                "the counts of quotes and orders in flight disagree with the slots".to_string(),
+            );
+        }
+        Ok(())
     }
 
     /// Quotes whose contract is not signed yet.

@@ -17,11 +17,25 @@ use crate::scenario::{Country, PaymentMethod, Scenario, SupplierSegment, Supplie
 use rand::Rng;
 
 /// Index of a supplier in [`Population::suppliers`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct SupplierId(pub u32);
 
 /// Index of a buyer in [`Population::buyers`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct BuyerId(pub u32);
 
 /// A supplier: its drawn traits, its standing with the program, and the
@@ -32,7 +46,7 @@ pub struct BuyerId(pub u32);
 /// history sits in the record's first cache line: an event that touches a
 /// supplier reads those, and the run loop prefetches that line alone (see
 /// the test of the layout).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[repr(C)]
 pub struct Supplier {
     /// Most coverage its open covered orders may hold at once.
@@ -79,13 +93,13 @@ impl Supplier {
 /// which its id tells ([`Population::buyer_segment_start`]), so the record
 /// keeps one byte: with millions of buyers, one drawn at random at every
 /// inquiry, a small record is a small array for the cache.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Buyer {
     pub payment_method: PaymentMethod,
 }
 
 /// All suppliers and buyers of a run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Population {
     pub suppliers: Vec<Supplier>,
     pub buyers: Vec<Buyer>,

@@ -12,7 +12,19 @@ use super::money::Cents;
 use crate::scenario::{NewSupplierRule, VettingCriteria};
 
 /// Where a supplier stands with the program.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum SupplierStatus {
     /// Not volunteering, or its country is not eligible.
     #[default]

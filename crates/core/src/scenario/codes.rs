@@ -72,6 +72,14 @@ impl<'de> Deserialize<'de> for Country {
     }
 }
 
+/// A country as its code, as scenario files write it (and as a saved
+/// simulation state keeps it).
+impl serde::Serialize for Country {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// A set of countries as a bitset over all two-letter codes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CountrySet {
@@ -99,7 +107,9 @@ impl CountrySet {
 }
 
 /// Payment methods a buyer may pay with. Only covered methods make an order covered.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, Deserialize, serde::Serialize, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum PaymentMethod {
     /// Telegraphic (wire) transfer; the only covered method at launch.
     TT,

@@ -126,7 +126,9 @@ pub enum Dist {
 }
 
 /// The latent supplier types. Vetting never sees them; they drive behaviour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum SupplierType {
     Reliable,
     Average,

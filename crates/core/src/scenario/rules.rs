@@ -165,6 +165,14 @@ macro_rules! rules {
                 names
             }
 
+            /// The patch that turns `from` into `to`: each rule that
+            /// differs, set to its value in `to`.
+            pub fn between(from: &Rules, to: &Rules) -> RulesPatch {
+                RulesPatch {
+                    $($field: (from.$field != to.$field).then(|| to.$field.clone()),)*
+                }
+            }
+
             /// Whether the patch sets a rule whose change calls for a review.
             pub fn changes_membership(&self) -> bool {
                 false $(|| ($membership && self.$field.is_some()))*

@@ -177,6 +177,16 @@ impl StorefrontViews {
         self.views[index].counts.take()
     }
 
+    /// Every supplier's inquiries of the current month, by supplier index.
+    pub(super) fn counts(&self) -> Vec<InquiryCounts> {
+        self.views.iter().map(|view| view.counts).collect()
+    }
+
+    /// Sets supplier `index`'s inquiries of the current month.
+    pub(super) fn set_counts(&mut self, index: usize, counts: InquiryCounts) {
+        self.views[index].counts = counts;
+    }
+
     /// Whether every view shows what its supplier's record does during
     /// `month`, to the bit.
     pub(super) fn are_current(
@@ -202,7 +212,7 @@ impl StorefrontViews {
 
 /// A supplier's inquiries of the current month, added to its history when
 /// the month closes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) struct InquiryCounts {
     received: u32,
     answered: u32,

@@ -12,6 +12,7 @@ mod claims;
 mod fulfilment;
 mod inquiry;
 mod review;
+mod snapshot;
 mod summary;
 
 use super::history::{MonthBucket, MonthIndex};
@@ -32,6 +33,7 @@ use crate::scenario::{Amount, DepositRelease, FeeScope, Fraud, RefundScope, Rule
 use hdrhistogram::Histogram;
 use inquiry::StorefrontViews;
 pub use inquiry::supplier_view_bytes;
+pub use snapshot::{SimulationState, StateError, same_world};
 
 /// One settlement in this many is timed, so reading the clock does not
 /// distort the throughput it measures.
@@ -300,6 +302,9 @@ pub struct Simulation<'a> {
     orders: OrderSlab,
     ledger: Ledger,
     queue: EventQueue,
+    /// The seed and mirroring the random streams come from, kept so a
+    /// saved state can rebuild them.
+    streams: Streams,
     order_random: OrderRandom,
     arrivals: NamedStream,
     /// Cumulative inquiry rates of the buyer segments, for picking a segment.
@@ -326,6 +331,19 @@ pub struct Simulation<'a> {
     /// Per supplier, what an inquiry reads of it and the current month's
     /// inquiries (see `inquiry.rs`).
     views: StorefrontViews,
+}
+
+/// The cumulative inquiry rates (per second) of the buyer segments, for
+/// picking a segment, and their sum.
+fn inquiry_rates(scenario: &Scenario) -> (Vec<f64>, f64) {
+    let seconds_per_year = 365.0 * SECONDS_PER_DAY as f64;
+    let mut segment_rate_cumulative = Vec::with_capacity(scenario.buyers.len());
+    let mut rate_sum = 0.0;
+    for segment in &scenario.buyers {
+        rate_sum += f64::from(segment.count) * segment.inquiries_per_year / seconds_per_year;
+        segment_rate_cumulative.push(rate_sum);
+    }
+    (segment_rate_cumulative, rate_sum)
 }
 
 /// `ln(1 + n)` for the small counts the storefront shows, computed once with
@@ -386,13 +404,7 @@ impl<'a> Simulation<'a> {
             probe.checkpoint(SimTime::ZERO, end)
         })
         .ok_or(Interrupted { at: None })?;
-        let seconds_per_year = 365.0 * SECONDS_PER_DAY as f64;
-        let mut segment_rate_cumulative = Vec::with_capacity(scenario.buyers.len());
-        let mut rate_sum = 0.0;
-        for segment in &scenario.buyers {
-            rate_sum += f64::from(segment.count) * segment.inquiries_per_year / seconds_per_year;
-            segment_rate_cumulative.push(rate_sum);
-        }
+        let (segment_rate_cumulative, rate_sum) = inquiry_rates(scenario);
         // Orders in flight are about the inquiry rate times an order's life
         // (production, transit, inspection and the windows: some 90 days).
         // A run shorter than an order's life never holds more than its
@@ -424,6 +436,7 @@ impl<'a> Simulation<'a> {
             queue: EventQueue::with_capacity(expected_in_flight + 16),
             order_random: streams.orders(),
             arrivals: streams.named("arrivals"),
+            streams,
             segment_rate_cumulative,
             inquiries_per_second: rate_sum,
             next_order_number: 0,
@@ -447,14 +460,25 @@ impl<'a> Simulation<'a> {
 
     /// Runs to the horizon and returns what happened, unless the probe stops it.
     pub fn run<P: Probe>(mut self, probe: &mut P) -> Result<RunOutput, Interrupted> {
-        // Scheduled first, so at equal times they precede everything else:
-        // the opening review, each rule change from the first second of its
-        // date, and month ends.
+        self.start();
+        self.advance(self.end, probe)?;
+        Ok(self.finish())
+    }
+
+    /// Schedules what a run begins with. Scheduled first, so at equal times
+    /// they precede everything else: the opening review, each rule change
+    /// from the first second of its date, and month ends.
+    fn start(&mut self) {
         self.schedule(SimTime::ZERO, EventKind::Review, OrderSlot(0));
         self.schedule_timeline();
         self.schedule_month_ends();
         self.schedule_next_inquiry();
-        while let Some(event) = self.queue.pop_before(self.end) {
+    }
+
+    /// Handles every event before `until` (at most the horizon), unless the
+    /// probe stops the run.
+    fn advance<P: Probe>(&mut self, until: SimTime, probe: &mut P) -> Result<(), Interrupted> {
+        while let Some(event) = self.queue.pop_before(until) {
             self.prefetch_coming_orders();
             self.events_processed += 1;
             if self.events_processed % CHECKPOINT_EVERY_EVENTS == 0 {
@@ -493,7 +517,7 @@ impl<'a> Simulation<'a> {
                 EventKind::RuleChange => self.change_rules(event.target as usize),
             }
         }
-        Ok(self.finish())
+        Ok(())
     }
 
     /// Closes the last month, checks the invariants of a finished run, and

@@ -88,7 +88,14 @@ impl<'a> Simulation<'a> {
     /// program (eligibility, volunteering, vetting, coverage limits) is
     /// followed at once by a review, so it takes effect from this second.
     pub(super) fn change_rules(&mut self, index: usize) {
-        let entry = &self.scenario.timeline[index];
+        let scenario: &'a Scenario = self.scenario;
+        self.apply_change(&scenario.timeline[index]);
+    }
+
+    /// Applies a dated change of the program, from this second: a
+    /// timeline entry, or the change of rules of a run resumed under
+    /// another scenario's rules (see `snapshot.rs`).
+    pub(super) fn apply_change(&mut self, entry: &crate::scenario::TimelineEntry) {
         self.rules_in_force.apply(&entry.rules);
         self.rules = CompiledRules::new(&self.rules_in_force);
         if !entry.volunteer_probability.is_empty() {
