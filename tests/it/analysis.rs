@@ -669,11 +669,14 @@ fn bad_replication_flags_and_incomparable_scenarios_exit_2_with_a_message() {
 
 /// quick.ron (and its variant) over 30 days: precision tests run many
 /// replications, and a short horizon keeps them quick.
-fn short(name: &str, path: &str) -> String {
+/// A 30-day copy of the scenario at `path`, in `test`'s own directory:
+/// tests run at once, and one test must never read another's half-written
+/// copy.
+fn short(test: &str, name: &str, path: &str) -> String {
     let text = std::fs::read_to_string(path)
         .unwrap()
         .replace("horizon_days: 120", "horizon_days: 30");
-    temporary_file("precision", name, text.as_bytes())
+    temporary_file(test, name, text.as_bytes())
         .to_string_lossy()
         .into_owned()
 }
@@ -684,7 +687,7 @@ fn a_met_precision_target_stops_at_the_first_batch_the_same_for_any_jobs() {
     // replication: its sd, and so its half-width, is 0 as soon as there
     // are two values, so a target of 0 is met by the first batch (10
     // replications, FIRST_BATCH) and no more run, under a cap of 40.
-    let scenario = short("quick-30.ron", &quick());
+    let scenario = short("precision-met", "quick-30.ron", &quick());
     let json = |jobs: &str| {
         succeeded(&escrowsim(&[
             "run",
@@ -716,8 +719,8 @@ fn an_unreachable_precision_target_stops_at_the_cap_and_says_not_met() {
     // A relative half-width of 0.0001% of the GMV needs millions
     // of replications: batches 10, then 2 x 10 held to the cap of 13; with
     // two targets each interval is at 97.5% (Bonferroni).
-    let a = short("quick-30.ron", &quick());
-    let b = short("variant-30.ron", &variant());
+    let a = short("precision-unreachable", "quick-30.ron", &quick());
+    let b = short("precision-unreachable", "variant-30.ron", &variant());
     let text = succeeded(&escrowsim(&[
         "run",
         &a,
@@ -778,7 +781,7 @@ fn a_bad_precision_target_is_exit_2_naming_it() {
     ] {
         let output = escrowsim(&[
             "run",
-            &short("quick-30.ron", &quick()),
+            &short("precision-bad", "quick-30.ron", &quick()),
             "--replications",
             "3",
             "--precision",
