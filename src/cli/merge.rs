@@ -26,6 +26,11 @@ pub struct MergeArgs {
     /// Also write a self-contained HTML report with metric-against-parameter charts.
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Also write every replication of every point (a study's too) as a
+    /// Parquet table to this file: `point`, one column per parameter, then
+    /// the columns of `run --format parquet` (docs/parquet.md).
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
     /// Format of the summary printed to stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub summary: SummaryFormat,
@@ -41,11 +46,24 @@ pub enum SummaryFormat {
 pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
-    let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
+    let outputs = [
+        arguments.out.as_deref(),
+        arguments.html.as_deref(),
+        arguments.parquet.as_deref(),
+    ];
     check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
+    check_report_and_page(arguments.parquet.as_deref(), arguments.out.as_deref())?;
+    check_report_and_page(arguments.parquet.as_deref(), arguments.html.as_deref())?;
     let (manifest, units) = read_directories(&arguments.directories, &stop, &outputs)?;
     let result = merge_or_refuse(&manifest, units)?;
     stop.check(|| not_written(&outputs))?;
+    let table = match &arguments.parquet {
+        Some(_) => Some(super::replicate::parquet_table(
+            escrowsim::columnar::sweep_batch(&result, escrowsim::columnar::Rows::Both),
+        )?),
+        None => None,
+    };
+    let table = arguments.parquet.as_deref().zip(table.as_deref());
     if let Some(study) = &manifest.study {
         let analysed = super::study::analyse(study, &result)?;
         let summary = match arguments.summary {
@@ -57,6 +75,7 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
             &analysed,
             arguments.out.as_deref(),
             arguments.html.as_deref(),
+            table,
             &summary,
             &stop,
         );
@@ -77,6 +96,9 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     }
     if let (Some(html), Some(page)) = (&arguments.html, &page) {
         reports.push((Some(html.as_path()), page.as_bytes()));
+    }
+    if let Some((parquet, table)) = table {
+        reports.push((Some(parquet), table));
     }
     reports.push((None, summary.as_bytes()));
     write_reports(&reports, || stop.check(|| not_written(&outputs)))

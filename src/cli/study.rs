@@ -165,6 +165,7 @@ pub fn write_study_reports(
     analysed: &StudyResult,
     out: Option<&Path>,
     html: Option<&Path>,
+    table: Option<(&Path, &[u8])>,
     summary: &str,
     stop: &StopRequests,
 ) -> Result<(), Failure> {
@@ -177,8 +178,11 @@ pub fn write_study_reports(
     if let (Some(html), Some(page)) = (html, &page) {
         reports.push((Some(html), page.as_bytes()));
     }
+    if let Some((parquet, table)) = table {
+        reports.push((Some(parquet), table));
+    }
     reports.push((None, summary.as_bytes()));
-    let outputs = [out, html];
+    let outputs = [out, html, table.map(|(parquet, _)| parquet)];
     write_reports(&reports, || stop.check(|| not_written(&outputs)))
 }
 

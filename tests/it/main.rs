@@ -15,6 +15,7 @@ mod generate;
 mod golden;
 mod ledger_identity;
 mod mutate;
+mod parquet_output;
 mod preflight;
 mod program_rules;
 mod properties;
