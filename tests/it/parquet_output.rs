@@ -367,3 +367,46 @@ fn a_merged_sweep_in_parquet_holds_each_point_s_replications_as_their_reports_sa
     }
     assert_eq!(checked, table.num_rows());
 }
+
+#[test]
+fn ctrl_c_during_replications_for_parquet_exits_130_and_leaves_the_old_file() {
+    // A Parquet report goes through the same staged write as every report:
+    // a stop before it is complete leaves the previous file whole and no
+    // temporary file beside it.
+    let directory = fresh_directory("parquet-sigint", "out");
+    std::fs::create_dir_all(&directory).unwrap();
+    let file = directory.join("replications.parquet");
+    std::fs::write(&file, b"previous complete report\n").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_escrowsim"))
+        .args([
+            "run",
+            path(&scenario_path("quick.ron")),
+            "--replications",
+            "5000",
+            "--jobs",
+            "2",
+            "--format",
+            "parquet",
+            "--out",
+            path(&file),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("escrowsim starts");
+    assert!(
+        crate::common::worked_a_quarter_second(&mut child),
+        "5,000 replications outlast a quarter second of work"
+    );
+    crate::common::send(&child, 2);
+    let status = crate::common::wait_for_exit(&mut child, "parquet-sigint");
+    let mut message = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut message).unwrap();
+    assert_eq!(status.code(), Some(130), "{message}");
+    assert!(message.contains("was left as it was"), "{message}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"previous complete report\n");
+    assert_eq!(
+        crate::common::files_in(&directory),
+        ["replications.parquet"]
+    );
+}
