@@ -21,6 +21,7 @@ check_dependencies() {
 check_dependencies escrowsim-core ""
 check_dependencies escrowsim-analysis "escrowsim-core"
 check_dependencies escrowsim-render "escrowsim-analysis escrowsim-core"
+check_dependencies escrowsim-columnar "escrowsim-analysis escrowsim-core"
 
 # The probe: one use of each barred item, linted under each crate's config.
 probe="$(mktemp -d)"
@@ -65,4 +66,6 @@ expect_refused crates/core std::fs::read_to_string std::fs::File std::collection
 expect_refused crates/analysis std::fs::read_to_string std::fs::File std::collections::HashMap \
     std::collections::HashSet std::time::Instant std::time::SystemTime
 expect_refused crates/render std::fs::read_to_string std::fs::File std::collections::HashMap \
+    std::collections::HashSet std::time::Instant std::time::SystemTime
+expect_refused crates/columnar std::fs::read_to_string std::fs::File std::collections::HashMap \
     std::collections::HashSet std::time::Instant std::time::SystemTime

@@ -26,7 +26,9 @@
 //!   and digest of [`report`]): no I/O, no clock;
 //! - `escrowsim-analysis` ([`analysis`], [`sweep`]): replications,
 //!   statistics, comparisons, sweep planning and merging, all pure;
-//! - `escrowsim-render` (the text, CSV and HTML views in [`report`]).
+//! - `escrowsim-render` (the text, CSV and HTML views in [`report`]);
+//! - `escrowsim-columnar` ([`columnar`]): the same tables as Arrow record
+//!   batches and Parquet files.
 //!
 //! What only a program with a file system and a clock does lives here:
 //! [`input`] reads files (bounded, regular files only) and [`wall`] reads
@@ -36,6 +38,7 @@ pub mod input;
 pub mod wall;
 
 pub use escrowsim_analysis as analysis;
+pub use escrowsim_columnar as columnar;
 pub use escrowsim_core::{engine, program, run, run_on_streams};
 
 /// Scenarios: the validated value ([`Scenario`]), its rules, and

@@ -29,6 +29,7 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim compare scenarios/quick.ron scenarios/quick-release-at-contract.ron --replications 20
   escrowsim compare A.ron B.ron --replications 50 --jobs 2 --format json --out comparison.json
   escrowsim compare A.ron B.ron --replications 50 --html comparison.html
+  escrowsim compare A.ron B.ron --replications 50 --format parquet --out comparison.parquet
   escrowsim compare A.ron B.ron --replications 400 --precision risk.platform_loss=500
   escrowsim compare scenarios/quick.ron scenarios/quick-release-at-contract.ron --replications 20 --fork-at 2014-07-01
 
@@ -74,6 +75,7 @@ pub struct CompareArgs {
 pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
+    super::flags::check_parquet_out(arguments.report.format, arguments.report.out.as_deref())?;
     let (a, a_source) = load_scenario_with_source(&arguments.a)?;
     let (b, b_source) = load_scenario_with_source(&arguments.b)?;
     if a.start_date != b.start_date || a.horizon_days != b.horizon_days {
@@ -197,10 +199,16 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
                 text.push_str(&render_precision_text(precision));
             }
             text.push_str(&performance_footer(&[&a_set, &b_set], wall_ns, plan.jobs));
-            text
+            text.into_bytes()
         }
-        Format::Json => comparison.to_json(),
-        Format::Csv => render_comparison_csv(&a_set, &b_set, &patterns),
+        Format::Json => comparison.to_json().into_bytes(),
+        Format::Csv => render_comparison_csv(&a_set, &b_set, &patterns).into_bytes(),
+        Format::Parquet => super::replicate::parquet_table(escrowsim::columnar::comparison_batch(
+            &a_set,
+            &b_set,
+            escrowsim::columnar::Rows::Both,
+            &patterns,
+        ))?,
     };
     write_with_page(
         arguments.report.html.as_deref(),

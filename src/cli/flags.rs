@@ -42,6 +42,20 @@ pub struct ReportArgs {
     pub html: Option<PathBuf>,
 }
 
+/// Refuses `--format parquet` without `--out`: a Parquet file is binary,
+/// for a file, never a terminal or a pipe's reader of text.
+pub fn check_parquet_out(
+    format: Format,
+    out: Option<&std::path::Path>,
+) -> Result<(), super::Failure> {
+    if matches!(format, Format::Parquet) && out.is_none() {
+        return Err(super::Failure::BadInput(
+            "--format parquet writes a binary file: give it with --out FILE".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// `--metrics PATTERN`: which metrics the tables and CSV show, on every
 /// subcommand that reports replications.
 #[derive(Args, Clone, Debug, Default)]

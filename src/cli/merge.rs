@@ -26,6 +26,11 @@ pub struct MergeArgs {
     /// Also write a self-contained HTML report with metric-against-parameter charts.
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Also write every replication of every point (a study's too) as a
+    /// Parquet table to this file: `point`, one column per parameter, then
+    /// the columns of `run --format parquet` (docs/parquet.md).
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
     /// Format of the summary printed to stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub summary: SummaryFormat,
@@ -41,14 +46,27 @@ pub enum SummaryFormat {
 pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
-    let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
+    let outputs = [
+        arguments.out.as_deref(),
+        arguments.html.as_deref(),
+        arguments.parquet.as_deref(),
+    ];
     check_report_and_page(arguments.out.as_deref(), arguments.html.as_deref())?;
+    check_report_and_page(arguments.parquet.as_deref(), arguments.out.as_deref())?;
+    check_report_and_page(arguments.parquet.as_deref(), arguments.html.as_deref())?;
     let (manifest, units) = read_directories(&arguments.directories, &stop, &outputs)?;
     if manifest.optimization.is_some() {
         return merge_optimization(arguments, &manifest, &units, &stop);
     }
     let result = merge_or_refuse(&manifest, units)?;
     stop.check(|| not_written(&outputs))?;
+    let table = match &arguments.parquet {
+        Some(_) => Some(super::replicate::parquet_table(
+            escrowsim::columnar::sweep_batch(&result, escrowsim::columnar::Rows::Both),
+        )?),
+        None => None,
+    };
+    let table = arguments.parquet.as_deref().zip(table.as_deref());
     if let Some(study) = &manifest.study {
         let analysed = super::study::analyse(study, &result)?;
         let summary = match arguments.summary {
@@ -60,6 +78,7 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
             &analysed,
             arguments.out.as_deref(),
             arguments.html.as_deref(),
+            table,
             &summary,
             &stop,
         );
@@ -74,18 +93,21 @@ pub fn merge(arguments: &MergeArgs) -> Result<(), Failure> {
         || result.to_json(),
         arguments.html.as_deref(),
         || escrowsim::report::render_sweep_html(&result),
+        table,
         &summary,
         &stop,
     )
 }
 
 /// Writes a result's JSON to `out` and its page to `html`, each only when
-/// asked for (built only then), and the summary to stdout: all or none.
+/// asked for (built only then), a Parquet `table` to its file, and the
+/// summary to stdout: all or none.
 pub fn write_result_reports(
     out: Option<&Path>,
     json: impl FnOnce() -> String,
     html: Option<&Path>,
     page: impl FnOnce() -> String,
+    table: Option<(&Path, &[u8])>,
     summary: &str,
     stop: &StopRequests,
 ) -> Result<(), Failure> {
@@ -98,8 +120,11 @@ pub fn write_result_reports(
     if let (Some(html), Some(page)) = (html, &page) {
         reports.push((Some(html), page.as_bytes()));
     }
+    if let Some((parquet, table)) = table {
+        reports.push((Some(parquet), table));
+    }
     reports.push((None, summary.as_bytes()));
-    let outputs = [out, html];
+    let outputs = [out, html, table.map(|(parquet, _)| parquet)];
     write_reports(&reports, || stop.check(|| not_written(&outputs)))
 }
 
@@ -122,6 +147,12 @@ fn merge_optimization(
     units: &[(String, UnitResult)],
     stop: &StopRequests,
 ) -> Result<(), Failure> {
+    if let Some(parquet) = &arguments.parquet {
+        return Err(Failure::BadInput(format!(
+            "--parquet {}: writes the replications of a sweep's or a study's every point; an optimisation runs only some candidates' replications, and its result is result.json and result.csv",
+            parquet.display()
+        )));
+    }
     let outputs = [arguments.out.as_deref(), arguments.html.as_deref()];
     let result = escrowsim::analysis::optimize::optimization_result(manifest, units)
         .map_err(|problems| refusal(&problems))?;
@@ -136,6 +167,7 @@ fn merge_optimization(
         || result.to_json(),
         arguments.html.as_deref(),
         || escrowsim::report::render_optimization_html(&result),
+        None,
         &summary,
         stop,
     )

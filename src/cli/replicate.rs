@@ -12,6 +12,7 @@ use escrowsim::analysis::{
     JOBS_MAX, MetricPatterns, Plan, PlanError, PreciseError, ReplicationSummary, Replications,
     replicate, replicate_precise,
 };
+use escrowsim::columnar::{Rows, parquet_bytes, replications_batch};
 use escrowsim::program::{Interrupted, Probe};
 use escrowsim::report::{
     metric_columns, render_precision_text, render_replications_csv, render_replications_html,
@@ -95,10 +96,11 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
                 text.push_str(&render_precision_text(precision));
             }
             text.push_str(&performance_footer(&[&replications], wall_ns, plan.jobs));
-            text
+            text.into_bytes()
         }
-        Format::Json => summary.to_json(),
-        Format::Csv => render_replications_csv(&replications, &patterns),
+        Format::Json => summary.to_json().into_bytes(),
+        Format::Csv => render_replications_csv(&replications, &patterns).into_bytes(),
+        Format::Parquet => parquet_table(replications_batch(&replications, Rows::Both, &patterns))?,
     };
     write_with_page(
         arguments.report.html.as_deref(),
@@ -107,6 +109,17 @@ pub fn run_replications(arguments: &RunArgs, stop: &StopRequests) -> Result<(), 
         &rendered,
         stop,
     )
+}
+
+/// The bytes of a Parquet file of `table`; a value no column can hold (an
+/// amount beyond decimal(18,2)) is an internal failure, since the bounds of
+/// every scenario keep amounts far below it.
+pub fn parquet_table(
+    table: Result<escrowsim::columnar::Batch, escrowsim::columnar::ColumnarError>,
+) -> Result<Vec<u8>, Failure> {
+    table
+        .and_then(|batch| parquet_bytes(&batch))
+        .map_err(|error| Failure::Internal(error.to_string()))
 }
 
 /// Refuses `--metrics` patterns that choose nothing in the report of
@@ -128,7 +141,7 @@ pub fn check_patterns(
                 .iter()
                 .map(|(metric, _)| metric.path.as_str()),
         ),
-        Format::Csv => patterns.check(csv_columns.iter().map(String::as_str)),
+        Format::Csv | Format::Parquet => patterns.check(csv_columns.iter().map(String::as_str)),
         Format::Json => {
             return Err(Failure::BadInput(
                 "--metrics chooses the rows of the text table and the columns of CSV; the JSON                  report always has every metric"
@@ -147,14 +160,14 @@ pub fn write_with_page(
     html: Option<&Path>,
     page: Option<&str>,
     out: Option<&Path>,
-    rendered: &str,
+    rendered: &[u8],
     stop: &StopRequests,
 ) -> Result<(), Failure> {
     let mut reports = Vec::with_capacity(2);
     if let (Some(html), Some(page)) = (html, page) {
         reports.push((Some(html), page.as_bytes()));
     }
-    reports.push((out, rendered.as_bytes()));
+    reports.push((out, rendered));
     write_reports(&reports, || stop.check(|| not_written(&[html, out])))?;
     say_where_written(&[html, out]);
     Ok(())

@@ -172,6 +172,7 @@ pub fn write_study_reports(
     analysed: &StudyResult,
     out: Option<&Path>,
     html: Option<&Path>,
+    table: Option<(&Path, &[u8])>,
     summary: &str,
     stop: &StopRequests,
 ) -> Result<(), Failure> {
@@ -180,6 +181,7 @@ pub fn write_study_reports(
         || analysed.to_json(),
         html,
         || escrowsim::report::render_study_html(analysed),
+        table,
         summary,
         stop,
     )

@@ -16,6 +16,7 @@ mod golden;
 mod ledger_identity;
 mod mutate;
 mod optimize;
+mod parquet_output;
 mod preflight;
 mod program_rules;
 mod properties;

@@ -155,6 +155,19 @@ macro_rules! rules {
             }
         }
 
+        impl Rules {
+            /// The value of `rule` written as a scenario's `rules` block
+            /// writes it (`45`, `AtContract`, `[TT, Card]`, `"10000.00"`),
+            /// which [`RulesPatch::of_rule`] reads back; `None` for a name
+            /// that is no rule.
+            pub fn value_text(&self, rule: &str) -> Option<String> {
+                match rule {
+                    $(stringify!($field) => Some(RuleText::rule_text(&self.$field)),)*
+                    _ => None,
+                }
+            }
+        }
+
         impl RulesPatch {
             /// The names of the rules the patch sets, in declaration order.
             pub fn fields_set(&self) -> Vec<&'static str> {
@@ -350,6 +363,110 @@ impl RulesPatch {
 
 crate::scenario::bounds::any_value_is_valid!(DepositRelease, RefundScope, NewSupplierRule);
 
+/// A rule's value as RON text, as a scenario writes it.
+trait RuleText {
+    fn rule_text(&self) -> String;
+}
+
+impl RuleText for u32 {
+    fn rule_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl RuleText for bool {
+    fn rule_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl RuleText for f64 {
+    fn rule_text(&self) -> String {
+        // `{:?}` keeps a decimal point (`1.0`), so RON reads a float back.
+        format!("{self:?}")
+    }
+}
+
+impl RuleText for Amount {
+    fn rule_text(&self) -> String {
+        format!("\"{:.2}\"", self.0)
+    }
+}
+
+impl RuleText for Vec<Country> {
+    fn rule_text(&self) -> String {
+        let codes: Vec<String> = self.iter().map(|code| format!("\"{code}\"")).collect();
+        format!("[{}]", codes.join(", "))
+    }
+}
+
+impl RuleText for Vec<PaymentMethod> {
+    fn rule_text(&self) -> String {
+        let keys: Vec<&str> = self.iter().map(|method| method.key()).collect();
+        format!("[{}]", keys.join(", "))
+    }
+}
+
+impl RuleText for DepositRelease {
+    fn rule_text(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
+impl RuleText for RefundScope {
+    fn rule_text(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
+impl RuleText for NewSupplierRule {
+    fn rule_text(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
+impl RuleText for FeeScope {
+    fn rule_text(&self) -> String {
+        match self {
+            FeeScope::AllOrders => "AllOrders".to_string(),
+            FeeScope::OrdersUpTo(max_value) => format!("OrdersUpTo({})", max_value.rule_text()),
+        }
+    }
+}
+
+impl RuleText for VettingCriteria {
+    fn rule_text(&self) -> String {
+        match *self {
+            VettingCriteria::Thresholds {
+                min_on_time_rate,
+                max_dispute_rate,
+                max_refund_rate,
+                min_response_rate,
+            } => format!(
+                "Thresholds(min_on_time_rate: {}, max_dispute_rate: {}, max_refund_rate: {}, min_response_rate: {})",
+                min_on_time_rate.rule_text(),
+                max_dispute_rate.rule_text(),
+                max_refund_rate.rule_text(),
+                min_response_rate.rule_text()
+            ),
+            VettingCriteria::RiskScore {
+                late,
+                dispute,
+                refund,
+                silence,
+                max_score,
+            } => format!(
+                "RiskScore(late: {}, dispute: {}, refund: {}, silence: {}, max_score: {})",
+                late.rule_text(),
+                dispute.rule_text(),
+                refund.rule_text(),
+                silence.rule_text(),
+                max_score.rule_text()
+            ),
+        }
+    }
+}
+
 impl Bounded for FeeScope {
     fn problems(&self, _bound: Bound) -> Vec<ValueProblem> {
         match self {
@@ -432,6 +549,44 @@ mod tests {
             ..Rules::default()
         };
         assert_eq!(rules, untouched);
+    }
+
+    #[test]
+    fn every_rule_s_text_reads_back_as_the_same_value() {
+        // value_text writes what of_rule reads: setting each rule of a
+        // scenario's rules to its own text changes nothing, for the
+        // defaults and for rules set away from them.
+        let mut changed = Rules::default();
+        changed.apply(
+            &ron::Options::default()
+                .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+                .from_str::<RulesPatch>(
+                    "(eligible_countries: [\"CN\", \"VN\"], covered_payment_methods: [TT, Card], \
+                     coverage_min_order_value: \"12.50\", decision_accuracy: 1.0, \
+                     seller_fee_applies_to: OrdersUpTo(\"5000.00\"), \
+                     vetting_criteria: RiskScore(late: 1.0, dispute: 2.5, refund: 3.0, silence: 0.5, max_score: 0.75))",
+                )
+                .unwrap(),
+        );
+        for rules in [Rules::default(), changed] {
+            for rule in RULES {
+                let text = rules.value_text(rule.name).unwrap();
+                let mut read_back = rules.clone();
+                read_back.apply(&RulesPatch::of_rule(rule.name, &text).unwrap());
+                assert_eq!(read_back, rules, "{}: {text}", rule.name);
+            }
+        }
+        assert_eq!(
+            Rules::default().value_text("claim_window_days").as_deref(),
+            Some("30")
+        );
+        assert_eq!(
+            Rules::default()
+                .value_text("coverage_limit_floor")
+                .as_deref(),
+            Some("\"10000.00\"")
+        );
+        assert_eq!(Rules::default().value_text("no_such_rule"), None);
     }
 
     #[test]
