@@ -36,7 +36,7 @@ pub mod input;
 pub mod wall;
 
 pub use escrowsim_analysis as analysis;
-pub use escrowsim_core::{engine, program, run};
+pub use escrowsim_core::{engine, program, run, run_observed};
 
 /// Scenarios: the validated value ([`Scenario`]), its rules, and
 /// [`load_scenario_file`], which reads one.

@@ -14,6 +14,7 @@ pub mod run;
 pub mod signals;
 pub mod study;
 pub mod sweep;
+pub mod trace;
 pub mod validate;
 
 use escrowsim::scenario::LoadError;

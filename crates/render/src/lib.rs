@@ -14,6 +14,7 @@ pub mod study;
 mod sweep;
 pub mod tables;
 mod text;
+pub mod trace;
 pub mod units;
 
 pub use csv::{csv_lines, metric_columns, render_comparison_csv, render_replications_csv};

@@ -16,6 +16,7 @@ pub mod population;
 pub mod settlement;
 pub mod settlement_load;
 mod simulation;
+pub mod trace;
 pub mod vetting;
 
 pub use simulation::{

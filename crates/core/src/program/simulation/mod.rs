@@ -11,6 +11,7 @@
 mod claims;
 mod fulfilment;
 mod inquiry;
+mod observe;
 mod review;
 mod summary;
 
@@ -21,6 +22,7 @@ use super::money::{BASIS_POINTS_WHOLE, Cents, CentsTotal};
 use super::order::{ClaimReason, Order, OrderSlab, OrderSlot, OrderState};
 use super::population::{BuyerId, Population, Supplier, SupplierId};
 use super::settlement::{self, FeeRule};
+use super::trace::{NoTrace, Observer};
 use super::vetting::{self, CoverageLimitRules, Decision, SupplierStatus, VettingRules};
 use crate::engine::math;
 use crate::engine::random::{NamedStream, index_below, index_of_word, shape, uniform01};
@@ -446,7 +448,21 @@ impl<'a> Simulation<'a> {
     }
 
     /// Runs to the horizon and returns what happened, unless the probe stops it.
-    pub fn run<P: Probe>(mut self, probe: &mut P) -> Result<RunOutput, Interrupted> {
+    pub fn run<P: Probe>(self, probe: &mut P) -> Result<RunOutput, Interrupted> {
+        self.run_observed(probe, &mut NoTrace)
+    }
+
+    /// Runs like [`Simulation::run`], handing `observer` a record of each
+    /// event of the orders it traces (see `program::trace`). With
+    /// [`NoTrace`] every observing step is a constant false and compiles
+    /// away, so this is `run` itself.
+    pub fn run_observed<P: Probe, O: Observer>(
+        mut self,
+        probe: &mut P,
+        observer: &mut O,
+    ) -> Result<RunOutput, Interrupted> {
+        // The buyer of each traced order in flight; never touched untraced.
+        let mut traced_buyers = std::collections::BTreeMap::new();
         // Scheduled first, so at equal times they precede everything else:
         // the opening review, each rule change from the first second of its
         // date, and month ends.
@@ -466,7 +482,13 @@ impl<'a> Simulation<'a> {
                 }
             }
             let slot = OrderSlot(event.target);
-            match EventKind::from_u8(event.kind) {
+            let kind = EventKind::from_u8(event.kind);
+            let watched = if O::ACTIVE {
+                self.watch(kind, slot, observer)
+            } else {
+                None
+            };
+            match kind {
                 EventKind::Inquiry => self.on_inquiry(),
                 EventKind::Contract => self.on_contract(slot),
                 EventKind::Ship => self.on_ship(slot),
@@ -491,6 +513,11 @@ impl<'a> Simulation<'a> {
                     }
                 }
                 EventKind::RuleChange => self.change_rules(event.target as usize),
+            }
+            if O::ACTIVE
+                && let Some(watch) = watched
+            {
+                observer.record(self.describe(watch, &mut traced_buyers));
             }
         }
         Ok(self.finish())
