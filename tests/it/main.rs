@@ -23,6 +23,8 @@ mod reliability;
 mod reports;
 mod study;
 mod sweep;
+mod trace;
+mod transfers;
 mod validation;
 mod validity;
 mod warm_up;
