@@ -15,7 +15,10 @@ use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use clap::Args;
 use escrowsim::analysis::compare::world_differences;
+use escrowsim::analysis::explain::{Explainer, Explanation, trace_pair};
 use escrowsim::analysis::{Comparison, replicate_pair, replicate_pair_precise};
+use escrowsim::report::explain::render_explanation_text;
+use escrowsim::report::html::{explanation_section, render_comparison_html_with};
 use escrowsim::report::{
     metric_columns, render_comparison_csv, render_comparison_html, render_comparison_text,
     render_precision_text,
@@ -28,6 +31,7 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim compare A.ron B.ron --replications 50 --jobs 2 --format json --out comparison.json
   escrowsim compare A.ron B.ron --replications 50 --html comparison.html
   escrowsim compare A.ron B.ron --replications 400 --precision risk.platform_loss=500
+  escrowsim compare A.ron B.ron --replications 5 --explain --explain-orders 20
 
 Both scenarios run with the same replication seeds (derived from A's seed, or --seed), so
 replication i of A and of B face the same buyers, suppliers and luck. A difference is marked
@@ -59,6 +63,14 @@ pub struct CompareArgs {
     pub metrics: MetricsArgs,
     #[command(flatten)]
     pub memory: MemoryArgs,
+    /// Explain the differences order by order: every replication of A and B is run again with
+    /// every order traced, and each changed order attributed to the rule that decided its first
+    /// diverging event; the table of changed outcome x cause reconciles exactly with the ledgers.
+    #[arg(long)]
+    pub explain: bool,
+    /// With --explain, list this many of the largest changed orders.
+    #[arg(long, value_name = "N", requires = "explain", default_value_t = 10)]
+    pub explain_orders: usize,
 }
 
 pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
@@ -81,6 +93,11 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.report.out.as_deref(),
         arguments.report.html.as_deref(),
     )?;
+    if arguments.explain && matches!(arguments.report.format, Format::Csv) {
+        return Err(Failure::BadInput(
+            "--explain is shown in text, JSON and the HTML page; it has no CSV layout".to_string(),
+        ));
+    }
     let warnings = world_warning(arguments, &a, &b)
         .into_iter()
         .collect::<Vec<_>>();
@@ -156,21 +173,45 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         &comparison.a,
         &metric_columns(&a_set),
     )?;
-    let page = arguments
-        .report
-        .html
-        .as_ref()
-        .map(|_| render_comparison_html(&comparison, &a_set, &b_set));
+    let explanation = if arguments.explain {
+        let replications = a_set.runs.len() as u32;
+        Some(explain_pairs(
+            &a,
+            &b,
+            &plan,
+            replications,
+            arguments.explain_orders,
+            &stop,
+            &outputs,
+        )?)
+    } else {
+        None
+    };
+    let page = arguments.report.html.as_ref().map(|_| match &explanation {
+        None => render_comparison_html(&comparison, &a_set, &b_set),
+        Some(explanation) => render_comparison_html_with(
+            &comparison,
+            &a_set,
+            &b_set,
+            &explanation_section(explanation, &a.currency),
+        ),
+    });
     let rendered = match arguments.report.format {
         Format::Text => {
             let mut text = render_comparison_text(&comparison, &patterns);
             if let Some(precision) = &comparison.precision {
                 text.push_str(&render_precision_text(precision));
             }
+            if let Some(explanation) = &explanation {
+                text.push_str(&render_explanation_text(explanation, &a.currency));
+            }
             text.push_str(&performance_footer(&[&a_set, &b_set], wall_ns, plan.jobs));
             text
         }
-        Format::Json => comparison.to_json(),
+        Format::Json => match &explanation {
+            None => comparison.to_json(),
+            Some(explanation) => with_explanation(&comparison.to_json(), explanation)?,
+        },
         Format::Csv => render_comparison_csv(&a_set, &b_set, &patterns),
     };
     write_with_page(
@@ -199,5 +240,55 @@ fn world_warning(
         arguments.a.display(),
         arguments.b.display(),
         fields.join(", ")
+    ))
+}
+
+/// Runs each of the comparison's replications of A and B again with every
+/// order traced, one pair at a time (only one pair's traces are held), and
+/// explains them.
+fn explain_pairs(
+    a: &escrowsim::scenario::Scenario,
+    b: &escrowsim::scenario::Scenario,
+    plan: &escrowsim::analysis::Plan,
+    replications: u32,
+    largest: usize,
+    stop: &StopRequests,
+    outputs: &[Option<&std::path::Path>],
+) -> Result<Explanation, Failure> {
+    let horizon_seconds = u64::from(a.horizon_days) * 86_400;
+    let work = Work::Replications {
+        replications,
+        runs_per_replication: 2,
+        capped: false,
+    };
+    let (explanation, _) = with_progress(horizon_seconds, work, stop, |progress| {
+        catching_panics(|| {
+            let mut explainer = Explainer::new(largest);
+            for index in 0..replications {
+                let mut probe = progress.probe(horizon_seconds);
+                let pair = trace_pair(a, b, plan.base_seed, index, plan.antithetic, &mut probe)
+                    .map_err(|at| interrupted(stop, at, outputs))?;
+                explainer.add(&pair);
+            }
+            Ok(explainer.finish())
+        })?
+    })?;
+    Ok(explanation)
+}
+
+/// The comparison's JSON with the explanation as its last key,
+/// `explanation`; the comparison's own keys keep their order.
+fn with_explanation(json: &str, explanation: &Explanation) -> Result<String, Failure> {
+    let explanation = serde_json::to_string_pretty(explanation)
+        .map_err(|error| Failure::Internal(error.to_string()))?;
+    let Some(open) = json.trim_end().strip_suffix('}') else {
+        return Err(Failure::Internal(
+            "the comparison's JSON is not an object".to_string(),
+        ));
+    };
+    let indented = explanation.replace('\n', "\n  ");
+    Ok(format!(
+        "{},\n  \"explanation\": {indented}\n}}\n",
+        open.trim_end()
     ))
 }

@@ -8,6 +8,7 @@
 //! writing any of these to a file is the binary's.
 
 pub mod csv;
+pub mod explain;
 pub mod html;
 mod precision;
 pub mod study;
