@@ -8,6 +8,7 @@ mod contract;
 mod determinism;
 mod exercise;
 mod exercise_formats;
+mod explain;
 mod faults;
 mod fuzz;
 mod fuzz_formats;
