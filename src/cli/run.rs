@@ -32,6 +32,8 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/quick.ron --replications 200 --precision refunds.rate=2%
   escrowsim run scenarios/quick.ron --replications 20 --warm-up auto
   escrowsim run scenarios/quick.ron --check-determinism
+  escrowsim run scenarios/quick.ron --trace trace.jsonl --trace-orders 100
+  escrowsim run scenarios/quick.ron --transfers transfers.csv --format json --out report.json
 
 Exit status: 0 success; 2 bad input (the scenario, the flags, --out, or a scenario whose
 estimated memory exceeds the machine's or --max-memory), or a report that cannot be

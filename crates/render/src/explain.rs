@@ -38,8 +38,16 @@ pub fn render_explanation_text(explanation: &Explanation, currency: &str) -> Str
         w0 = widths.0,
         w1 = widths.1
     );
+    // Rows of one changed outcome are adjacent: its name heads the first.
+    let mut previous = "";
     for row in explanation.table.iter().chain([&explanation.total]) {
-        row_line(&mut text, row, widths);
+        let change = if row.change == previous {
+            ""
+        } else {
+            row.change
+        };
+        previous = row.change;
+        row_line(&mut text, change, row, widths);
     }
     let reconciled = if explanation.reconciles() {
         "every ledger flow of the changed orders sums exactly to B - A of the ledgers"
@@ -91,11 +99,11 @@ fn column_widths(explanation: &Explanation) -> (usize, usize) {
     })
 }
 
-fn row_line(text: &mut String, row: &ChangeRow, widths: (usize, usize)) {
+fn row_line(text: &mut String, change: &str, row: &ChangeRow, widths: (usize, usize)) {
     let _ = writeln!(
         text,
         "  {:<w0$}  {:<w1$}  {:>7}  {:>16}  {:>14}  {:>12}",
-        row.change,
+        change,
         row.cause,
         row.orders,
         cents(row.refunds_to_buyers),
