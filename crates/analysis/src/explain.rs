@@ -455,3 +455,127 @@ pub fn trace_pair<P: escrowsim_core::program::Probe>(
         b_ledger,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use escrowsim_core::program::trace::{Movement, RuleValue};
+
+    fn step(kind: &'static str, seconds: u64, state_after: &'static str) -> TraceRecord {
+        TraceRecord {
+            seconds,
+            time: format!("t{seconds}"),
+            kind,
+            order: 1,
+            buyer: 0,
+            buyer_segment: 0,
+            supplier: Some(4),
+            state_before: "",
+            state_after,
+            value_cents: 1_000,
+            covered: true,
+            coverage_cents: 1_000,
+            held_cents: 0,
+            claim_reason: None,
+            refunded: false,
+            movements: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+
+    fn with_rule(mut record: TraceRecord, rule: &'static str, value: &str) -> TraceRecord {
+        record.rules.push(RuleValue {
+            rule,
+            value: value.to_string(),
+        });
+        record
+    }
+
+    fn refund(mut record: TraceRecord, cents: i64) -> TraceRecord {
+        record.movements.push(Movement {
+            flow: "refunded_from_escrow",
+            debit: "escrow",
+            credit: "buyers",
+            cents,
+        });
+        record.refunded = true;
+        record
+    }
+
+    #[test]
+    fn a_step_scheduled_under_another_rule_is_blamed_on_that_rule() {
+        // Goal: the lives agree up to the delivery, whose claim window
+        // differs; the next step differs in kind (a claim in A, an
+        // auto-release in B), so the cause is the rule recorded with the
+        // delivery that scheduled it, and the change is "refunded vs not".
+        let a = vec![
+            step("inquiry", 0, "quoted"),
+            with_rule(step("delivery", 10, "delivered"), "claim_window_days", "30"),
+            refund(step("claim", 20, "completed"), 500),
+        ];
+        let b = vec![
+            step("inquiry", 0, "quoted"),
+            with_rule(step("delivery", 10, "delivered"), "claim_window_days", "10"),
+            step("auto_release", 25, "completed"),
+        ];
+        let pair = PairedTraces {
+            replication: 0,
+            a,
+            a_ledger: LedgerTotals {
+                refunded_from_escrow: escrowsim_core::program::money::CentsTotal::from_cents(500),
+                ..LedgerTotals::default()
+            },
+            b,
+            b_ledger: LedgerTotals::default(),
+        };
+        let explanation = explain(&[pair], 1);
+        assert_eq!(explanation.orders_changed, 1);
+        let changed = &explanation.largest[0];
+        assert_eq!(changed.change, "refunded vs not");
+        assert_eq!(changed.cause, "rule claim_window_days");
+        assert_eq!(changed.diverged.event, 2);
+        assert_eq!(changed.diverged.kind_a, Some("claim"));
+        assert_eq!(changed.diverged.kind_b, Some("auto_release"));
+        assert_eq!(explanation.total.refunds_to_buyers, -500);
+        assert!(explanation.reconciles());
+    }
+
+    #[test]
+    fn another_supplier_chosen_is_a_change_of_the_world_not_of_a_rule() {
+        // Goal: an inquiry that picks another supplier, with no rule
+        // recorded, is classed "supplier chosen" and caused by the choice.
+        let a = vec![step("inquiry", 0, "quoted")];
+        let mut other = step("inquiry", 0, "quoted");
+        other.supplier = Some(5);
+        let pair = PairedTraces {
+            replication: 3,
+            a,
+            a_ledger: LedgerTotals::default(),
+            b: vec![other],
+            b_ledger: LedgerTotals::default(),
+        };
+        let explanation = explain(&[pair], 1);
+        assert_eq!(explanation.largest[0].change, "supplier chosen");
+        assert_eq!(
+            explanation.largest[0].cause,
+            "different supplier chosen (storefronts differ)"
+        );
+    }
+
+    #[test]
+    fn a_ledger_difference_no_order_explains_fails_the_reconciliation() {
+        // Goal: the reconciliation can fail: a ledger that moved money no
+        // traced order moved does not reconcile.
+        let pair = PairedTraces {
+            replication: 0,
+            a: vec![step("inquiry", 0, "quoted")],
+            a_ledger: LedgerTotals::default(),
+            b: vec![step("inquiry", 0, "quoted")],
+            b_ledger: LedgerTotals {
+                fees: escrowsim_core::program::money::CentsTotal::from_cents(1),
+                ..LedgerTotals::default()
+            },
+        };
+        assert!(!explain(&[pair], 0).reconciles());
+    }
+}

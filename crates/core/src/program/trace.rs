@@ -545,3 +545,139 @@ pub fn expected_inquiries(scenario: &crate::scenario::Scenario) -> u64 {
         .sum();
     (per_year * f64::from(scenario.horizon_days) / 365.0).round() as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(order: u64, seconds: u64, state_after: &'static str) -> TraceRecord {
+        TraceRecord {
+            seconds,
+            time: String::new(),
+            kind: "contract",
+            order,
+            buyer: 0,
+            buyer_segment: 0,
+            supplier: Some(0),
+            state_before: "quoted",
+            state_after,
+            value_cents: 1_000,
+            covered: true,
+            coverage_cents: 1_000,
+            held_cents: 0,
+            claim_reason: None,
+            refunded: false,
+            movements: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+
+    fn moved(flow: Flow, cents: i64) -> Movement {
+        let (debit, credit) = flow.accounts().map_or(("", ""), |(debit, credit)| {
+            (account_key(debit), account_key(credit))
+        });
+        Movement {
+            flow: flow.key(),
+            debit,
+            credit,
+            cents,
+        }
+    }
+
+    #[test]
+    fn an_orders_holds_posts_and_voids_name_its_first_pending_transfer() {
+        // Goal: two-phase ids as docs/trace.md states them: the deposit's
+        // hold is pending with pending_id 0, the balance's top-up and every
+        // post and void of the order carry the first hold's id, transfers
+        // outside escrow carry 0, and each id is the next number.
+        let mut log = TransferLog::new();
+        let mut transfers = Vec::new();
+        let mut deposit = record(7, 10, "in_production");
+        deposit.movements = vec![moved(Flow::PaidIntoEscrow, 300)];
+        let mut other = record(8, 11, "in_production");
+        other.movements = vec![moved(Flow::PaidDirectlyToSuppliers, 50)];
+        let mut balance = record(7, 20, "in_transit");
+        balance.movements = vec![moved(Flow::PaidIntoEscrow, 700)];
+        let mut decision = record(7, 30, "recovering");
+        decision.movements = vec![
+            moved(Flow::ReleasedToSuppliers, 580),
+            moved(Flow::Fees, 20),
+            moved(Flow::RefundedFromEscrow, 400),
+            moved(Flow::AdvancedByPlatform, 100),
+        ];
+        let mut lost = record(7, 40, "completed");
+        lost.movements = vec![moved(Flow::WrittenOff, 100)];
+        for each in [&deposit, &other, &balance, &decision, &lost] {
+            log.transfers_of(each, &mut transfers);
+        }
+        let seen: Vec<(u64, TransferFlags, u64, u32, u32, i64, u16)> = transfers
+            .iter()
+            .map(|t| {
+                (
+                    t.id,
+                    t.flags,
+                    t.pending_id,
+                    t.debit_account_id,
+                    t.credit_account_id,
+                    t.amount,
+                    t.code,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (1, TransferFlags::Pending, 0, 1, 3, 300, 1),
+                (2, TransferFlags::None, 0, 1, 2, 50, 8),
+                (3, TransferFlags::Pending, 1, 1, 3, 700, 1),
+                (4, TransferFlags::PostPending, 1, 3, 2, 580, 2),
+                (5, TransferFlags::PostPending, 1, 3, 4, 20, 3),
+                (6, TransferFlags::VoidPending, 1, 3, 1, 400, 4),
+                (7, TransferFlags::None, 0, 5, 1, 100, 5),
+            ]
+        );
+        assert_eq!(transfers[3].timestamp, 30_000_000_000);
+        assert_eq!(transfers[3].user_data_64, 7);
+        assert!(
+            log.holds.is_empty(),
+            "a completed order's hold is forgotten"
+        );
+    }
+
+    #[test]
+    fn about_n_orders_is_a_threshold_of_n_over_the_expected_count() {
+        // Goal: the threshold is floor(2^64 * N / E): a quarter for N/E =
+        // 1/4; N >= E (or E = 0) is every order; a list is exact.
+        assert_eq!(
+            OrderSample::about(250, 1_000),
+            OrderSample::Hashed { threshold: 1 << 62 }
+        );
+        assert_eq!(OrderSample::about(1_000, 1_000), OrderSample::All);
+        assert_eq!(OrderSample::about(5, 0), OrderSample::All);
+        let listed = OrderSample::numbers(vec![9, 3, 9]);
+        assert_eq!(listed, OrderSample::Numbers(vec![3, 9]));
+        assert!(listed.contains(3) && listed.contains(9) && !listed.contains(4));
+        // Over 2^16 orders, a quarter threshold takes close to a quarter:
+        // binomial sd 111, bound 6 sd.
+        let quarter = OrderSample::about(1, 4);
+        let taken = (0..65_536u64).filter(|&n| quarter.contains(n)).count() as i64;
+        assert!((taken - 16_384).abs() < 666, "{taken}");
+    }
+
+    #[test]
+    fn the_movements_of_an_event_are_the_difference_of_the_ledgers_totals() {
+        // Goal: a post of 1,000 with a 20 fee after a hold of 1,000 reads as
+        // two movements, escrow to suppliers 980 and escrow to revenue 20.
+        let mut ledger = super::super::ledger::Ledger::new();
+        let mut hold = super::super::ledger::EscrowHold::EMPTY;
+        let money = super::super::money::Cents::from_cents;
+        ledger.hold(&mut hold, money(1_000));
+        let before = ledger.totals();
+        ledger.post(&mut hold, money(1_000), money(20));
+        let movements = movements_between(&before, &ledger.totals());
+        assert_eq!(
+            movements,
+            vec![moved(Flow::ReleasedToSuppliers, 980), moved(Flow::Fees, 20)]
+        );
+    }
+}
