@@ -138,6 +138,10 @@ impl Observer for RunObserver {
         self.transfers.is_some() || (self.trace.is_some() && self.sample.contains(order_number))
     }
 
+    fn describes(&self, order_number: u64) -> bool {
+        self.trace.is_some() && self.sample.contains(order_number)
+    }
+
     fn record(&mut self, record: TraceRecord) {
         if let Some((log, writer)) = &mut self.transfers {
             self.scratch.clear();

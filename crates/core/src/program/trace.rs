@@ -33,6 +33,13 @@ pub trait Observer {
     /// Whether the order numbered `order_number` is traced.
     fn traces(&self, order_number: u64) -> bool;
 
+    /// Whether the records of a traced order need their descriptive
+    /// fields (`time` and `rules`); without them those are left empty,
+    /// which spares their strings when only the money is wanted.
+    fn describes(&self, _order_number: u64) -> bool {
+        true
+    }
+
     /// One event of a traced order.
     fn record(&mut self, record: TraceRecord);
 }

@@ -18,6 +18,8 @@ pub(super) struct Watch {
     ledger: LedgerTotals,
     /// The buyer of an inquiry, drawn one inquiry ahead.
     buyer: (BuyerId, u16),
+    /// Whether the record gets its time and rules (`Observer::describes`).
+    describes: bool,
 }
 
 impl EventKind {
@@ -72,6 +74,7 @@ impl<'a> Simulation<'a> {
             before,
             ledger: self.ledger.totals(),
             buyer: self.next_buyer,
+            describes: observer.describes(number),
         })
     }
 
@@ -108,7 +111,12 @@ impl<'a> Simulation<'a> {
             )
         });
         let kind = watch.kind.key();
-        let rules = rules_deciding(kind)
+        let deciding = if watch.describes {
+            rules_deciding(kind)
+        } else {
+            &[]
+        };
+        let rules = deciding
             .iter()
             .map(|&rule| crate::program::trace::RuleValue {
                 rule,
@@ -117,7 +125,11 @@ impl<'a> Simulation<'a> {
             .collect();
         TraceRecord {
             seconds: now.seconds(),
-            time: self.iso_time(now),
+            time: if watch.describes {
+                self.iso_time(now)
+            } else {
+                String::new()
+            },
             kind,
             order: watch.number,
             buyer,
