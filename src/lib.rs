@@ -39,7 +39,7 @@ pub mod wall;
 
 pub use escrowsim_analysis as analysis;
 pub use escrowsim_columnar as columnar;
-pub use escrowsim_core::{engine, program, run, run_on_streams};
+pub use escrowsim_core::{engine, program, run, run_observed, run_on_streams};
 
 /// Scenarios: the validated value ([`Scenario`]), its rules, and
 /// [`load_scenario_file`], which reads one.

@@ -15,9 +15,12 @@ use super::signals::StopRequests;
 use super::{Failure, catching_panics};
 use clap::Args;
 use escrowsim::analysis::compare::world_differences;
+use escrowsim::analysis::explain::{Explainer, Explanation, trace_pair};
 use escrowsim::analysis::{
     Comparison, replicate_pair, replicate_pair_forked, replicate_pair_precise,
 };
+use escrowsim::report::explain::render_explanation_text;
+use escrowsim::report::html::{explanation_section, render_comparison_html_with};
 use escrowsim::report::{
     metric_columns, render_comparison_csv, render_comparison_html, render_comparison_text,
     render_precision_text,
@@ -32,6 +35,7 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim compare A.ron B.ron --replications 50 --format parquet --out comparison.parquet
   escrowsim compare A.ron B.ron --replications 400 --precision risk.platform_loss=500
   escrowsim compare scenarios/quick.ron scenarios/quick-release-at-contract.ron --replications 20 --fork-at 2014-07-01
+  escrowsim compare A.ron B.ron --replications 5 --explain --explain-orders 20
 
 Both scenarios run with the same replication seeds (derived from A's seed, or --seed), so
 replication i of A and of B face the same buyers, suppliers and luck. A difference is marked
@@ -70,6 +74,14 @@ pub struct CompareArgs {
     /// timeline.
     #[arg(long, value_name = "DATE", value_parser = super::snapshot::parse_date, conflicts_with = "precision")]
     pub fork_at: Option<escrowsim::scenario::Date>,
+    /// Explain the differences order by order: every replication of A and B is run again with
+    /// every order traced, and each changed order attributed to the rule that decided its first
+    /// diverging event; the table of changed outcome x cause reconciles exactly with the ledgers.
+    #[arg(long)]
+    pub explain: bool,
+    /// With --explain, list this many of the largest changed orders.
+    #[arg(long, value_name = "N", requires = "explain", default_value_t = 10)]
+    pub explain_orders: usize,
 }
 
 pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
@@ -97,6 +109,11 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         arguments.report.out.as_deref(),
         arguments.report.html.as_deref(),
     )?;
+    if arguments.explain && matches!(arguments.report.format, Format::Csv) {
+        return Err(Failure::BadInput(
+            "--explain is shown in text, JSON and the HTML page; it has no CSV layout".to_string(),
+        ));
+    }
     let warnings = world_warning(arguments, &a, &b)
         .into_iter()
         .collect::<Vec<_>>();
@@ -187,21 +204,45 @@ pub fn compare(arguments: &CompareArgs) -> Result<(), Failure> {
         &comparison.a,
         &metric_columns(&a_set),
     )?;
-    let page = arguments
-        .report
-        .html
-        .as_ref()
-        .map(|_| render_comparison_html(&comparison, &a_set, &b_set));
+    let explanation = if arguments.explain {
+        let replications = a_set.runs.len() as u32;
+        Some(explain_pairs(
+            &a,
+            &b,
+            &plan,
+            replications,
+            arguments.explain_orders,
+            &stop,
+            &outputs,
+        )?)
+    } else {
+        None
+    };
+    let page = arguments.report.html.as_ref().map(|_| match &explanation {
+        None => render_comparison_html(&comparison, &a_set, &b_set),
+        Some(explanation) => render_comparison_html_with(
+            &comparison,
+            &a_set,
+            &b_set,
+            &explanation_section(explanation, &a.currency),
+        ),
+    });
     let rendered = match arguments.report.format {
         Format::Text => {
             let mut text = render_comparison_text(&comparison, &patterns);
             if let Some(precision) = &comparison.precision {
                 text.push_str(&render_precision_text(precision));
             }
+            if let Some(explanation) = &explanation {
+                text.push_str(&render_explanation_text(explanation, &a.currency));
+            }
             text.push_str(&performance_footer(&[&a_set, &b_set], wall_ns, plan.jobs));
             text.into_bytes()
         }
-        Format::Json => comparison.to_json().into_bytes(),
+        Format::Json => match &explanation {
+            None => comparison.to_json().into_bytes(),
+            Some(explanation) => with_explanation(&comparison.to_json(), explanation)?.into_bytes(),
+        },
         Format::Csv => render_comparison_csv(&a_set, &b_set, &patterns).into_bytes(),
         Format::Parquet => super::replicate::parquet_table(escrowsim::columnar::comparison_batch(
             &a_set,
@@ -261,4 +302,54 @@ fn fork_day(
         a.horizon_days
     );
     Ok(day)
+}
+
+/// Runs each of the comparison's replications of A and B again with every
+/// order traced, one pair at a time (only one pair's traces are held), and
+/// explains them.
+fn explain_pairs(
+    a: &escrowsim::scenario::Scenario,
+    b: &escrowsim::scenario::Scenario,
+    plan: &escrowsim::analysis::Plan,
+    replications: u32,
+    largest: usize,
+    stop: &StopRequests,
+    outputs: &[Option<&std::path::Path>],
+) -> Result<Explanation, Failure> {
+    let horizon_seconds = u64::from(a.horizon_days) * 86_400;
+    let work = Work::Replications {
+        replications,
+        runs_per_replication: 2,
+        capped: false,
+    };
+    let (explanation, _) = with_progress(horizon_seconds, work, stop, |progress| {
+        catching_panics(|| {
+            let mut explainer = Explainer::new(largest);
+            for index in 0..replications {
+                let mut probe = progress.probe(horizon_seconds);
+                let pair = trace_pair(a, b, plan.base_seed, index, plan.antithetic, &mut probe)
+                    .map_err(|at| interrupted(stop, at, outputs))?;
+                explainer.add(&pair);
+            }
+            Ok(explainer.finish())
+        })?
+    })?;
+    Ok(explanation)
+}
+
+/// The comparison's JSON with the explanation as its last key,
+/// `explanation`; the comparison's own keys keep their order.
+fn with_explanation(json: &str, explanation: &Explanation) -> Result<String, Failure> {
+    let explanation = serde_json::to_string_pretty(explanation)
+        .map_err(|error| Failure::Internal(error.to_string()))?;
+    let Some(open) = json.trim_end().strip_suffix('}') else {
+        return Err(Failure::Internal(
+            "the comparison's JSON is not an object".to_string(),
+        ));
+    };
+    let indented = explanation.replace('\n', "\n  ");
+    Ok(format!(
+        "{},\n  \"explanation\": {indented}\n}}\n",
+        open.trim_end()
+    ))
 }

@@ -16,6 +16,7 @@ pub mod signals;
 pub mod snapshot;
 pub mod study;
 pub mod sweep;
+pub mod trace;
 pub mod validate;
 
 use escrowsim::scenario::LoadError;

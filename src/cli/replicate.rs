@@ -501,7 +501,7 @@ fn draw_progress(progress: &Progress, finished: &AtomicBool, clock: &WallClock) 
 /// person at a terminal who sent the report to a file sees where; a script
 /// or a test (stderr a file or a pipe) gets nothing on stderr, as with the
 /// progress line.
-fn say_where_written(outputs: &[Option<&Path>]) {
+pub fn say_where_written(outputs: &[Option<&Path>]) {
     if !std::io::stderr().is_terminal() {
         return;
     }

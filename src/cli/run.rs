@@ -5,15 +5,17 @@ use super::flags::{
     AntitheticArgs, MemoryArgs, MetricsArgs, PrecisionArgs, ReportArgs, SeedArgs, WarmUpArgs,
 };
 use super::memory::{MemoryBudget, Workload, check_memory};
-use super::output::{check_report_and_page, not_written};
-use super::replicate::{Work, with_progress, write_with_page};
+use super::output::{check_report_and_page, not_written, write_reports};
+use super::replicate::{Work, say_where_written, with_progress, write_with_page};
 use super::signals::StopRequests;
 use super::snapshot::StateArgs;
+use super::trace::TraceArgs;
 use super::{Failure, catching_panics};
 use clap::{Args, ValueEnum};
 use escrowsim::analysis::warm_up::RunWarmUp;
 use escrowsim::analysis::{ReplicationSummary, single_run};
 use escrowsim::program::RunOutput;
+use escrowsim::program::trace::{NoTrace, Observer};
 use escrowsim::report::{
     Performance, Report, render_replications_html, render_text, render_warm_up_text,
 };
@@ -34,6 +36,8 @@ pub const EXAMPLES: &str = "Examples:
   escrowsim run scenarios/quick.ron --check-determinism
   escrowsim run scenarios/quick.ron --save-state june.state --at 2014-06-01
   escrowsim run scenarios/quick.ron --from-state june.state --rules-from scenarios/quick-release-at-contract.ron
+  escrowsim run scenarios/quick.ron --trace trace.jsonl --trace-orders 100
+  escrowsim run scenarios/quick.ron --transfers transfers.csv --format json --out report.json
 
 Exit status: 0 success; 2 bad input (the scenario, the flags, --out, a state file of another
 version or scenario, damaged or truncated, or a scenario whose
@@ -70,6 +74,8 @@ pub struct RunArgs {
     pub memory: MemoryArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    #[command(flatten)]
+    pub orders: TraceArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -97,6 +103,15 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
     // First, so that a stop signal never kills the command halfway.
     let stop = StopRequests::install()?;
     super::flags::check_parquet_out(arguments.report.format, arguments.report.out.as_deref())?;
+    if arguments.orders.any()
+        && (arguments.state.save_state.is_some() || arguments.state.from_state.is_some())
+    {
+        return Err(Failure::BadInput(
+            "--trace and --transfers follow orders from the start of a run to its end; they \
+             cannot be combined with --save-state or --from-state"
+                .to_string(),
+        ));
+    }
     if let Some(file) = &arguments.state.save_state {
         return super::snapshot::save(arguments, file, &stop);
     }
@@ -113,6 +128,13 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
                     .to_string(),
             ));
         }
+        if arguments.orders.any() {
+            return Err(Failure::BadInput(
+                "--trace and --transfers follow the orders of one run; they cannot be combined \
+                 with --replications or --format csv"
+                    .to_string(),
+            ));
+        }
         return super::replicate::run_replications(arguments, &stop);
     }
     if !arguments.metrics.metrics.is_empty() {
@@ -126,6 +148,7 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         arguments.report.out.as_deref(),
         arguments.report.html.as_deref(),
     )?;
+    check_order_files(arguments)?;
     check_memory(
         &arguments.scenario,
         &scenario,
@@ -133,23 +156,24 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         Workload::SINGLE_RUN,
     )?;
     let seed = arguments.seed.seed.unwrap_or(scenario.seed);
-    let (report, output, source) = match &arguments.state.from_state {
+    let (report, output, source, trace, transfers) = match &arguments.state.from_state {
         Some(file) => {
             let (report, output, other) =
                 super::snapshot::resume(&scenario, &source, file, arguments, &stop)?;
-            let source = other.unwrap_or(source);
-            (report, output, source)
+            (report, output, other.unwrap_or(source), None, None)
         }
         None => {
-            let (report, output) = simulate(&scenario, seed, &stop, arguments)?;
-            (report, output, source)
+            let observer = arguments.orders.observer(&scenario)?;
+            let (report, output, observer) = simulate(&scenario, seed, &stop, arguments, observer)?;
+            let (trace, transfers) = observer.finish();
+            (report, output, source, trace, transfers)
         }
     };
     let report = report.with_source(source.clone());
     // A run from a state has the state's seed.
     let seed = report.seed;
     if arguments.check_determinism {
-        let (second, _) = simulate(&scenario, seed, &stop, arguments)?;
+        let (second, _, _) = simulate(&scenario, seed, &stop, arguments, NoTrace)?;
         determinism::compare(&report, &second)?;
         note!(
             "determinism check passed: two runs gave digest {}",
@@ -183,28 +207,80 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
             .with_warm_up(warm_up);
         render_replications_html(&summary, &replications)
     });
-    write_with_page(
+    if !arguments.orders.any() {
+        return write_with_page(
+            arguments.report.html.as_deref(),
+            page.as_deref(),
+            arguments.report.out.as_deref(),
+            rendered.as_bytes(),
+            &stop,
+        );
+    }
+    let files = arguments.orders.files();
+    let mut reports = Vec::with_capacity(4);
+    for (path, bytes) in files.iter().zip([&trace, &transfers]) {
+        if let (Some(path), Some(bytes)) = (path, bytes) {
+            reports.push((Some(*path), bytes.as_slice()));
+        }
+    }
+    if let (Some(html), Some(page)) = (arguments.report.html.as_deref(), page.as_deref()) {
+        reports.push((Some(html), page.as_bytes()));
+    }
+    reports.push((arguments.report.out.as_deref(), rendered.as_bytes()));
+    let all = [
+        files[0],
+        files[1],
         arguments.report.html.as_deref(),
-        page.as_deref(),
         arguments.report.out.as_deref(),
-        rendered.as_bytes(),
-        &stop,
-    )
+    ];
+    write_reports(&reports, || stop.check(|| not_written(&all)))?;
+    say_where_written(&all);
+    Ok(())
+}
+
+/// Refuses --trace and --transfers paths that cannot take a file, or that
+/// name the same file as each other or as --out or --html.
+fn check_order_files(arguments: &RunArgs) -> Result<(), Failure> {
+    let mut named: Vec<&std::path::Path> = Vec::new();
+    for path in [
+        arguments.report.out.as_deref(),
+        arguments.report.html.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        named.push(path);
+    }
+    for path in arguments.orders.files().into_iter().flatten() {
+        check_report_and_page(Some(path), None)?;
+        if named.contains(&path) {
+            return Err(Failure::BadInput(format!(
+                "{}: named for two outputs; give each its own file",
+                path.display()
+            )));
+        }
+        named.push(path);
+    }
+    Ok(())
 }
 
 /// Runs the scenario with a wall clock for the performance figures and a
 /// progress line on stderr when it is a terminal and the run is long; a
 /// stop signal ends it at the next checkpoint.
-fn simulate(
+fn simulate<O: Observer + std::panic::UnwindSafe>(
     scenario: &Scenario,
     seed: u64,
     stop: &StopRequests,
     arguments: &RunArgs,
-) -> Result<(Report, RunOutput), Failure> {
+    mut observer: O,
+) -> Result<(Report, RunOutput, O), Failure> {
+    let [trace, transfers] = arguments.orders.files();
     let not_written = || {
         not_written(&[
             arguments.report.html.as_deref(),
             arguments.report.out.as_deref(),
+            trace,
+            transfers,
         ])
     };
     stop.check(not_written)?;
@@ -215,23 +291,27 @@ fn simulate(
     let (result, _) = with_progress(horizon_seconds, work, stop, |progress| {
         catching_panics(|| {
             let mut probe = progress.probe(horizon_seconds);
-            let output = escrowsim::run(scenario, seed, &mut probe).map_err(|interrupted| {
-                let horizon_days = scenario.horizon_days;
-                stop.check(|| {
-                    let stage = match interrupted.at {
-                        Some(at) => format!(" at simulated day {} of {horizon_days}", at.days()),
-                        None => " while drawing the population".to_string(),
-                    };
-                    format!("{stage}{}", not_written())
-                })
-                .err()
-                .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
-            })?;
+            let output = escrowsim::run_observed(scenario, seed, &mut probe, &mut observer)
+                .map_err(|interrupted| {
+                    let horizon_days = scenario.horizon_days;
+                    stop.check(|| {
+                        let stage = match interrupted.at {
+                            Some(at) => {
+                                format!(" at simulated day {} of {horizon_days}", at.days())
+                            }
+                            None => " while drawing the population".to_string(),
+                        };
+                        format!("{stage}{}", not_written())
+                    })
+                    .err()
+                    .unwrap_or_else(|| Failure::Internal(interrupted.to_string()))
+                })?;
             let wall_ns = probe.elapsed_ns();
             let performance = Performance::new(&output, wall_ns, peak_rss_bytes());
             Ok((
                 Report::new(scenario, seed, &output, Some(performance)),
                 output,
+                observer,
             ))
         })?
     })?;

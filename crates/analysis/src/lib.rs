@@ -36,6 +36,7 @@
 
 pub mod calibration;
 pub mod compare;
+pub mod explain;
 pub mod metrics;
 pub mod optimize;
 pub mod precision;

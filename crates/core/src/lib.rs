@@ -58,3 +58,26 @@ pub fn run_on_streams<P: Probe>(
 ) -> Result<RunOutput, Interrupted> {
     Simulation::with_streams_unless_stopped(scenario, streams, probe)?.run(probe)
 }
+
+/// Runs a validated scenario like [`run`], handing `observer` the records
+/// of the orders it traces (see [`program::trace`]); the outcome is the
+/// same as [`run`]'s.
+pub fn run_observed<P: Probe, O: program::trace::Observer>(
+    scenario: &Scenario,
+    seed: u64,
+    probe: &mut P,
+    observer: &mut O,
+) -> Result<RunOutput, Interrupted> {
+    Simulation::new_unless_stopped(scenario, seed, probe)?.run_observed(probe, observer)
+}
+
+/// Runs a validated scenario on `streams` like [`run_on_streams`], handing
+/// `observer` the records of the orders it traces.
+pub fn run_on_streams_observed<P: Probe, O: program::trace::Observer>(
+    scenario: &Scenario,
+    streams: Streams,
+    probe: &mut P,
+    observer: &mut O,
+) -> Result<RunOutput, Interrupted> {
+    Simulation::with_streams_unless_stopped(scenario, streams, probe)?.run_observed(probe, observer)
+}

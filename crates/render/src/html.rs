@@ -24,8 +24,10 @@ use escrowsim_analysis::{
 use rust_decimal::prelude::ToPrimitive;
 use std::fmt::Write;
 
+mod explanation;
 mod optimize_page;
 mod study_page;
+pub use explanation::explanation_section;
 pub use optimize_page::render_optimization_html;
 pub use study_page::render_study_html;
 
@@ -119,6 +121,17 @@ pub fn render_comparison_html(
     a: &Replications,
     b: &Replications,
 ) -> String {
+    render_comparison_html_with(comparison, a, b, "")
+}
+
+/// The comparison page with `extra` sections (such as `--explain`'s)
+/// before its table of every metric.
+pub fn render_comparison_html_with(
+    comparison: &Comparison,
+    a: &Replications,
+    b: &Replications,
+    extra: &str,
+) -> String {
     let title = format!(
         "escrowsim: {} vs {} ({})",
         comparison.a.scenario,
@@ -184,6 +197,7 @@ pub fn render_comparison_html(
         &policies,
         "Advances written off over the whole run, one value per replication and policy.",
     );
+    body.push_str(extra);
     let _ = writeln!(body, "<h2>Every metric</h2>");
     body.push_str(&differences_table(comparison));
     page(&title, &body)

@@ -8,6 +8,7 @@
 //! writing any of these to a file is the binary's.
 
 pub mod csv;
+pub mod explain;
 pub mod html;
 pub mod optimize;
 mod precision;
@@ -15,6 +16,7 @@ pub mod study;
 mod sweep;
 pub mod tables;
 mod text;
+pub mod trace;
 pub mod units;
 
 pub use csv::{csv_lines, metric_columns, render_comparison_csv, render_replications_csv};

@@ -17,6 +17,7 @@ pub mod settlement;
 pub mod settlement_load;
 mod simulation;
 pub mod snapshot;
+pub mod trace;
 pub mod vetting;
 
 pub use simulation::{

@@ -367,6 +367,14 @@ impl OrderSlab {
         order
     }
 
+    /// The slot the next [`OrderSlab::insert`] will give.
+    pub fn next_slot(&self) -> OrderSlot {
+        match self.free.last() {
+            Some(&index) => OrderSlot(index),
+            None => OrderSlot(self.slots.len() as u32),
+        }
+    }
+
     /// Completes the order in `slot` and recycles the slot.
     #[track_caller]
     pub fn remove(&mut self, slot: OrderSlot) {

@@ -11,6 +11,7 @@
 mod claims;
 mod fulfilment;
 mod inquiry;
+mod observe;
 mod review;
 mod snapshot;
 mod summary;
@@ -22,6 +23,7 @@ use super::money::{BASIS_POINTS_WHOLE, Cents, CentsTotal};
 use super::order::{ClaimReason, Order, OrderSlab, OrderSlot, OrderState};
 use super::population::{BuyerId, Population, Supplier, SupplierId};
 use super::settlement::{self, FeeRule};
+use super::trace::{NoTrace, Observer};
 use super::vetting::{self, CoverageLimitRules, Decision, SupplierStatus, VettingRules};
 use crate::engine::math;
 use crate::engine::random::{NamedStream, index_below, index_of_word, shape, uniform01};
@@ -34,6 +36,7 @@ use hdrhistogram::Histogram;
 use inquiry::StorefrontViews;
 pub use inquiry::supplier_view_bytes;
 pub use snapshot::{SimulationState, StateError, same_world};
+use std::collections::BTreeMap;
 
 /// One settlement in this many is timed, so reading the clock does not
 /// distort the throughput it measures.
@@ -459,9 +462,23 @@ impl<'a> Simulation<'a> {
     }
 
     /// Runs to the horizon and returns what happened, unless the probe stops it.
-    pub fn run<P: Probe>(mut self, probe: &mut P) -> Result<RunOutput, Interrupted> {
+    pub fn run<P: Probe>(self, probe: &mut P) -> Result<RunOutput, Interrupted> {
+        self.run_observed(probe, &mut NoTrace)
+    }
+
+    /// Runs like [`Simulation::run`], handing `observer` a record of each
+    /// event of the orders it traces (see `program::trace`). With
+    /// [`NoTrace`] every observing step is a constant false and compiles
+    /// away, so this is `run` itself.
+    pub fn run_observed<P: Probe, O: Observer>(
+        mut self,
+        probe: &mut P,
+        observer: &mut O,
+    ) -> Result<RunOutput, Interrupted> {
         self.start();
-        self.advance(self.end, probe)?;
+        // The buyer of each traced order in flight; never touched untraced.
+        let mut traced_buyers = BTreeMap::new();
+        self.advance(self.end, probe, observer, &mut traced_buyers)?;
         Ok(self.finish())
     }
 
@@ -476,8 +493,15 @@ impl<'a> Simulation<'a> {
     }
 
     /// Handles every event before `until` (at most the horizon), unless the
-    /// probe stops the run.
-    fn advance<P: Probe>(&mut self, until: SimTime, probe: &mut P) -> Result<(), Interrupted> {
+    /// probe stops the run; `observer` is told of the orders it traces, whose
+    /// buyers in flight `traced_buyers` keeps.
+    fn advance<P: Probe, O: Observer>(
+        &mut self,
+        until: SimTime,
+        probe: &mut P,
+        observer: &mut O,
+        traced_buyers: &mut BTreeMap<u64, u32>,
+    ) -> Result<(), Interrupted> {
         while let Some(event) = self.queue.pop_before(until) {
             self.prefetch_coming_orders();
             self.events_processed += 1;
@@ -490,7 +514,13 @@ impl<'a> Simulation<'a> {
                 }
             }
             let slot = OrderSlot(event.target);
-            match EventKind::from_u8(event.kind) {
+            let kind = EventKind::from_u8(event.kind);
+            let watched = if O::ACTIVE {
+                self.watch(kind, slot, observer)
+            } else {
+                None
+            };
+            match kind {
                 EventKind::Inquiry => self.on_inquiry(),
                 EventKind::Contract => self.on_contract(slot),
                 EventKind::Ship => self.on_ship(slot),
@@ -515,6 +545,11 @@ impl<'a> Simulation<'a> {
                     }
                 }
                 EventKind::RuleChange => self.change_rules(event.target as usize),
+            }
+            if O::ACTIVE
+                && let Some(watch) = watched
+            {
+                observer.record(self.describe(watch, traced_buyers));
             }
         }
         Ok(())

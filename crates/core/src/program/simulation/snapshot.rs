@@ -265,7 +265,12 @@ impl<'a> Simulation<'a> {
             "a state at day {at_day} is beyond the horizon"
         );
         self.start();
-        self.advance(SimTime::from_days(at_day), probe)?;
+        self.advance(
+            SimTime::from_days(at_day),
+            probe,
+            &mut NoTrace,
+            &mut BTreeMap::new(),
+        )?;
         Ok(self.into_state(at_day))
     }
 
@@ -417,7 +422,7 @@ impl<'a> Simulation<'a> {
     /// [`Simulation::run`] from the start.
     pub fn resume<P: Probe>(mut self, probe: &mut P) -> Result<RunOutput, Interrupted> {
         let end = self.end;
-        self.advance(end, probe)?;
+        self.advance(end, probe, &mut NoTrace, &mut BTreeMap::new())?;
         Ok(self.finish())
     }
 }
