@@ -29,9 +29,8 @@ use super::sweep::{
 };
 use escrowsim::analysis::JOBS_MAX;
 use escrowsim::analysis::optimize::{
-    Observations, OptimizationPlan, OptimizationResult, observations, optimization_result, progress,
+    Observations, OptimizationPlan, observations, optimization_result, progress,
 };
-use escrowsim::input::Located;
 use escrowsim::sweep::{LoadedPlan, Shard, UnitResult, load_plan};
 use std::path::Path;
 
@@ -277,7 +276,8 @@ fn write_result(
     )?;
     let result = optimization_result(&manifest, &units).map_err(|problems| refusal(&problems))?;
     stop.check(|| not_written(&outputs))?;
-    let chosen = chosen_scenario(plan, &result)?;
+    let chosen =
+        escrowsim::studies::chosen_scenario(plan, &result).map_err(super::study::failure)?;
     let json = result.to_json();
     let csv = escrowsim::report::render_optimization_csv(&result);
     let page = escrowsim::report::render_optimization_html(&result);
@@ -292,44 +292,4 @@ fn write_result(
     }
     reports.push((None, summary.as_bytes()));
     write_reports(&reports, || stop.check(|| not_written(&outputs)))
-}
-
-/// The base scenario's text with the chosen rules, under a comment naming
-/// the optimisation and its digest; `None` when nothing was chosen.
-fn chosen_scenario(
-    plan: &OptimizationPlan,
-    result: &OptimizationResult,
-) -> Result<Option<String>, Failure> {
-    let Some(chosen) = result.chosen else {
-        return Ok(None);
-    };
-    let base_file = plan.base_file.as_path();
-    let base_text = escrowsim::input::read_text_bounded(
-        base_file,
-        escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
-    )
-    .map_err(|error| {
-        Failure::BadInput(
-            Located::new(
-                base_file.display().to_string(),
-                format!("cannot read: {error}"),
-            )
-            .to_string(),
-        )
-    })?;
-    let mut values = Vec::with_capacity(result.decisions.len());
-    for (path, value) in &result.candidates[chosen].rules {
-        let factor = escrowsim::scenario::factors::FactorPath::parse(path)
-            .map_err(|error| Failure::Internal(error.to_string()))?;
-        values.push((factor, value.clone()));
-    }
-    let patched = escrowsim::scenario::factors::patch_text(&base_text, &values)
-        .map_err(|error| Failure::Internal(format!("writing the chosen scenario: {error}")))?;
-    Ok(Some(format!(
-        "// Chosen by escrowsim {} in optimisation {:?} (digest {}): candidate {chosen},\n// {}.\n{patched}",
-        escrowsim::report::VERSION,
-        result.optimization_name,
-        result.digest,
-        escrowsim::report::optimize::describe_rules(&result.candidates[chosen].rules)
-    )))
 }

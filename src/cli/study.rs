@@ -19,7 +19,7 @@ use super::sweep::{UnitArgs, UnitsRun, run_units};
 use clap::Args;
 use escrowsim::analysis::study::{StudyKind, StudyPlan, StudyResult, analyse_study};
 use escrowsim::analysis::sweep::SweepResult;
-use escrowsim::analysis::{Plan, ReplicationSummary, replicate_range};
+use escrowsim::studies::StudyOutputError;
 use escrowsim::sweep::{LoadedPlan, load_plan};
 use std::path::{Path, PathBuf};
 
@@ -187,10 +187,9 @@ pub fn write_study_reports(
     )
 }
 
-/// The calibrated scenario: the base scenario's text with each factor at
-/// its posterior median, under a comment naming the study and its digest;
-/// and the posterior-predictive check, `check_replications` runs of it on
-/// seeds the design did not use, added to `analysed`.
+/// The calibrated scenario's text, with the posterior-predictive check
+/// (`check_replications` runs of it on seeds the design did not use)
+/// added to `analysed`.
 fn calibrated_scenario(
     plan: &StudyPlan,
     study_file: &Path,
@@ -199,62 +198,37 @@ fn calibrated_scenario(
     stop: &StopRequests,
 ) -> Result<String, Failure> {
     let jobs = units.jobs;
-    let calibration = analysed
-        .calibration
-        .as_mut()
-        .expect("a calibration's analysis has a posterior");
-    let base_file = plan.base_file.as_path();
-    let base_text = escrowsim::input::read_text_bounded(
-        base_file,
-        escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
-    )
-    .map_err(|error| Failure::BadInput(format!("{}: cannot read: {error}", base_file.display())))?;
-    let mut scenario = plan.base.clone();
-    let mut values = Vec::with_capacity(calibration.factors.len());
-    for fit in &mut calibration.factors {
-        let path = escrowsim::scenario::factors::FactorPath::parse(&fit.path)
-            .map_err(|error| Failure::Internal(error.to_string()))?;
-        let applied = path
-            .apply_number(
-                &mut scenario,
-                escrowsim::analysis::study::calibrated_value(fit.posterior.median),
-            )
-            .map_err(|error| Failure::BadInput(format!("{}: {error}", fit.path)))?;
-        fit.calibrated = Some(applied.clone());
-        values.push((path, applied));
-    }
-    let header = format!(
-        "// Calibrated by escrowsim {} from study {:?} ({}, digest {}):\n// each factor at its posterior median.\n",
-        escrowsim::report::VERSION,
-        analysed.study,
-        study_file.display(),
-        analysed.digest
-    );
-    let patched = escrowsim::scenario::factors::patch_text(&base_text, &values)
-        .map_err(|error| Failure::Internal(format!("writing the calibrated scenario: {error}")))?;
-    // The posterior-predictive check: fresh seeds, after the design's.
-    let first = plan.sweep.replications;
-    let check = plan.check_replications;
-    let replication_plan = Plan::new(plan.sweep.base_seed, first + check, jobs.max(1))
-        .map_err(|error| Failure::BadInput(error.to_string()))?;
+    let (scenario, text) =
+        escrowsim::studies::calibrated_scenario(plan, study_file, analysed).map_err(failure)?;
     // The calibrated scenario is a new point: its runs are held to the
     // memory budget as every point of the design was.
     super::memory::check_memory(
         &plan.base_file,
         &scenario,
         super::memory::MemoryBudget::find(units.memory.max_memory),
-        super::memory::Workload::replications(check, jobs),
+        super::memory::Workload::replications(plan.check_replications, jobs),
     )?;
     stop.check(|| " before the posterior-predictive check".to_string())?;
-    let replications = replicate_range(&scenario, &replication_plan, first..first + check, || {
+    escrowsim::studies::predictive_check(plan, &scenario, analysed, jobs, || {
         super::signals::StoppableClock::new(stop.clone())
     })
-    .map_err(|_| {
-        stop.check(|| " during the posterior-predictive check; nothing written".to_string())
+    .map_err(|error| match error {
+        StudyOutputError::Interrupted(_) => stop
+            .check(|| " during the posterior-predictive check; nothing written".to_string())
             .err()
-            .unwrap_or_else(|| Failure::Internal("the check was interrupted".to_string()))
+            .unwrap_or_else(|| Failure::Internal("the check was interrupted".to_string())),
+        other => failure(other),
     })?;
-    let summary = ReplicationSummary::new(&replications);
-    escrowsim::analysis::study::add_predictive_check(calibration, &summary, check);
-    Ok(format!("{header}{patched}"))
+    Ok(text)
+}
+
+/// A study's or an optimisation's output problem as the command's failure.
+pub fn failure(error: StudyOutputError) -> Failure {
+    match error {
+        StudyOutputError::BadInput(message) => Failure::BadInput(message),
+        StudyOutputError::Internal(message) => Failure::Internal(message),
+        StudyOutputError::Interrupted(_) => {
+            Failure::Internal("the runs were interrupted".to_string())
+        }
+    }
 }
