@@ -473,3 +473,91 @@ def test_ctrl_c_interrupts_a_study_with_keyboard_interrupt(tmp_path):
             escrowsim.sensitivity(study, jobs=2)
     finally:
         timer.cancel()
+
+
+def read_by_pyarrow_and_duckdb(file: pathlib.Path):
+    """The rows of a Parquet file as dicts, read by pyarrow and by DuckDB,
+    which must agree cell for cell."""
+    by_pyarrow = pyarrow.parquet.read_table(file).to_pylist()
+    cursor = duckdb.connect().execute(f"SELECT * FROM read_parquet('{file}')")
+    columns = [description[0] for description in cursor.description]
+    by_duckdb = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    assert by_pyarrow == by_duckdb
+    return columns, by_pyarrow
+
+
+def assert_rows_are_the_csv_s(directory: pathlib.Path, columns, rows) -> None:
+    lines = (directory / "result.csv").read_text().splitlines()
+    assert columns == lines[0].split(",")
+    assert len(rows) == len(lines) - 1
+
+
+def test_study_and_optimisation_parquet_tables_read_by_pyarrow_and_duckdb_equal_result_json(tmp_path):
+    # A sensitivity study: each Sobol index and its interval.
+    directory = tmp_path / "sobol"
+    cli_study("sensitivity", STUDIES / "browser-sobol.ron", directory)
+    columns, rows = read_by_pyarrow_and_duckdb(directory / "result.parquet")
+    assert_rows_are_the_csv_s(directory, columns, rows)
+    result = json.loads((directory / "result.json").read_text())
+    cells = {(row["metric"], row["factor"], row["statistic"]): row for row in rows}
+    for metric in result["metrics"]:
+        for factor, indices in zip(result["factors"], metric["sobol"]["factors"]):
+            for statistic, key in (("s1", "first"), ("st", "total")):
+                row = cells[(metric["metric"], factor["path"], statistic)]
+                assert row["study"] == result["study"] and row["kind"] == "sensitivity"
+                for column in ("value", "low", "high"):
+                    assert row[column] == indices[key][column]
+    assert len(cells) == len(rows) == 2 * len(result["factors"]) * len(result["metrics"])
+
+    # A calibration: the posterior (its rows have no metric: null) and the check.
+    directory = tmp_path / "calibration"
+    cli_study("calibrate", STUDIES / "browser-calibration.ron", directory)
+    columns, rows = read_by_pyarrow_and_duckdb(directory / "result.parquet")
+    assert_rows_are_the_csv_s(directory, columns, rows)
+    calibration = json.loads((directory / "result.json").read_text())["calibration"]
+    cells = {(row["metric"], row["factor"], row["statistic"]): row for row in rows}
+    for factor in calibration["factors"]:
+        median = cells[(None, factor["path"], "posterior_median")]
+        assert (median["value"], median["low"], median["high"]) == (
+            factor["median"],
+            factor["low"],
+            factor["high"],
+        )
+        assert cells[(None, factor["path"], "posterior_mean")]["value"] == factor["mean"]
+        assert cells[(None, factor["path"], "posterior_sd")]["high"] is None
+    for check in calibration["check"]:
+        row = cells[(check["target"], None, "check_mean")]
+        assert (row["value"], row["low"], row["high"]) == (
+            check["mean"],
+            check["mean_low"],
+            check["mean_high"],
+        )
+
+    # An optimisation: each candidate's estimates, runs, choice and status.
+    directory = tmp_path / "optimize"
+    cli_study("optimize", OPTIMIZATIONS / "erlang-limit.ron", directory)
+    columns, rows = read_by_pyarrow_and_duckdb(directory / "result.parquet")
+    assert_rows_are_the_csv_s(directory, columns, rows)
+    result = json.loads((directory / "result.json").read_text())
+    expected = [
+        (candidate, estimate)
+        for candidate in result["candidates"]
+        for estimate in candidate["estimates"]
+    ]
+    assert len(rows) == len(expected)
+    for row, (candidate, estimate) in zip(rows, expected):
+        assert row["candidate"] == candidate["index"]
+        for name, value in candidate["rules"]:
+            assert row[name] == value
+        assert (row["mean"], row["low"], row["high"]) == (
+            estimate["value"],
+            estimate["low"],
+            estimate["high"],
+        )
+        assert row["runs"] == candidate["runs"]
+        assert row["chosen"] is (result["chosen"] == candidate["index"])
+        assert row["status"] == candidate["status"]
+    types = duckdb.connect().execute(
+        f"SELECT typeof(candidate), typeof(mean), typeof(chosen) FROM read_parquet('{directory / 'result.parquet'}') LIMIT 1"
+    ).fetchall()
+    assert types == [("UBIGINT", "DOUBLE", "BOOLEAN")]

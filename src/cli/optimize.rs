@@ -13,7 +13,8 @@
 //! to finish writes the result, and running the command once more without
 //! `--shard` writes it too.
 //!
-//! The directory then holds `result.json`, `result.csv`, `result.html` and
+//! The directory then holds `result.json`, `result.csv`, `result.parquet`
+//! (the CSV's rows, typed), `result.html` and
 //! `chosen.ron` (the base scenario with the chosen rules); the summary goes
 //! to stdout.
 
@@ -22,7 +23,7 @@ use super::memory::{MemoryBudget, Workload, check_memory};
 use super::merge::{read_directories, refusal};
 use super::output::{not_written, write_report, write_reports};
 use super::signals::StopRequests;
-use super::study::{RESULT_CSV, RESULT_HTML, RESULT_JSON, StudyArgs};
+use super::study::{RESULT_CSV, RESULT_HTML, RESULT_JSON, RESULT_PARQUET, StudyArgs};
 use super::sweep::{
     MANIFEST_FILE, check_manifest, prepare_directory, read_sweep_file, run_pending, unit_complete,
     unit_file,
@@ -267,6 +268,7 @@ fn write_result(
         directory.join(RESULT_CSV),
         directory.join(RESULT_HTML),
         directory.join(CHOSEN_SCENARIO),
+        directory.join(RESULT_PARQUET),
     ];
     let outputs: Vec<Option<&Path>> = paths.iter().map(|path| Some(path.as_path())).collect();
     let (manifest, units) = read_directories(
@@ -282,10 +284,14 @@ fn write_result(
     let csv = escrowsim::report::render_optimization_csv(&result);
     let page = escrowsim::report::render_optimization_html(&result);
     let summary = escrowsim::report::render_optimization_text(&result);
+    let table = super::study::table_parquet(escrowsim::columnar::optimization_batch(
+        &escrowsim::report::optimization_rows(&result),
+    ))?;
     let mut reports: Vec<(Option<&Path>, &[u8])> = vec![
         (Some(paths[0].as_path()), json.as_bytes()),
         (Some(paths[1].as_path()), csv.as_bytes()),
         (Some(paths[2].as_path()), page.as_bytes()),
+        (Some(paths[4].as_path()), &table),
     ];
     if let Some(text) = &chosen {
         reports.push((Some(paths[3].as_path()), text.as_bytes()));

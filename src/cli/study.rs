@@ -5,7 +5,7 @@
 //! posterior-predictive check.
 //!
 //! The directory then holds `result.json` (the analysis), `result.csv`
-//! (tidy rows), `result.html` (the charts) and, for a calibration,
+//! (tidy rows), `result.parquet` (the same rows, typed), `result.html` (the charts) and, for a calibration,
 //! `calibrated.ron`; the text summary goes to stdout. A shard that leaves
 //! units to other shards stops after its own: run the command again
 //! without `--shard` once all are done (it runs nothing more), or
@@ -28,7 +28,7 @@ pub const SENSITIVITY_EXAMPLES: &str = "Examples:
   escrowsim sensitivity studies/quick-sobol.ron --out results/sobol --shard 0/4
   escrowsim merge results/sobol --out sobol.json --html sobol.html
 
-The directory gets result.json, result.csv and result.html once every unit is
+The directory gets result.json, result.csv, result.parquet and result.html once every unit is
 complete; the summary goes to stdout. Re-running the command skips complete
 units, so a stopped study resumes.";
 
@@ -36,7 +36,7 @@ pub const CALIBRATE_EXAMPLES: &str = "Examples:
   escrowsim calibrate studies/calibrate-launch.ron --out results/calibration --jobs 2
   escrowsim run results/calibration/calibrated.ron
 
-The directory gets result.json, result.csv, result.html and calibrated.ron (the
+The directory gets result.json, result.csv, result.parquet, result.html and calibrated.ron (the
 base scenario with the posterior medians) once every unit is complete.";
 
 #[derive(Args)]
@@ -52,6 +52,7 @@ pub struct StudyArgs {
 pub const RESULT_JSON: &str = "result.json";
 pub const RESULT_CSV: &str = "result.csv";
 pub const RESULT_HTML: &str = "result.html";
+pub const RESULT_PARQUET: &str = "result.parquet";
 pub const CALIBRATED_SCENARIO: &str = "calibrated.ron";
 
 pub fn sensitivity(arguments: &StudyArgs) -> Result<(), Failure> {
@@ -115,6 +116,7 @@ fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
         Some(directory.join(RESULT_JSON)),
         Some(directory.join(RESULT_CSV)),
         Some(directory.join(RESULT_HTML)),
+        Some(directory.join(RESULT_PARQUET)),
     ];
     let output_paths: Vec<Option<&Path>> = outputs.iter().map(|path| path.as_deref()).collect();
     let (manifest, units) =
@@ -140,6 +142,9 @@ fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
         extra.push((directory.join(CALIBRATED_SCENARIO), text));
     }
     let summary = escrowsim::report::render_study_text(&analysed);
+    let table = table_parquet(escrowsim::columnar::study_batch(
+        &escrowsim::report::study_rows(&analysed),
+    ))?;
     let json = analysed.to_json();
     let page = escrowsim::report::render_study_html(&analysed);
     let json_path = directory.join(RESULT_JSON);
@@ -151,6 +156,8 @@ fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
     for (path, text) in &extra {
         reports.push((Some(path.as_path()), text.as_bytes()));
     }
+    let parquet_path = directory.join(RESULT_PARQUET);
+    reports.push((Some(parquet_path.as_path()), &table));
     reports.push((None, summary.as_bytes()));
     write_reports(&reports, || stop.check(|| not_written(&output_paths)))
 }
@@ -220,6 +227,15 @@ fn calibrated_scenario(
         other => failure(other),
     })?;
     Ok(text)
+}
+
+/// The Parquet file of a study's or an optimisation's table.
+pub fn table_parquet(
+    batch: Result<escrowsim::columnar::Batch, escrowsim::columnar::ColumnarError>,
+) -> Result<Vec<u8>, Failure> {
+    batch
+        .and_then(|batch| escrowsim::columnar::parquet_bytes(&batch))
+        .map_err(|error| Failure::Internal(format!("the result's Parquet table: {error}")))
 }
 
 /// A study's or an optimisation's output problem as the command's failure.
