@@ -31,10 +31,12 @@
 //!   batches and Parquet files.
 //!
 //! What only a program with a file system and a clock does lives here:
-//! [`input`] reads files (bounded, regular files only) and [`wall`] reads
-//! the wall clock; the CLI (`src/cli`) writes files and handles signals.
+//! [`input`] reads files (bounded, regular files only), [`studies`] makes
+//! a calibration's and an optimisation's scenario from its base file and
+//! runs units in process, and [`wall`] reads the wall clock; the CLI (`src/cli`) writes files and handles signals.
 
 pub mod input;
+pub mod studies;
 pub mod wall;
 
 pub use escrowsim_analysis as analysis;

@@ -1,5 +1,6 @@
 """escrowsim for Python: load a scenario, change its rules, run it or
-compare two rule sets, and read the results as pandas DataFrames.
+compare two rule sets, run sweeps, sensitivity studies, calibrations and
+optimisations, and read the results as pandas DataFrames.
 
 The simulation is the same Rust library the ``escrowsim`` command runs, so
 the same scenario and seed give the same outcome and digest here as there.
@@ -36,10 +37,14 @@ __all__ = [
     "Rules",
     "Scenario",
     "ScenarioError",
+    "StudyResult",
     "Sweep",
+    "calibrate",
     "compare",
     "load",
+    "optimize",
     "run",
+    "sensitivity",
     "sweep",
 ]
 
@@ -368,6 +373,65 @@ def sweep(path: Union[str, "os.PathLike[str]"], jobs: int = 1) -> Sweep:
         return Sweep(_escrowsim.sweep(os.fspath(path), jobs))
     except _escrowsim.NativeScenarioError as error:
         raise _scenario_error(error) from None
+
+
+class StudyResult:
+    """The result of :func:`sensitivity`, :func:`calibrate` or
+    :func:`optimize`: what the CLI writes to its output directory.
+
+    ``json`` is ``result.json`` parsed, ``summary`` the text the CLI
+    prints, :meth:`table` the rows of ``result.csv``, and ``scenario_text``
+    the text of ``calibrated.ron`` (a calibration) or ``chosen.ron`` (an
+    optimisation that chose a rule set); None otherwise.
+    """
+
+    def __init__(self, native: "_escrowsim.NativeStudyResult"):
+        self._native = native
+        self.json: dict = json.loads(native.json)
+        self.summary: str = native.summary
+        self.scenario_text: Optional[str] = native.scenario_text
+
+    def table(self) -> "Any":
+        """The rows of the CLI's ``result.csv`` as a DataFrame, its columns
+        and values as ``pandas.read_csv`` reads that file."""
+        import pandas
+
+        return pandas.read_csv(io.StringIO(self._native.csv))
+
+    def __repr__(self) -> str:
+        name = self.json.get("study", self.json.get("optimization"))
+        return f"StudyResult({name!r}, digest={self.json.get('digest')!r})"
+
+
+def _study(function: Any, path: Union[str, "os.PathLike[str]"], jobs: int) -> StudyResult:
+    try:
+        return StudyResult(function(os.fspath(path), jobs))
+    except _escrowsim.NativeScenarioError as error:
+        raise _scenario_error(error) from None
+
+
+def sensitivity(path: Union[str, "os.PathLike[str]"], jobs: int = 1) -> StudyResult:
+    """Runs the sensitivity study (``Study(...)``) at `path` on `jobs`
+    threads and analyses it, as ``escrowsim sensitivity`` does (the same
+    result for any `jobs`), without writing files. A study file that does
+    not validate, or is not a sensitivity study, raises ScenarioError."""
+    return _study(_escrowsim.sensitivity, path, jobs)
+
+
+def calibrate(path: Union[str, "os.PathLike[str]"], jobs: int = 1) -> StudyResult:
+    """Runs the calibration (``Calibration(...)``) at `path` on `jobs`
+    threads, as ``escrowsim calibrate`` does: the posterior, the
+    calibrated scenario (``scenario_text``, the CLI's ``calibrated.ron``)
+    and its posterior-predictive check, without writing files."""
+    return _study(_escrowsim.calibrate, path, jobs)
+
+
+def optimize(path: Union[str, "os.PathLike[str]"], jobs: int = 1) -> StudyResult:
+    """Runs the optimisation (``Optimize(...)``) at `path` on `jobs`
+    threads, every stage to the end, as ``escrowsim optimize`` does: the
+    result and the chosen rule set (``scenario_text``, the CLI's
+    ``chosen.ron``; None when nothing was chosen), without writing files."""
+    return _study(_escrowsim.optimize, path, jobs)
 
 
 def run(

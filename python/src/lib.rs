@@ -542,67 +542,274 @@ impl NativeSweep {
     }
 }
 
-/// Runs every unit of the sweep file at `path` on `jobs` threads and
-/// merges them, as `escrowsim sweep` then `escrowsim merge` do, without
-/// writing a unit file.
-#[pyfunction]
-#[pyo3(signature = (path, jobs=1))]
-fn sweep(py: Python<'_>, path: std::path::PathBuf, jobs: u32) -> PyResult<NativeSweep> {
-    use escrowsim::sweep::{SweepError, load_sweep, merge_units, run_unit};
-    use std::sync::atomic::AtomicU64;
+fn check_jobs(jobs: u32) -> PyResult<()> {
     if jobs == 0 || jobs > escrowsim::analysis::JOBS_MAX {
         return Err(PyValueError::new_err(format!(
             "jobs: {jobs} is out of range 1..={}",
             escrowsim::analysis::JOBS_MAX
         )));
     }
-    let plan = py.detach(|| load_sweep(&path)).map_err(|error| {
-        let problems = match &error {
-            SweepError::Unreadable(problem) => vec![problem.clone()],
-            SweepError::Scenario(load) => return scenario_error(load),
-            SweepError::Invalid(problems) => problems.clone(),
-        };
-        problems_error(error.to_string(), &problems)
-    })?;
+    Ok(())
+}
+
+/// A sweep, study or optimisation file that cannot be read or planned.
+fn plan_error(error: escrowsim::sweep::SweepError) -> PyErr {
+    use escrowsim::sweep::SweepError;
+    let problems = match &error {
+        SweepError::Unreadable(problem) => vec![problem.clone()],
+        SweepError::Scenario(load) => return scenario_error(load),
+        SweepError::Invalid(problems) => problems.clone(),
+    };
+    problems_error(error.to_string(), &problems)
+}
+
+/// Reads and plans the file at `path` (bounded, as the CLI does).
+fn load_plan(
+    py: Python<'_>,
+    path: &std::path::Path,
+    what: &str,
+) -> PyResult<escrowsim::sweep::LoadedPlan> {
+    py.detach(|| escrowsim::sweep::load_plan(path, what))
+        .map_err(plan_error)
+}
+
+/// A file of another kind than the function runs: refused as the CLI
+/// refuses it, naming the function that runs it.
+fn wrong_kind(path: &std::path::Path, is: &str, function: &str) -> PyErr {
+    let source = escrowsim::input::source_name(path);
+    let message = format!("{is}; run it with `escrowsim.{function}`");
+    problems_error(
+        format!("{source}: {message}"),
+        &[Located::new(source, message)],
+    )
+}
+
+fn merge_problems(problems: &[escrowsim::sweep::MergeProblem]) -> PyErr {
+    PyRuntimeError::new_err(
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+fn output_error(error: escrowsim::studies::StudyOutputError) -> PyErr {
+    use escrowsim::studies::StudyOutputError;
+    match error {
+        StudyOutputError::BadInput(message) => PyValueError::new_err(message),
+        StudyOutputError::Internal(message) => {
+            PyRuntimeError::new_err(format!("escrowsim failed internally: {message}"))
+        }
+        StudyOutputError::Interrupted(_) => PyKeyboardInterrupt::new_err("the runs stopped"),
+    }
+}
+
+/// Runs every unit of the sweep file at `path` on `jobs` threads and
+/// merges them, as `escrowsim sweep` then `escrowsim merge` do, without
+/// writing a unit file.
+#[pyfunction]
+#[pyo3(signature = (path, jobs=1))]
+fn sweep(py: Python<'_>, path: std::path::PathBuf, jobs: u32) -> PyResult<NativeSweep> {
+    use escrowsim::sweep::{load_sweep, merge_units};
+    check_jobs(jobs)?;
+    let plan = py.detach(|| load_sweep(&path)).map_err(plan_error)?;
+    let all: Vec<u64> = (0..plan.unit_count()).collect();
     let units = run_interruptibly(py, |stop| {
-        let unit_count = plan.unit_count();
-        let next_unit = AtomicU64::new(0);
-        let finished = std::sync::Mutex::new(Vec::with_capacity(unit_count as usize));
-        let worker = || -> Result<(), Interrupted> {
-            loop {
-                let unit = next_unit.fetch_add(1, Ordering::Relaxed);
-                if unit >= unit_count {
-                    return Ok(());
-                }
-                let result = run_unit(&plan, unit, &mut StopProbe { stop })?;
-                finished
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push((format!("unit {unit}"), result));
-            }
-        };
-        let threads = u64::from(jobs).min(unit_count.max(1));
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-            handles
-                .into_iter()
-                .map(|handle| handle.join().expect("a unit's worker does not panic"))
-                .collect::<Result<Vec<()>, Interrupted>>()
-        })?;
-        Ok(finished
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner))
+        escrowsim::studies::run_units(&plan, &all, jobs, || StopProbe { stop })
     })?;
-    let result = merge_units(&plan.manifest(), units).map_err(|problems| {
-        PyRuntimeError::new_err(
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let result =
+        merge_units(&plan.manifest(), units).map_err(|problems| merge_problems(&problems))?;
     Ok(NativeSweep { result })
+}
+
+/// The result of a study or an optimisation run in this process: the
+/// texts the CLI writes to its output directory and prints.
+#[pyclass(module = "escrowsim._escrowsim", name = "NativeStudyResult")]
+struct NativeStudyResult {
+    json: String,
+    summary: String,
+    csv: String,
+    scenario_text: Option<String>,
+}
+
+#[pymethods]
+impl NativeStudyResult {
+    /// The text of the CLI's `result.json`.
+    #[getter]
+    fn json(&self) -> String {
+        self.json.clone()
+    }
+
+    /// The summary the CLI prints.
+    #[getter]
+    fn summary(&self) -> String {
+        self.summary.clone()
+    }
+
+    /// The text of the CLI's `result.csv`.
+    #[getter]
+    fn csv(&self) -> String {
+        self.csv.clone()
+    }
+
+    /// `calibrated.ron` or `chosen.ron`; None for a sensitivity study or
+    /// an optimisation that chose nothing.
+    #[getter]
+    fn scenario_text(&self) -> Option<String> {
+        self.scenario_text.clone()
+    }
+}
+
+/// Runs the study at `path` (a sensitivity study, or a calibration) as
+/// `escrowsim sensitivity` or `escrowsim calibrate` does, in this process.
+fn study(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    jobs: u32,
+    kind: escrowsim::analysis::study::StudyKind,
+) -> PyResult<NativeStudyResult> {
+    use escrowsim::analysis::study::{StudyKind, analyse_study};
+    use escrowsim::studies::{StudyOutputError, calibrated_scenario, predictive_check};
+    use escrowsim::sweep::{LoadedPlan, merge_units};
+    check_jobs(jobs)?;
+    let plan = match load_plan(py, &path, "study file")? {
+        LoadedPlan::Study(plan) if plan.study.kind == kind => plan,
+        LoadedPlan::Study(plan) => {
+            return Err(match plan.study.kind {
+                StudyKind::Sensitivity => {
+                    wrong_kind(&path, "is a sensitivity study, Study(...)", "sensitivity")
+                }
+                StudyKind::Calibration => {
+                    wrong_kind(&path, "is a calibration, Calibration(...)", "calibrate")
+                }
+            });
+        }
+        LoadedPlan::Optimization(_) => {
+            return Err(wrong_kind(
+                &path,
+                "is an optimisation, Optimize(...)",
+                "optimize",
+            ));
+        }
+        LoadedPlan::Sweep(_) => {
+            return Err(wrong_kind(&path, "is a sweep, Sweep(...)", "sweep"));
+        }
+    };
+    let all: Vec<u64> = (0..plan.sweep.unit_count()).collect();
+    let units = run_interruptibly(py, |stop| {
+        escrowsim::studies::run_units(&plan.sweep, &all, jobs, || StopProbe { stop })
+    })?;
+    let result =
+        merge_units(&plan.sweep.manifest(), units).map_err(|problems| merge_problems(&problems))?;
+    let mut analysed = py
+        .detach(|| analyse_study(&plan.study, &result))
+        .map_err(|message| {
+            PyValueError::new_err(format!("study {:?}: {message}", result.manifest.name))
+        })?;
+    let mut scenario_text = None;
+    if kind == StudyKind::Calibration {
+        let (scenario, text) =
+            calibrated_scenario(&plan, &path, &mut analysed).map_err(output_error)?;
+        let checked = run_interruptibly(py, |stop| {
+            match predictive_check(&plan, &scenario, &mut analysed, jobs, || StopProbe { stop }) {
+                Err(StudyOutputError::Interrupted(interrupted)) => Err(interrupted),
+                other => Ok(other),
+            }
+        })?;
+        checked.map_err(output_error)?;
+        scenario_text = Some(text);
+    }
+    Ok(NativeStudyResult {
+        json: analysed.to_json(),
+        summary: escrowsim::report::render_study_text(&analysed),
+        csv: escrowsim::report::render_study_csv(&analysed),
+        scenario_text,
+    })
+}
+
+/// `escrowsim sensitivity` in this process, writing no file.
+#[pyfunction]
+#[pyo3(signature = (path, jobs=1))]
+fn sensitivity(py: Python<'_>, path: std::path::PathBuf, jobs: u32) -> PyResult<NativeStudyResult> {
+    study(
+        py,
+        path,
+        jobs,
+        escrowsim::analysis::study::StudyKind::Sensitivity,
+    )
+}
+
+/// `escrowsim calibrate` in this process, writing no file.
+#[pyfunction]
+#[pyo3(signature = (path, jobs=1))]
+fn calibrate(py: Python<'_>, path: std::path::PathBuf, jobs: u32) -> PyResult<NativeStudyResult> {
+    study(
+        py,
+        path,
+        jobs,
+        escrowsim::analysis::study::StudyKind::Calibration,
+    )
+}
+
+/// `escrowsim optimize` in this process: every stage run to the end, each
+/// decided by the outputs of the ones before, writing no file.
+#[pyfunction]
+#[pyo3(signature = (path, jobs=1))]
+fn optimize(py: Python<'_>, path: std::path::PathBuf, jobs: u32) -> PyResult<NativeStudyResult> {
+    use escrowsim::analysis::optimize::{
+        Observations, observations, optimization_result, progress,
+    };
+    use escrowsim::sweep::LoadedPlan;
+    check_jobs(jobs)?;
+    let plan = match load_plan(py, &path, "optimisation file")? {
+        LoadedPlan::Optimization(plan) => plan,
+        LoadedPlan::Study(plan) => {
+            return Err(match plan.study.kind {
+                escrowsim::analysis::study::StudyKind::Sensitivity => {
+                    wrong_kind(&path, "is a study, not an optimisation", "sensitivity")
+                }
+                escrowsim::analysis::study::StudyKind::Calibration => {
+                    wrong_kind(&path, "is a study, not an optimisation", "calibrate")
+                }
+            });
+        }
+        LoadedPlan::Sweep(_) => {
+            return Err(wrong_kind(&path, "is a sweep, Sweep(...)", "sweep"));
+        }
+    };
+    let source = escrowsim::input::source_name(&path);
+    let optimization = &plan.optimization;
+    let candidates = plan.sweep.points.len();
+    let manifest = plan.sweep.manifest();
+    let mut observed = Observations::new(candidates);
+    let mut units = Vec::new();
+    loop {
+        let state = progress(optimization, candidates, &observed)
+            .map_err(|error| PyValueError::new_err(format!("{source}: {error}")))?;
+        let Some(stage) = state.next else {
+            break;
+        };
+        let ran = run_interruptibly(py, |stop| {
+            escrowsim::studies::run_units(&plan.sweep, &stage.units, jobs, || StopProbe { stop })
+        })?;
+        let more = observations(&manifest, optimization, &ran)
+            .map_err(|problems| merge_problems(&problems))?;
+        for (candidate, rows) in more.rows.into_iter().enumerate() {
+            observed.rows[candidate].extend(rows);
+        }
+        units.extend(ran);
+    }
+    let result =
+        optimization_result(&manifest, &units).map_err(|problems| merge_problems(&problems))?;
+    let scenario_text =
+        escrowsim::studies::chosen_scenario(&plan, &result).map_err(output_error)?;
+    Ok(NativeStudyResult {
+        json: result.to_json(),
+        summary: escrowsim::report::render_optimization_text(&result),
+        csv: escrowsim::report::render_optimization_csv(&result),
+        scenario_text,
+    })
 }
 
 #[pymodule]
@@ -611,11 +818,15 @@ fn _escrowsim(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<NativeRun>()?;
     module.add_class::<NativeComparison>()?;
     module.add_class::<NativeSweep>()?;
+    module.add_class::<NativeStudyResult>()?;
     module.add_function(wrap_pyfunction!(load_text, module)?)?;
     module.add_function(wrap_pyfunction!(load_file, module)?)?;
     module.add_function(wrap_pyfunction!(run, module)?)?;
     module.add_function(wrap_pyfunction!(compare, module)?)?;
     module.add_function(wrap_pyfunction!(sweep, module)?)?;
+    module.add_function(wrap_pyfunction!(sensitivity, module)?)?;
+    module.add_function(wrap_pyfunction!(calibrate, module)?)?;
+    module.add_function(wrap_pyfunction!(optimize, module)?)?;
     module.add(
         "NativeScenarioError",
         module.py().get_type::<NativeScenarioError>(),

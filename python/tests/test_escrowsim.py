@@ -362,3 +362,202 @@ def test_a_sweep_from_python_equals_the_cli_s_sweep_and_merge(tmp_path):
     with pytest.raises(escrowsim.ScenarioError) as raised:
         escrowsim.sweep(broken)
     assert raised.value.problems[0].file.endswith("broken.ron")
+
+
+STUDIES = ROOT / "tests" / "studies"
+OPTIMIZATIONS = ROOT / "tests" / "optimize"
+
+
+def cli_study(command: str, study: pathlib.Path, directory: pathlib.Path) -> str:
+    """Runs the CLI's study command into `directory`; returns what it prints."""
+    return cli(command, str(study), "--out", str(directory), "--jobs", "2")
+
+
+def assert_study_equals_cli(result, directory: pathlib.Path, printed: str) -> None:
+    import pandas
+
+    assert result.json == json.loads((directory / "result.json").read_text())
+    assert result.summary == printed
+    table = result.table()
+    expected = pandas.read_csv(directory / "result.csv")
+    pandas.testing.assert_frame_equal(table, expected)
+    # The same rows, field for field, as the file's text holds them.
+    lines = (directory / "result.csv").read_text().splitlines()
+    assert list(table.columns) == lines[0].split(",")
+    assert len(table) == len(lines) - 1
+
+
+def test_a_sensitivity_study_from_python_equals_the_cli_s(tmp_path):
+    study = STUDIES / "browser-sobol.ron"
+    directory = tmp_path / "sobol"
+    printed = cli_study("sensitivity", study, directory)
+    result = escrowsim.sensitivity(study, jobs=2)
+    assert_study_equals_cli(result, directory, printed)
+    assert result.scenario_text is None
+    # Any number of threads gives the same result.
+    assert escrowsim.sensitivity(study, jobs=1).json == result.json
+    # Every first-order index of the JSON is a row of the table, with its
+    # interval: (metric, factor, s1, value, low, high).
+    table = result.table()
+    for metric in result.json["metrics"]:
+        for factor, indices in zip(result.json["factors"], metric["sobol"]["factors"]):
+            rows = table[
+                (table["metric"] == metric["metric"])
+                & (table["factor"] == factor["path"])
+                & (table["statistic"] == "s1")
+            ]
+            assert len(rows) == 1
+            for column in ("value", "low", "high"):
+                assert float(rows[column].iloc[0]) == indices["first"][column]
+
+
+def test_a_calibration_from_python_equals_the_cli_s_with_its_calibrated_scenario(tmp_path):
+    study = STUDIES / "browser-calibration.ron"
+    directory = tmp_path / "calibration"
+    printed = cli_study("calibrate", study, directory)
+    result = escrowsim.calibrate(study, jobs=3)
+    assert_study_equals_cli(result, directory, printed)
+    assert result.scenario_text == (directory / "calibrated.ron").read_text()
+    # The calibrated scenario loads, with each factor at its calibrated value.
+    calibrated = escrowsim.load(result.scenario_text)
+    assert calibrated.name == escrowsim.load(QUICK).name
+    assert result.json["calibration"]["check"], "the predictive check is in the result"
+
+
+def test_an_optimisation_from_python_equals_the_cli_s_with_its_chosen_scenario(tmp_path):
+    optimization = OPTIMIZATIONS / "erlang-limit.ron"
+    directory = tmp_path / "optimize"
+    printed = cli_study("optimize", optimization, directory)
+    result = escrowsim.optimize(optimization, jobs=2)
+    assert_study_equals_cli(result, directory, printed)
+    assert result.scenario_text == (directory / "chosen.ron").read_text()
+    chosen = result.json["chosen"]
+    rules = dict(result.json["candidates"][chosen]["rules"])
+    assert result.table()["chosen"].sum() > 0
+    scenario = escrowsim.load(result.scenario_text)
+    assert scenario.rules.coverage_limit_floor == decimal.Decimal(rules["rules.coverage_limit_floor"])
+    assert escrowsim.optimize(optimization, jobs=1).json == result.json
+
+
+def test_a_study_file_of_another_kind_or_invalid_is_refused_naming_the_file(tmp_path):
+    with pytest.raises(escrowsim.ScenarioError, match="escrowsim.optimize"):
+        escrowsim.sensitivity(OPTIMIZATIONS / "erlang-limit.ron")
+    with pytest.raises(escrowsim.ScenarioError, match="escrowsim.calibrate"):
+        escrowsim.sensitivity(STUDIES / "browser-calibration.ron")
+    with pytest.raises(escrowsim.ScenarioError, match="escrowsim.sensitivity"):
+        escrowsim.optimize(STUDIES / "browser-sobol.ron")
+    broken = tmp_path / "broken.ron"
+    broken.write_text((STUDIES / "browser-sobol.ron").read_text().replace("base_rows: 8", "base_rows: 0"))
+    (tmp_path / "quick.ron").write_text(QUICK.read_text())
+    broken.write_text(broken.read_text().replace("../../scenarios/quick.ron", "quick.ron"))
+    with pytest.raises(escrowsim.ScenarioError) as raised:
+        escrowsim.sensitivity(broken)
+    assert raised.value.problems[0].file.endswith("broken.ron")
+    with pytest.raises(ValueError, match="jobs"):
+        escrowsim.optimize(OPTIMIZATIONS / "erlang-limit.ron", jobs=0)
+
+
+def test_ctrl_c_interrupts_a_study_with_keyboard_interrupt(tmp_path):
+    # A Sobol study far longer than the delay: 2 x 2,000 base rows.
+    study = tmp_path / "long.ron"
+    study.write_text(
+        (STUDIES / "browser-sobol.ron")
+        .read_text()
+        .replace("base_rows: 8", "base_rows: 2000")
+        .replace("../../scenarios/quick.ron", str(QUICK))
+    )
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            escrowsim.sensitivity(study, jobs=2)
+    finally:
+        timer.cancel()
+
+
+def read_by_pyarrow_and_duckdb(file: pathlib.Path):
+    """The rows of a Parquet file as dicts, read by pyarrow and by DuckDB,
+    which must agree cell for cell."""
+    by_pyarrow = pyarrow.parquet.read_table(file).to_pylist()
+    cursor = duckdb.connect().execute(f"SELECT * FROM read_parquet('{file}')")
+    columns = [description[0] for description in cursor.description]
+    by_duckdb = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    assert by_pyarrow == by_duckdb
+    return columns, by_pyarrow
+
+
+def assert_rows_are_the_csv_s(directory: pathlib.Path, columns, rows) -> None:
+    lines = (directory / "result.csv").read_text().splitlines()
+    assert columns == lines[0].split(",")
+    assert len(rows) == len(lines) - 1
+
+
+def test_study_and_optimisation_parquet_tables_read_by_pyarrow_and_duckdb_equal_result_json(tmp_path):
+    # A sensitivity study: each Sobol index and its interval.
+    directory = tmp_path / "sobol"
+    cli_study("sensitivity", STUDIES / "browser-sobol.ron", directory)
+    columns, rows = read_by_pyarrow_and_duckdb(directory / "result.parquet")
+    assert_rows_are_the_csv_s(directory, columns, rows)
+    result = json.loads((directory / "result.json").read_text())
+    cells = {(row["metric"], row["factor"], row["statistic"]): row for row in rows}
+    for metric in result["metrics"]:
+        for factor, indices in zip(result["factors"], metric["sobol"]["factors"]):
+            for statistic, key in (("s1", "first"), ("st", "total")):
+                row = cells[(metric["metric"], factor["path"], statistic)]
+                assert row["study"] == result["study"] and row["kind"] == "sensitivity"
+                for column in ("value", "low", "high"):
+                    assert row[column] == indices[key][column]
+    assert len(cells) == len(rows) == 2 * len(result["factors"]) * len(result["metrics"])
+
+    # A calibration: the posterior (its rows have no metric: null) and the check.
+    directory = tmp_path / "calibration"
+    cli_study("calibrate", STUDIES / "browser-calibration.ron", directory)
+    columns, rows = read_by_pyarrow_and_duckdb(directory / "result.parquet")
+    assert_rows_are_the_csv_s(directory, columns, rows)
+    calibration = json.loads((directory / "result.json").read_text())["calibration"]
+    cells = {(row["metric"], row["factor"], row["statistic"]): row for row in rows}
+    for factor in calibration["factors"]:
+        median = cells[(None, factor["path"], "posterior_median")]
+        assert (median["value"], median["low"], median["high"]) == (
+            factor["median"],
+            factor["low"],
+            factor["high"],
+        )
+        assert cells[(None, factor["path"], "posterior_mean")]["value"] == factor["mean"]
+        assert cells[(None, factor["path"], "posterior_sd")]["high"] is None
+    for check in calibration["check"]:
+        row = cells[(check["target"], None, "check_mean")]
+        assert (row["value"], row["low"], row["high"]) == (
+            check["mean"],
+            check["mean_low"],
+            check["mean_high"],
+        )
+
+    # An optimisation: each candidate's estimates, runs, choice and status.
+    directory = tmp_path / "optimize"
+    cli_study("optimize", OPTIMIZATIONS / "erlang-limit.ron", directory)
+    columns, rows = read_by_pyarrow_and_duckdb(directory / "result.parquet")
+    assert_rows_are_the_csv_s(directory, columns, rows)
+    result = json.loads((directory / "result.json").read_text())
+    expected = [
+        (candidate, estimate)
+        for candidate in result["candidates"]
+        for estimate in candidate["estimates"]
+    ]
+    assert len(rows) == len(expected)
+    for row, (candidate, estimate) in zip(rows, expected):
+        assert row["candidate"] == candidate["index"]
+        for name, value in candidate["rules"]:
+            assert row[name] == value
+        assert (row["mean"], row["low"], row["high"]) == (
+            estimate["value"],
+            estimate["low"],
+            estimate["high"],
+        )
+        assert row["runs"] == candidate["runs"]
+        assert row["chosen"] is (result["chosen"] == candidate["index"])
+        assert row["status"] == candidate["status"]
+    types = duckdb.connect().execute(
+        f"SELECT typeof(candidate), typeof(mean), typeof(chosen) FROM read_parquet('{directory / 'result.parquet'}') LIMIT 1"
+    ).fetchall()
+    assert types == [("UBIGINT", "DOUBLE", "BOOLEAN")]

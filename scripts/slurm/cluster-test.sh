@@ -75,7 +75,7 @@ stages=$(grep -c '^stage [0-9]*: array job' "$work/optimize.txt")
 [ "$stages" -ge 2 ] || { echo "expected at least two stages as array jobs, saw $stages" >&2; exit 1; }
 job_ids=$(cat "$work/optimize/logs"/optimize-*.out | sed -n 's/^escrowsim optimize: slurm job \([0-9]*\) .*/\1/p' | sort -u | grep -c .)
 [ "$job_ids" -eq $((stages * shards)) ] || { echo "expected $((stages * shards)) Slurm jobs, saw $job_ids" >&2; exit 1; }
-for file in result.json result.csv result.html chosen.ron; do
+for file in result.json result.csv result.parquet result.html chosen.ron; do
     cmp "$work/optimize-local/$file" "$work/optimize/$file"
 done
 echo "optimisation: $stages stages as array jobs of $shards tasks; the result equals the unsharded run's byte for byte"

@@ -8,7 +8,7 @@
 #   scripts/slurm/submit-optimize.sh OPTIMIZE.ron OUT_DIR SHARDS [CPUS_PER_TASK] [-- extra sbatch options]
 #
 # Writes the units to OUT_DIR/units, the result to OUT_DIR/result.json,
-# result.csv, result.html and chosen.ron, and the Slurm logs to
+# result.csv, result.parquet, result.html and chosen.ron, and the Slurm logs to
 # OUT_DIR/logs. Prints one line per stage ("stage N: array job J") and the
 # result's summary. Stopped and run again, it resumes where the results
 # stand.

@@ -149,7 +149,7 @@ fn merge_optimization(
 ) -> Result<(), Failure> {
     if let Some(parquet) = &arguments.parquet {
         return Err(Failure::BadInput(format!(
-            "--parquet {}: writes the replications of a sweep's or a study's every point; an optimisation runs only some candidates' replications, and its result is result.json and result.csv",
+            "--parquet {}: writes the replications of a sweep's or a study's every point; an optimisation runs only some candidates' replications, and its result is result.json, result.csv and result.parquet",
             parquet.display()
         )));
     }

@@ -13,7 +13,8 @@
 //! to finish writes the result, and running the command once more without
 //! `--shard` writes it too.
 //!
-//! The directory then holds `result.json`, `result.csv`, `result.html` and
+//! The directory then holds `result.json`, `result.csv`, `result.parquet`
+//! (the CSV's rows, typed), `result.html` and
 //! `chosen.ron` (the base scenario with the chosen rules); the summary goes
 //! to stdout.
 
@@ -22,16 +23,15 @@ use super::memory::{MemoryBudget, Workload, check_memory};
 use super::merge::{read_directories, refusal};
 use super::output::{not_written, write_report, write_reports};
 use super::signals::StopRequests;
-use super::study::{RESULT_CSV, RESULT_HTML, RESULT_JSON, StudyArgs};
+use super::study::{RESULT_CSV, RESULT_HTML, RESULT_JSON, RESULT_PARQUET, StudyArgs};
 use super::sweep::{
     MANIFEST_FILE, check_manifest, prepare_directory, read_sweep_file, run_pending, unit_complete,
     unit_file,
 };
 use escrowsim::analysis::JOBS_MAX;
 use escrowsim::analysis::optimize::{
-    Observations, OptimizationPlan, OptimizationResult, observations, optimization_result, progress,
+    Observations, OptimizationPlan, observations, optimization_result, progress,
 };
-use escrowsim::input::Located;
 use escrowsim::sweep::{LoadedPlan, Shard, UnitResult, load_plan};
 use std::path::Path;
 
@@ -268,6 +268,7 @@ fn write_result(
         directory.join(RESULT_CSV),
         directory.join(RESULT_HTML),
         directory.join(CHOSEN_SCENARIO),
+        directory.join(RESULT_PARQUET),
     ];
     let outputs: Vec<Option<&Path>> = paths.iter().map(|path| Some(path.as_path())).collect();
     let (manifest, units) = read_directories(
@@ -277,59 +278,24 @@ fn write_result(
     )?;
     let result = optimization_result(&manifest, &units).map_err(|problems| refusal(&problems))?;
     stop.check(|| not_written(&outputs))?;
-    let chosen = chosen_scenario(plan, &result)?;
+    let chosen =
+        escrowsim::studies::chosen_scenario(plan, &result).map_err(super::study::failure)?;
     let json = result.to_json();
     let csv = escrowsim::report::render_optimization_csv(&result);
     let page = escrowsim::report::render_optimization_html(&result);
     let summary = escrowsim::report::render_optimization_text(&result);
+    let table = super::study::table_parquet(escrowsim::columnar::optimization_batch(
+        &escrowsim::report::optimization_rows(&result),
+    ))?;
     let mut reports: Vec<(Option<&Path>, &[u8])> = vec![
         (Some(paths[0].as_path()), json.as_bytes()),
         (Some(paths[1].as_path()), csv.as_bytes()),
         (Some(paths[2].as_path()), page.as_bytes()),
+        (Some(paths[4].as_path()), &table),
     ];
     if let Some(text) = &chosen {
         reports.push((Some(paths[3].as_path()), text.as_bytes()));
     }
     reports.push((None, summary.as_bytes()));
     write_reports(&reports, || stop.check(|| not_written(&outputs)))
-}
-
-/// The base scenario's text with the chosen rules, under a comment naming
-/// the optimisation and its digest; `None` when nothing was chosen.
-fn chosen_scenario(
-    plan: &OptimizationPlan,
-    result: &OptimizationResult,
-) -> Result<Option<String>, Failure> {
-    let Some(chosen) = result.chosen else {
-        return Ok(None);
-    };
-    let base_file = plan.base_file.as_path();
-    let base_text = escrowsim::input::read_text_bounded(
-        base_file,
-        escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
-    )
-    .map_err(|error| {
-        Failure::BadInput(
-            Located::new(
-                base_file.display().to_string(),
-                format!("cannot read: {error}"),
-            )
-            .to_string(),
-        )
-    })?;
-    let mut values = Vec::with_capacity(result.decisions.len());
-    for (path, value) in &result.candidates[chosen].rules {
-        let factor = escrowsim::scenario::factors::FactorPath::parse(path)
-            .map_err(|error| Failure::Internal(error.to_string()))?;
-        values.push((factor, value.clone()));
-    }
-    let patched = escrowsim::scenario::factors::patch_text(&base_text, &values)
-        .map_err(|error| Failure::Internal(format!("writing the chosen scenario: {error}")))?;
-    Ok(Some(format!(
-        "// Chosen by escrowsim {} in optimisation {:?} (digest {}): candidate {chosen},\n// {}.\n{patched}",
-        escrowsim::report::VERSION,
-        result.optimization_name,
-        result.digest,
-        escrowsim::report::optimize::describe_rules(&result.candidates[chosen].rules)
-    )))
 }

@@ -5,7 +5,7 @@
 //! posterior-predictive check.
 //!
 //! The directory then holds `result.json` (the analysis), `result.csv`
-//! (tidy rows), `result.html` (the charts) and, for a calibration,
+//! (tidy rows), `result.parquet` (the same rows, typed), `result.html` (the charts) and, for a calibration,
 //! `calibrated.ron`; the text summary goes to stdout. A shard that leaves
 //! units to other shards stops after its own: run the command again
 //! without `--shard` once all are done (it runs nothing more), or
@@ -19,7 +19,7 @@ use super::sweep::{UnitArgs, UnitsRun, run_units};
 use clap::Args;
 use escrowsim::analysis::study::{StudyKind, StudyPlan, StudyResult, analyse_study};
 use escrowsim::analysis::sweep::SweepResult;
-use escrowsim::analysis::{Plan, ReplicationSummary, replicate_range};
+use escrowsim::studies::StudyOutputError;
 use escrowsim::sweep::{LoadedPlan, load_plan};
 use std::path::{Path, PathBuf};
 
@@ -28,7 +28,7 @@ pub const SENSITIVITY_EXAMPLES: &str = "Examples:
   escrowsim sensitivity studies/quick-sobol.ron --out results/sobol --shard 0/4
   escrowsim merge results/sobol --out sobol.json --html sobol.html
 
-The directory gets result.json, result.csv and result.html once every unit is
+The directory gets result.json, result.csv, result.parquet and result.html once every unit is
 complete; the summary goes to stdout. Re-running the command skips complete
 units, so a stopped study resumes.";
 
@@ -36,7 +36,7 @@ pub const CALIBRATE_EXAMPLES: &str = "Examples:
   escrowsim calibrate studies/calibrate-launch.ron --out results/calibration --jobs 2
   escrowsim run results/calibration/calibrated.ron
 
-The directory gets result.json, result.csv, result.html and calibrated.ron (the
+The directory gets result.json, result.csv, result.parquet, result.html and calibrated.ron (the
 base scenario with the posterior medians) once every unit is complete.";
 
 #[derive(Args)]
@@ -52,6 +52,7 @@ pub struct StudyArgs {
 pub const RESULT_JSON: &str = "result.json";
 pub const RESULT_CSV: &str = "result.csv";
 pub const RESULT_HTML: &str = "result.html";
+pub const RESULT_PARQUET: &str = "result.parquet";
 pub const CALIBRATED_SCENARIO: &str = "calibrated.ron";
 
 pub fn sensitivity(arguments: &StudyArgs) -> Result<(), Failure> {
@@ -115,6 +116,7 @@ fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
         Some(directory.join(RESULT_JSON)),
         Some(directory.join(RESULT_CSV)),
         Some(directory.join(RESULT_HTML)),
+        Some(directory.join(RESULT_PARQUET)),
     ];
     let output_paths: Vec<Option<&Path>> = outputs.iter().map(|path| path.as_deref()).collect();
     let (manifest, units) =
@@ -140,6 +142,9 @@ fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
         extra.push((directory.join(CALIBRATED_SCENARIO), text));
     }
     let summary = escrowsim::report::render_study_text(&analysed);
+    let table = table_parquet(escrowsim::columnar::study_batch(
+        &escrowsim::report::study_rows(&analysed),
+    ))?;
     let json = analysed.to_json();
     let page = escrowsim::report::render_study_html(&analysed);
     let json_path = directory.join(RESULT_JSON);
@@ -151,6 +156,8 @@ fn run_study(arguments: &StudyArgs, kind: StudyKind) -> Result<(), Failure> {
     for (path, text) in &extra {
         reports.push((Some(path.as_path()), text.as_bytes()));
     }
+    let parquet_path = directory.join(RESULT_PARQUET);
+    reports.push((Some(parquet_path.as_path()), &table));
     reports.push((None, summary.as_bytes()));
     write_reports(&reports, || stop.check(|| not_written(&output_paths)))
 }
@@ -187,10 +194,9 @@ pub fn write_study_reports(
     )
 }
 
-/// The calibrated scenario: the base scenario's text with each factor at
-/// its posterior median, under a comment naming the study and its digest;
-/// and the posterior-predictive check, `check_replications` runs of it on
-/// seeds the design did not use, added to `analysed`.
+/// The calibrated scenario's text, with the posterior-predictive check
+/// (`check_replications` runs of it on seeds the design did not use)
+/// added to `analysed`.
 fn calibrated_scenario(
     plan: &StudyPlan,
     study_file: &Path,
@@ -199,62 +205,46 @@ fn calibrated_scenario(
     stop: &StopRequests,
 ) -> Result<String, Failure> {
     let jobs = units.jobs;
-    let calibration = analysed
-        .calibration
-        .as_mut()
-        .expect("a calibration's analysis has a posterior");
-    let base_file = plan.base_file.as_path();
-    let base_text = escrowsim::input::read_text_bounded(
-        base_file,
-        escrowsim::scenario::limits::SCENARIO_FILE_BYTES_MAX,
-    )
-    .map_err(|error| Failure::BadInput(format!("{}: cannot read: {error}", base_file.display())))?;
-    let mut scenario = plan.base.clone();
-    let mut values = Vec::with_capacity(calibration.factors.len());
-    for fit in &mut calibration.factors {
-        let path = escrowsim::scenario::factors::FactorPath::parse(&fit.path)
-            .map_err(|error| Failure::Internal(error.to_string()))?;
-        let applied = path
-            .apply_number(
-                &mut scenario,
-                escrowsim::analysis::study::calibrated_value(fit.posterior.median),
-            )
-            .map_err(|error| Failure::BadInput(format!("{}: {error}", fit.path)))?;
-        fit.calibrated = Some(applied.clone());
-        values.push((path, applied));
-    }
-    let header = format!(
-        "// Calibrated by escrowsim {} from study {:?} ({}, digest {}):\n// each factor at its posterior median.\n",
-        escrowsim::report::VERSION,
-        analysed.study,
-        study_file.display(),
-        analysed.digest
-    );
-    let patched = escrowsim::scenario::factors::patch_text(&base_text, &values)
-        .map_err(|error| Failure::Internal(format!("writing the calibrated scenario: {error}")))?;
-    // The posterior-predictive check: fresh seeds, after the design's.
-    let first = plan.sweep.replications;
-    let check = plan.check_replications;
-    let replication_plan = Plan::new(plan.sweep.base_seed, first + check, jobs.max(1))
-        .map_err(|error| Failure::BadInput(error.to_string()))?;
+    let (scenario, text) =
+        escrowsim::studies::calibrated_scenario(plan, study_file, analysed).map_err(failure)?;
     // The calibrated scenario is a new point: its runs are held to the
     // memory budget as every point of the design was.
     super::memory::check_memory(
         &plan.base_file,
         &scenario,
         super::memory::MemoryBudget::find(units.memory.max_memory),
-        super::memory::Workload::replications(check, jobs),
+        super::memory::Workload::replications(plan.check_replications, jobs),
     )?;
     stop.check(|| " before the posterior-predictive check".to_string())?;
-    let replications = replicate_range(&scenario, &replication_plan, first..first + check, || {
+    escrowsim::studies::predictive_check(plan, &scenario, analysed, jobs, || {
         super::signals::StoppableClock::new(stop.clone())
     })
-    .map_err(|_| {
-        stop.check(|| " during the posterior-predictive check; nothing written".to_string())
+    .map_err(|error| match error {
+        StudyOutputError::Interrupted(_) => stop
+            .check(|| " during the posterior-predictive check; nothing written".to_string())
             .err()
-            .unwrap_or_else(|| Failure::Internal("the check was interrupted".to_string()))
+            .unwrap_or_else(|| Failure::Internal("the check was interrupted".to_string())),
+        other => failure(other),
     })?;
-    let summary = ReplicationSummary::new(&replications);
-    escrowsim::analysis::study::add_predictive_check(calibration, &summary, check);
-    Ok(format!("{header}{patched}"))
+    Ok(text)
+}
+
+/// The Parquet file of a study's or an optimisation's table.
+pub fn table_parquet(
+    batch: Result<escrowsim::columnar::Batch, escrowsim::columnar::ColumnarError>,
+) -> Result<Vec<u8>, Failure> {
+    batch
+        .and_then(|batch| escrowsim::columnar::parquet_bytes(&batch))
+        .map_err(|error| Failure::Internal(format!("the result's Parquet table: {error}")))
+}
+
+/// A study's or an optimisation's output problem as the command's failure.
+pub fn failure(error: StudyOutputError) -> Failure {
+    match error {
+        StudyOutputError::BadInput(message) => Failure::BadInput(message),
+        StudyOutputError::Internal(message) => Failure::Internal(message),
+        StudyOutputError::Interrupted(_) => {
+            Failure::Internal("the runs were interrupted".to_string())
+        }
+    }
 }

@@ -410,3 +410,208 @@ fn ctrl_c_during_replications_for_parquet_exits_130_and_leaves_the_old_file() {
         ["replications.parquet"]
     );
 }
+
+/// The float cell of `column` at `row`, `None` for a null.
+fn number_cell(table: &RecordBatch, column: &str, row: usize) -> Option<f64> {
+    let array = table
+        .column_by_name(column)
+        .unwrap_or_else(|| panic!("column {column}"));
+    assert_eq!(array.data_type(), &DataType::Float64, "{column}");
+    (!array.is_null(row)).then(|| array.as_primitive::<Float64Type>().value(row))
+}
+
+/// A float cell against the JSON's number: equal, to the last bit but
+/// one. serde_json's default number parser (without `float_roundtrip`)
+/// may land one unit in the last place from the correctly rounded value
+/// of the JSON's 17-digit text, which the table holds exactly (the Python
+/// tests compare these exactly, through a correctly rounded reader).
+fn assert_same_number(cell: Option<f64>, expected: Option<f64>, context: &str) {
+    match (cell, expected) {
+        (Some(cell), Some(expected)) => assert!(
+            cell == expected || cell.to_bits().abs_diff(expected.to_bits()) == 1,
+            "{context}: {cell} in the table, {expected} in the JSON"
+        ),
+        (cell, expected) => assert_eq!(cell, expected, "{context}"),
+    }
+}
+
+/// The rows of a study's table with this metric, factor and statistic
+/// (an empty metric or factor is a null cell).
+fn study_row(table: &RecordBatch, metric: &str, factor: &str, statistic: &str) -> usize {
+    let cell = |column: &str, row: usize| {
+        let array = text_column(table, column);
+        if array.is_null(row) {
+            String::new()
+        } else {
+            array.value(row).to_string()
+        }
+    };
+    let rows: Vec<usize> = (0..table.num_rows())
+        .filter(|&row| {
+            cell("metric", row) == metric
+                && cell("factor", row) == factor
+                && cell("statistic", row) == statistic
+        })
+        .collect();
+    assert_eq!(rows.len(), 1, "one row of {metric}, {factor}, {statistic}");
+    rows[0]
+}
+
+fn study_directory(
+    test: &str,
+    command: &str,
+    file: &str,
+) -> (std::path::PathBuf, Value, RecordBatch) {
+    let directory = fresh_directory(test, "out");
+    let study = crate::common::repository_root().join(file);
+    succeeded(&escrowsim(&[
+        command,
+        path(&study),
+        "--out",
+        path(&directory),
+        "--jobs",
+        "2",
+    ]));
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(directory.join("result.json")).unwrap())
+            .unwrap();
+    let table = read_table(&directory.join("result.parquet"));
+    let csv = std::fs::read_to_string(directory.join("result.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let columns: Vec<String> = table
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| field.name().clone())
+        .collect();
+    assert_eq!(columns, header, "the CSV's columns");
+    assert_eq!(table.num_rows(), csv.lines().count() - 1, "the CSV's rows");
+    (directory, json, table)
+}
+
+#[test]
+fn a_sensitivity_study_s_parquet_table_holds_its_json_indices() {
+    let (_, json, table) = study_directory(
+        "parquet-sensitivity",
+        "sensitivity",
+        "tests/studies/browser-sobol.ron",
+    );
+    let factors = json["factors"].as_array().unwrap();
+    let metrics = json["metrics"].as_array().unwrap();
+    assert_eq!(table.num_rows(), 2 * factors.len() * metrics.len());
+    for metric in metrics {
+        let name = metric["metric"].as_str().unwrap();
+        for (factor, indices) in factors
+            .iter()
+            .zip(metric["sobol"]["factors"].as_array().unwrap())
+        {
+            let factor = factor["path"].as_str().unwrap();
+            for (statistic, key) in [("s1", "first"), ("st", "total")] {
+                let row = study_row(&table, name, factor, statistic);
+                assert_eq!(text_column(&table, "study").value(row), json["study"]);
+                assert_eq!(text_column(&table, "kind").value(row), "sensitivity");
+                for column in ["value", "low", "high"] {
+                    assert_same_number(
+                        number_cell(&table, column, row),
+                        indices[key][column].as_f64(),
+                        &format!("{name} {factor} {statistic} {column}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_calibration_s_parquet_table_holds_its_json_posterior_and_check() {
+    let (_, json, table) = study_directory(
+        "parquet-calibration",
+        "calibrate",
+        "tests/studies/browser-calibration.ron",
+    );
+    let calibration = &json["calibration"];
+    for factor in calibration["factors"].as_array().unwrap() {
+        let path = factor["path"].as_str().unwrap();
+        let mean = study_row(&table, "", path, "posterior_mean");
+        assert_same_number(
+            number_cell(&table, "value", mean),
+            factor["mean"].as_f64(),
+            "value, mean",
+        );
+        assert_same_number(number_cell(&table, "low", mean), None, "low, mean");
+        let sd = study_row(&table, "", path, "posterior_sd");
+        assert_same_number(
+            number_cell(&table, "value", sd),
+            factor["sd"].as_f64(),
+            "value, sd",
+        );
+        let median = study_row(&table, "", path, "posterior_median");
+        for (column, key) in [("value", "median"), ("low", "low"), ("high", "high")] {
+            assert_same_number(
+                number_cell(&table, column, median),
+                factor[key].as_f64(),
+                column,
+            );
+        }
+    }
+    for check in calibration["check"].as_array().unwrap() {
+        let row = study_row(&table, check["target"].as_str().unwrap(), "", "check_mean");
+        for (column, key) in [
+            ("value", "mean"),
+            ("low", "mean_low"),
+            ("high", "mean_high"),
+        ] {
+            assert_same_number(
+                number_cell(&table, column, row),
+                check[key].as_f64(),
+                column,
+            );
+        }
+    }
+}
+
+#[test]
+fn an_optimisation_s_parquet_table_holds_its_json_candidates() {
+    let (_, json, table) = study_directory(
+        "parquet-optimize",
+        "optimize",
+        "tests/optimize/erlang-limit.ron",
+    );
+    let candidates = json["candidates"].as_array().unwrap();
+    let decision = json["decisions"][0].as_str().unwrap();
+    let candidate_column = table
+        .column_by_name("candidate")
+        .unwrap()
+        .as_primitive::<UInt64Type>();
+    let runs = table
+        .column_by_name("runs")
+        .unwrap()
+        .as_primitive::<UInt64Type>();
+    let chosen = table.column_by_name("chosen").unwrap().as_boolean();
+    let mut row = 0;
+    for candidate in candidates {
+        let index = candidate["index"].as_u64().unwrap();
+        for estimate in candidate["estimates"].as_array().unwrap() {
+            assert_eq!(candidate_column.value(row), index);
+            assert_eq!(
+                text_column(&table, decision).value(row),
+                candidate["rules"][0][1].as_str().unwrap()
+            );
+            for (column, key) in [("mean", "value"), ("low", "low"), ("high", "high")] {
+                assert_same_number(
+                    number_cell(&table, column, row),
+                    estimate[key].as_f64(),
+                    column,
+                );
+            }
+            assert_eq!(runs.value(row), candidate["runs"].as_u64().unwrap());
+            assert_eq!(chosen.value(row), json["chosen"].as_u64() == Some(index));
+            assert_eq!(
+                text_column(&table, "status").value(row),
+                candidate["status"]
+            );
+            row += 1;
+        }
+    }
+    assert_eq!(row, table.num_rows());
+}

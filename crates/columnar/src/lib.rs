@@ -24,6 +24,10 @@
 //! scenario's bounds) is refused with an error naming its column, never
 //! rounded.
 //!
+//! A study's or an optimisation's `result.csv` has its typed twin too
+//! ([`study_batch`], [`optimization_batch`]): the CSV's cells, each column
+//! typed ([`CellType`]).
+//!
 //! Like rendering, this is results in, bytes out: no file, no clock, and
 //! the same results give the same bytes.
 
@@ -64,6 +68,14 @@ pub enum ColumnarError {
         value: Decimal,
         kind: &'static str,
     },
+    #[error("{column}: {value:?} is not a {kind}")]
+    NotOfType {
+        column: String,
+        value: String,
+        kind: &'static str,
+    },
+    #[error("{0}")]
+    Shape(String),
     #[error("building the table: {0}")]
     Arrow(#[from] ArrowError),
     #[error("writing Parquet: {0}")]
@@ -226,6 +238,150 @@ pub fn summary_batch(summary: &ReplicationSummary) -> Result<RecordBatch, Column
     {
         fields.push(Field::new(name, DataType::Float64, true));
         arrays.push(Arc::new(builder.finish()));
+    }
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
+}
+
+/// The type of a column of a result table ([`study_batch`],
+/// [`optimization_batch`]): each cell is the CSV's text, typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellType {
+    /// utf8; an empty cell is `null`.
+    Text,
+    /// uint64.
+    Whole,
+    /// float64, the CSV's shortest round-trip text read back exactly; an
+    /// empty cell is `null`.
+    Number,
+    /// bool (`true`, `false`).
+    Flag,
+}
+
+/// The columns of a study's `result.csv`: `study`, `kind`, `metric`,
+/// `factor`, `statistic` (utf8; `metric` and `factor` null where the CSV
+/// leaves them empty), `value`, `low`, `high` (float64, null where the
+/// statistic has none).
+pub const STUDY_COLUMNS: [CellType; 8] = [
+    CellType::Text,
+    CellType::Text,
+    CellType::Text,
+    CellType::Text,
+    CellType::Text,
+    CellType::Number,
+    CellType::Number,
+    CellType::Number,
+];
+
+/// The table of a study's `result.csv`, from its cells, header first
+/// (`escrowsim_render::study_rows`).
+pub fn study_batch(rows: &[Vec<String>]) -> Result<RecordBatch, ColumnarError> {
+    text_table_batch(rows, &STUDY_COLUMNS)
+}
+
+/// The table of an optimisation's `result.csv`, from its cells, header
+/// first (`escrowsim_render::optimization_rows`): `candidate` (uint64),
+/// one utf8 column per decision (the value's RON text), `metric`, `role`
+/// (utf8), `mean`, `low`, `high` (float64), `runs` (uint64), `frontier`,
+/// `chosen` (bool), `status` (utf8).
+pub fn optimization_batch(rows: &[Vec<String>]) -> Result<RecordBatch, ColumnarError> {
+    let columns = rows.first().map(Vec::len).unwrap_or(0);
+    let decisions = columns.checked_sub(10).ok_or_else(|| {
+        ColumnarError::Shape(format!(
+            "an optimisation's table has at least 10 columns, not {columns}"
+        ))
+    })?;
+    let mut types = vec![CellType::Whole];
+    types.extend(std::iter::repeat_n(CellType::Text, decisions + 2));
+    types.extend([
+        CellType::Number,
+        CellType::Number,
+        CellType::Number,
+        CellType::Whole,
+        CellType::Flag,
+        CellType::Flag,
+        CellType::Text,
+    ]);
+    text_table_batch(rows, &types)
+}
+
+/// A table of text cells, header first, each column typed by `types`.
+pub fn text_table_batch(
+    rows: &[Vec<String>],
+    types: &[CellType],
+) -> Result<RecordBatch, ColumnarError> {
+    let Some((header, body)) = rows.split_first() else {
+        return Err(ColumnarError::Shape("a table has a header".to_string()));
+    };
+    if header.len() != types.len() {
+        return Err(ColumnarError::Shape(format!(
+            "the header has {} columns, the types {}",
+            header.len(),
+            types.len()
+        )));
+    }
+    let mut fields = Vec::with_capacity(types.len());
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(types.len());
+    for (index, (name, kind)) in header.iter().zip(types).enumerate() {
+        let mut cells = Vec::with_capacity(body.len());
+        for row in body {
+            let cell = row.get(index).ok_or_else(|| {
+                ColumnarError::Shape(format!(
+                    "a row has {} cells, not {}",
+                    row.len(),
+                    header.len()
+                ))
+            })?;
+            cells.push(cell.as_str());
+        }
+        let not_of = |value: &str, kind: &'static str| ColumnarError::NotOfType {
+            column: name.clone(),
+            value: value.to_string(),
+            kind,
+        };
+        let (data_type, nullable, array): (DataType, bool, ArrayRef) = match kind {
+            CellType::Text => {
+                let mut builder = StringBuilder::new();
+                for cell in &cells {
+                    if cell.is_empty() {
+                        builder.append_null();
+                    } else {
+                        builder.append_value(cell);
+                    }
+                }
+                (DataType::Utf8, true, Arc::new(builder.finish()))
+            }
+            CellType::Whole => {
+                let mut builder = UInt64Builder::with_capacity(cells.len());
+                for cell in &cells {
+                    builder.append_value(cell.parse().map_err(|_| not_of(cell, "whole number"))?);
+                }
+                (DataType::UInt64, false, Arc::new(builder.finish()))
+            }
+            CellType::Number => {
+                let mut builder = Float64Builder::with_capacity(cells.len());
+                for cell in &cells {
+                    if cell.is_empty() {
+                        builder.append_null();
+                    } else {
+                        builder.append_value(cell.parse().map_err(|_| not_of(cell, "number"))?);
+                    }
+                }
+                (DataType::Float64, true, Arc::new(builder.finish()))
+            }
+            CellType::Flag => {
+                let mut builder = BooleanBuilder::with_capacity(cells.len());
+                for cell in &cells {
+                    builder.append_value(match *cell {
+                        "true" => true,
+                        "false" => false,
+                        other => return Err(not_of(other, "flag")),
+                    });
+                }
+                (DataType::Boolean, false, Arc::new(builder.finish()))
+            }
+        };
+        fields.push(Field::new(name, data_type, nullable));
+        arrays.push(array);
     }
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
 }
@@ -507,6 +663,54 @@ fn batch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cells(rows: &[&[&str]]) -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|row| row.iter().map(|cell| cell.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_result_table_types_the_csv_s_cells_and_refuses_what_is_not_of_its_type() {
+        let types = [
+            CellType::Text,
+            CellType::Whole,
+            CellType::Number,
+            CellType::Flag,
+        ];
+        let rows = cells(&[
+            &["name", "runs", "mean", "chosen"],
+            &["a", "3", "0.1", "true"],
+            &["", "4", "", "false"],
+        ]);
+        let batch = text_table_batch(&rows, &types).unwrap();
+        assert_eq!(batch.num_rows(), 2);
+        assert!(batch.column(0).is_null(1), "an empty text cell is null");
+        assert!(batch.column(2).is_null(1), "an empty number cell is null");
+        let mean = batch
+            .column(2)
+            .as_any()
+            .downcast_ref::<arrow_array::Float64Array>();
+        assert_eq!(mean.unwrap().value(0), 0.1);
+        for (row, kind) in [
+            (["a", "x", "0.1", "true"], "whole number"),
+            (["a", "3", "y", "true"], "number"),
+            (["a", "3", "0.1", "yes"], "flag"),
+        ] {
+            let rows = cells(&[&["name", "runs", "mean", "chosen"], &row]);
+            let error = text_table_batch(&rows, &types).unwrap_err();
+            assert!(error.to_string().contains(kind), "{error}");
+        }
+        let short = cells(&[&["name", "runs", "mean", "chosen"], &["a"]]);
+        assert!(matches!(
+            text_table_batch(&short, &types),
+            Err(ColumnarError::Shape(_))
+        ));
+        assert!(matches!(
+            optimization_batch(&cells(&[&["candidate"]])),
+            Err(ColumnarError::Shape(_))
+        ));
+    }
 
     #[test]
     fn money_becomes_whole_cents_or_is_refused() {

@@ -24,9 +24,9 @@ pub use html::{
     render_comparison_html, render_optimization_html, render_replications_html, render_study_html,
     render_sweep_html,
 };
-pub use optimize::{render_optimization_csv, render_optimization_text};
+pub use optimize::{optimization_rows, render_optimization_csv, render_optimization_text};
 pub use precision::render_precision_text;
-pub use study::{render_study_csv, render_study_text};
+pub use study::{render_study_csv, render_study_text, study_rows};
 pub use sweep::{render_sweep_summary_csv, render_sweep_summary_json, render_sweep_summary_text};
 pub use tables::{render_comparison_text, render_summary_text};
 pub use text::{render_text, render_warm_up_text};

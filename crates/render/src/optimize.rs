@@ -246,6 +246,12 @@ fn verdict(verdict: Verdict) -> &'static str {
 /// One row per candidate and metric: the decisions' values, the metric,
 /// its estimate and interval, the runs, the frontiers it is on, its status.
 pub fn render_optimization_csv(result: &OptimizationResult) -> String {
+    csv_lines(optimization_rows(result))
+}
+
+/// The cells of [`render_optimization_csv`], its header first, unquoted:
+/// what the Parquet table of an optimisation types column by column.
+pub fn optimization_rows(result: &OptimizationResult) -> Vec<Vec<String>> {
     let optimization = &result.optimization;
     let mut header: Vec<String> = vec!["candidate".to_string()];
     header.extend(result.decisions.iter().cloned());
@@ -285,5 +291,5 @@ pub fn render_optimization_csv(result: &OptimizationResult) -> String {
             rows.push(row);
         }
     }
-    csv_lines(rows)
+    rows
 }

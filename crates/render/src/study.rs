@@ -314,6 +314,12 @@ fn calibration_text(text: &mut String, result: &StudyResult, calibration: &Calib
 /// Tidy CSV: one row per (metric, factor, statistic) with its interval
 /// where it has one: `study,kind,metric,factor,statistic,value,low,high`.
 pub fn render_study_csv(result: &StudyResult) -> String {
+    csv_lines(study_rows(result))
+}
+
+/// The cells of [`render_study_csv`], its header first, unquoted: what
+/// the Parquet table of a study types column by column.
+pub fn study_rows(result: &StudyResult) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = vec![
         [
             "study",
@@ -450,5 +456,5 @@ pub fn render_study_csv(result: &StudyResult) -> String {
             );
         }
     }
-    csv_lines(rows)
+    rows
 }
