@@ -180,7 +180,13 @@ fn sharded_stage_by_stage_runs_give_the_same_bytes_as_one_run() {
         stages += 1;
         assert!(stages < 20, "the stages never end");
     }
-    for file in ["result.json", "result.csv", "result.html", "chosen.ron"] {
+    for file in [
+        "result.json",
+        "result.csv",
+        "result.parquet",
+        "result.html",
+        "chosen.ron",
+    ] {
         assert_eq!(
             std::fs::read(whole.join(file)).unwrap(),
             std::fs::read(sharded.join(file)).unwrap(),
