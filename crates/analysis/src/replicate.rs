@@ -335,7 +335,12 @@ pub fn run_replication<P: Probe>(
     index: u32,
     probe: &mut P,
 ) -> Result<(Schema, Replication, Histogram<u64>), Interrupted> {
-    run_replication_of(scenario, base_seed, index, false, probe)
+    run_on_draws(
+        scenario,
+        index,
+        replication_draws(base_seed, index, false),
+        probe,
+    )
 }
 
 /// [`run_replication`] on the seed of replication `seed_index` rather
@@ -352,22 +357,6 @@ pub fn run_replication_on_seed_of<P: Probe>(
         scenario,
         index,
         replication_draws(base_seed, seed_index, false),
-        probe,
-    )
-}
-
-/// [`run_replication`], of independent or `antithetic` replications.
-fn run_replication_of<P: Probe>(
-    scenario: &Scenario,
-    base_seed: u64,
-    index: u32,
-    antithetic: bool,
-    probe: &mut P,
-) -> Result<(Schema, Replication, Histogram<u64>), Interrupted> {
-    run_on_draws(
-        scenario,
-        index,
-        replication_draws(base_seed, index, antithetic),
         probe,
     )
 }
@@ -416,13 +405,8 @@ where
     let latencies = Mutex::new(empty_histogram());
     let results = run_tasks(range.len(), plan.jobs, |task| {
         let index = range.start + task as u32;
-        let (schema, run, run_latencies) = run_replication_of(
-            scenario,
-            plan.base_seed,
-            index,
-            plan.antithetic,
-            &mut make_probe(),
-        )?;
+        let draws = replication_draws(plan.base_seed, index, plan.antithetic);
+        let (schema, run, run_latencies) = run_on_draws(scenario, index, draws, &mut make_probe())?;
         add_latencies(&latencies, &run_latencies);
         Ok((schema, run))
     })?;
@@ -463,13 +447,9 @@ where
     let latencies = [Mutex::new(empty_histogram()), Mutex::new(empty_histogram())];
     let results = run_tasks(2 * range.len(), plan.jobs, |task| {
         let scenario = if task % 2 == 0 { a } else { b };
-        let (schema, run, run_latencies) = run_replication_of(
-            scenario,
-            plan.base_seed,
-            range.start + (task / 2) as u32,
-            plan.antithetic,
-            &mut make_probe(),
-        )?;
+        let index = range.start + (task / 2) as u32;
+        let draws = replication_draws(plan.base_seed, index, plan.antithetic);
+        let (schema, run, run_latencies) = run_on_draws(scenario, index, draws, &mut make_probe())?;
         add_latencies(&latencies[task % 2], &run_latencies);
         Ok((schema, run))
     })?;

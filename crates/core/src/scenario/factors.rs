@@ -469,7 +469,7 @@ const CRITERIA_PARAMETERS: &[&str] = &[
 const CRITERIA_RULE: &str = "vetting_criteria";
 
 /// A value with named variants, each with named number parameters.
-trait Variants {
+pub(crate) trait Variants {
     /// The variant's name and its parameters.
     fn variant(&self) -> (&'static str, &'static [&'static str]);
     fn parameter_mut(&mut self, name: &str) -> Option<&mut f64>;

@@ -435,35 +435,22 @@ impl RuleText for FeeScope {
 }
 
 impl RuleText for VettingCriteria {
+    /// The variant and its parameters in their declared order, as the
+    /// factor paths name them (`factors::Variants`).
     fn rule_text(&self) -> String {
-        match *self {
-            VettingCriteria::Thresholds {
-                min_on_time_rate,
-                max_dispute_rate,
-                max_refund_rate,
-                min_response_rate,
-            } => format!(
-                "Thresholds(min_on_time_rate: {}, max_dispute_rate: {}, max_refund_rate: {}, min_response_rate: {})",
-                min_on_time_rate.rule_text(),
-                max_dispute_rate.rule_text(),
-                max_refund_rate.rule_text(),
-                min_response_rate.rule_text()
-            ),
-            VettingCriteria::RiskScore {
-                late,
-                dispute,
-                refund,
-                silence,
-                max_score,
-            } => format!(
-                "RiskScore(late: {}, dispute: {}, refund: {}, silence: {}, max_score: {})",
-                late.rule_text(),
-                dispute.rule_text(),
-                refund.rule_text(),
-                silence.rule_text(),
-                max_score.rule_text()
-            ),
-        }
+        use super::factors::Variants;
+        let (variant, parameters) = self.variant();
+        let mut criteria = *self;
+        let fields: Vec<String> = parameters
+            .iter()
+            .map(|name| {
+                let value = *criteria
+                    .parameter_mut(name)
+                    .expect("a variant has each parameter it names");
+                format!("{name}: {}", value.rule_text())
+            })
+            .collect();
+        format!("{variant}({})", fields.join(", "))
     }
 }
 
