@@ -149,12 +149,22 @@ pub fn run(arguments: &RunArgs) -> Result<(), Failure> {
         arguments.report.html.as_deref(),
     )?;
     check_order_files(arguments)?;
-    check_memory(
-        &arguments.scenario,
-        &scenario,
-        MemoryBudget::find(arguments.memory.max_memory),
-        Workload::SINGLE_RUN,
-    )?;
+    let budget = MemoryBudget::find(arguments.memory.max_memory);
+    check_memory(&arguments.scenario, &scenario, budget, Workload::SINGLE_RUN)?;
+    if arguments.orders.any() {
+        // The trace and transfers are kept until the run ends, beside it.
+        let needed = escrowsim::program::memory::estimate_peak_memory(&scenario)
+            .total_bytes()
+            .saturating_add(arguments.orders.held_bytes(&scenario)?);
+        super::memory::check_bytes(
+            &format!(
+                "{}: the run with its --trace and --transfers (kept until it ends)",
+                arguments.scenario.display()
+            ),
+            needed,
+            budget,
+        )?;
+    }
     let seed = arguments.seed.seed.unwrap_or(scenario.seed);
     let (report, output, source, trace, transfers) = match &arguments.state.from_state {
         Some(file) => {

@@ -347,3 +347,43 @@ fn bad_trace_flags_are_refused_with_exit_2() {
     }
     assert!(!trace.exists(), "nothing is written on bad input");
 }
+
+#[test]
+fn a_trace_too_large_for_the_memory_budget_is_refused_before_the_run() {
+    // The launch year's expected orders (about 1.8 million) each hold about
+    // 2.5 KB of trace until the run ends: several GiB, refused under a
+    // 1 GiB budget before anything runs; the same budget takes quick.ron's
+    // default sample of about 1000 orders.
+    let directory = fresh_directory("trace-memory", "out");
+    std::fs::create_dir_all(&directory).unwrap();
+    let trace = directory.join("launch.jsonl");
+    let launch = scenario_path("trade-assurance-2014.ron");
+    let output = escrowsim(&[
+        "run",
+        launch.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+        "--trace-orders",
+        "all",
+        "--max-memory",
+        "1GiB",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("--trace and --transfers (kept until it ends) needs")
+            && message.contains("GiB of memory"),
+        "{message}"
+    );
+    assert!(!trace.exists());
+    let quick = directory.join("quick.jsonl");
+    succeeded(&escrowsim(&[
+        "run",
+        scenario_path("quick.ron").to_str().unwrap(),
+        "--trace",
+        quick.to_str().unwrap(),
+        "--max-memory",
+        "1GiB",
+    ]));
+    assert!(quick.exists());
+}
